@@ -79,7 +79,9 @@ ROWS=()
 declare -A R_STATUS R_PASS R_FAIL R_SECS R_NOTE
 
 # Current stage: LOG is its log file; STEP_OUT is the output of the last step (for parsing).
-LOG="" STEP_OUT=""
+TMPD="$(mktemp -d)"
+trap 'rm -rf "$TMPD"' EXIT
+LOG="" STEP_OUT="$TMPD/step.out"
 
 # run_step TITLE CMD...: run CMD, stream its output (unless --quiet) into the stage log.
 run_step() {
@@ -87,15 +89,15 @@ run_step() {
     local start rc
     start="$(now_us)"
     printf '\n==> [%s] %s: %s\n' "$CUR" "$title" "$*" | tee -a "$LOG"
-    STEP_OUT="$(mktemp)"
+    : >"$STEP_OUT"
     if ((QUIET)); then
         "$@" </dev/null >"$STEP_OUT" 2>&1
         rc=$?
+        cat "$STEP_OUT" >>"$LOG"
     else
-        "$@" </dev/null 2>&1 | tee "$STEP_OUT"
+        "$@" </dev/null 2>&1 | tee -a "$LOG" "$STEP_OUT"
         rc=${PIPESTATUS[0]}
     fi
-    cat "$STEP_OUT" >>"$LOG"
     printf '==> [%s] %s: exit %d after %s s\n' "$CUR" "$title" "$rc" "$(secs "$start")" | tee -a "$LOG"
     if ((rc != 0 && QUIET)); then
         echo "---- last 40 lines of the $title output (full log: ${LOG#"$ROOT"/}) ----"
@@ -167,7 +169,6 @@ end_row() {
     R_SECS[$CUR]="$(secs "$CUR_START")" R_NOTE[$CUR]="$CUR_NOTE"
     printf '==> [%s] %s: %d passed, %d failed in %s s%s\n' "$CUR" "$status" "$CUR_PASS" "$CUR_FAIL" \
         "${R_SECS[$CUR]}" "${CUR_NOTE:+ ($CUR_NOTE)}" | tee -a "$LOG"
-    rm -f "$STEP_OUT"
 }
 
 # ---- setup ------------------------------------------------------------------------------------
