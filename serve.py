@@ -1,0 +1,971 @@
+#!/usr/bin/env python3
+"""serve.py: the local server for the Threadlab playground (Python 3 standard library only).
+
+Usage
+-----
+    python3 serve.py                 build the web bundle if needed, then serve it on
+                                     http://127.0.0.1:8000/
+    python3 serve.py --no-build      serve whatever is there (never builds)
+    python3 serve.py --port 0        pick a free port (the URL printed says which)
+
+Options: ``--root DIR`` (default ``build/wasm/web`` in the repository), ``--host HOST``
+(default ``127.0.0.1``; any non-loopback host prints a warning), ``--port N`` (default 8000,
+0 = any free port), ``--no-coi`` (serve WITHOUT the cross-origin isolation headers, to check
+that the page explains why threads cannot start), ``--no-build``, ``--quiet`` (no per-request
+log lines).
+
+When ready it prints one line to stdout (flushed), which scripts may parse::
+
+    Threadlab playground: http://127.0.0.1:8000/
+
+Ctrl-C (or SIGTERM) stops it cleanly, exit status 0.
+
+Building
+--------
+Unless ``--no-build`` is given (or ``--root`` points elsewhere), before serving the bundle is
+rebuilt when ``build/wasm/web/index.html`` is missing, or when any file under ``src/``, ``web/``,
+``shaders/`` or ``CMakeLists.txt`` / ``CMakePresets.json`` is newer than the last build (the
+newer of index.html and the stamp ``build/wasm/.serve-build-stamp`` that serve.py touches after
+a successful build, so a no-op build that leaves index.html untouched is not repeated). Steps,
+with their output streamed:
+
+1. ``scripts/setup.sh`` if it exists and ``scripts/setup.sh --check`` reports something missing;
+2. ``cmake --preset wasm`` if ``build/wasm`` is not configured yet;
+3. ``cmake --build --preset wasm --target playground_web``.
+
+A failing step prints an error and exits non-zero. With ``--no-build`` and no bundle, ``/``
+answers 503 with an HTML page saying the bundle is not built and which command builds it; the
+simulated endpoints below work all the same.
+
+Every response
+--------------
+* ``Cross-Origin-Opener-Policy: same-origin``, ``Cross-Origin-Embedder-Policy: require-corp``,
+  ``Cross-Origin-Resource-Policy: same-origin`` (all three omitted with ``--no-coi``). The
+  first two make the page cross-origin isolated, which SharedArrayBuffer (so pthreads) needs.
+* ``Cache-Control: no-cache``, ``X-Content-Type-Options: nosniff``, an exact ``Content-Length``
+  (HTTP/1.1 keep-alive works), MIME types: ``.wasm`` application/wasm, ``.js``/``.mjs``
+  text/javascript, ``.html`` text/html, ``.css``, ``.json``, ``.png``, ``.svg``, ...
+* Only GET and HEAD; any other method gets 405 with ``Allow: GET, HEAD``.
+* Errors are ``text/plain`` with a sentence saying what was wrong.
+
+Static files (the web bundle)
+-----------------------------
+``GET /<path>`` serves a file of the root; a directory serves its ``index.html`` (``/dir``
+redirects to ``/dir/``). The query string is ignored for static files. Nothing outside the root
+is ever served: request targets are checked before and after percent-decoding, and the file's
+``realpath`` must lie inside the root's. Rejected with 400: ``..`` or ``.`` segments (also as
+``%2e%2e``), anything still containing ``%`` after one decoding (double encoding such as
+``%252e``), backslashes (also ``%5c``), empty segments (``//etc/passwd``), NUL and other control
+characters, invalid UTF-8, targets not starting with ``/``. A symlink resolving outside the root
+gets 403. Request lines longer than 8 KiB get 414, headers over 16 KiB in total or more than
+100 header lines get 431, malformed request lines get 400, HTTP versions other than 1.x 505.
+
+Simulated internet
+------------------
+The playground has no real internet. The tutorial downloads 15 photos from Unsplash; here they
+are generated images, made once at start-up and kept in memory.
+
+``GET /healthz``
+    ``ok`` (text/plain).
+``GET /images/index.json``
+    JSON list, in the tutorial's order, of ``{"name", "url", "bytes", "index", "width",
+    "height", "source"}``; ``url`` is ``/images/<name>.png``, ``bytes`` its size, ``source``
+    the tutorial's Unsplash URL.
+``GET /images/<name>.png`` (``.png`` optional)
+    A deterministic 320x240 RGB PNG for each of the tutorial's 15 names, e.g.
+    ``/images/photo-1516117172878-fd2c41f4a759.png``: a colour gradient, a shape and the image's
+    number (1-15, its position in the tutorial's ``img_urls``) in big digits, with mild noise so
+    that sizes vary from about 75 to 180 KB (so downloads take visibly different times).
+    Unknown names get 404.
+``GET /images/``
+    An HTML page showing all 15 images (to look at them).
+``GET /bytes/<n>``
+    ``n`` bytes (0 <= n <= 52428800, i.e. 50 MiB) of ``application/octet-stream``; byte ``i`` of
+    the body is ``i % 251`` (a prime period, so a client can check every byte, and a shifted or
+    truncated body is detected).
+
+Parameters (query string) taken by every simulated endpoint (all optional; combine freely,
+except ``cut`` with ``hang``):
+
+``latency_ms=N``  0..60000
+    Wait N milliseconds before sending the status line and headers.
+``kbps=N``        1..1000000
+    Cap the body's bandwidth at N kilobits per second (1 kbps = 1000 bit/s = 125 bytes/s), so a
+    body of B bytes takes B * 8 / (N * 1000) seconds, e.g. 100 000 bytes at 800 kbps take 1 s.
+    Headers are not throttled.
+``status=N``      200..599
+    Answer with status N. For N other than 200 the body is a short text/plain sentence saying
+    that status N was requested (204 and 304 have no body), instead of the resource.
+``cut=1``         0 or 1
+    Send the headers with the full Content-Length, then only the first half of the body, then
+    close the connection (the client sees a truncated body / IncompleteRead).
+``hang=1``        0 or 1
+    Send the headers and the first chunk of the body (at most 16 KiB), then nothing more; the
+    connection is closed after 120 s, when the client goes away, or when the server stops.
+
+A value that is not a plain decimal integer, is out of range, or is given twice gets 400 with a
+message naming the parameter and its range. Other parameters are ignored (cache busters).
+Latency and bandwidth waits end early when the client disconnects.
+"""
+
+import argparse
+import html
+import http.client
+import http.server
+import io
+import ipaddress
+import json
+import mimetypes
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import socketserver
+import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import zlib
+
+REPO = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_ROOT = os.path.join(REPO, "build", "wasm", "web")
+BUILD_DIR = os.path.join(REPO, "build", "wasm")
+BUILD_STAMP = os.path.join(BUILD_DIR, ".serve-build-stamp")
+BUILD_COMMAND = "cmake --build --preset wasm --target playground_web"
+
+# Request limits.
+MAX_REQUEST_LINE = 8192
+MAX_HEADER_BYTES = 16384
+MAX_HEADER_LINES = 100
+
+# Simulated endpoints.
+MAX_BYTES = 50 * 1024 * 1024
+HANG_FIRST_CHUNK = 16384
+HANG_MAX_SECONDS = 120.0
+PARAMS = {  # name: (min, max, meaning)
+    "latency_ms": (0, 60000, "milliseconds to wait before the headers"),
+    "kbps": (1, 1000000, "kilobits per second for the body"),
+    "status": (200, 599, "HTTP status to answer with"),
+    "cut": (0, 1, "1 = close the connection after half the body"),
+    "hang": (0, 1, "1 = send the first chunk of the body, then stall"),
+}
+
+# The tutorial's img_urls (seed-threading-tutorial.md), in order.
+IMAGE_NAMES = [
+    "photo-1516117172878-fd2c41f4a759",
+    "photo-1532009324734-20a7a5813719",
+    "photo-1524429656589-6633a470097c",
+    "photo-1530224264768-7ff8c1789d79",
+    "photo-1564135624576-c5c88640f235",
+    "photo-1541698444083-023c97d3f4b6",
+    "photo-1522364723953-452d3431c267",
+    "photo-1513938709626-033611b8cc03",
+    "photo-1507143550189-fed454f93097",
+    "photo-1493976040374-85c8e12f0c0e",
+    "photo-1504198453319-5ce911bafcde",
+    "photo-1530122037265-a5f1f91d3b99",
+    "photo-1516972810927-80185027ca84",
+    "photo-1550439062-609e1531270e",
+    "photo-1549692520-acc6669e2f0c",
+]
+
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".data": "application/octet-stream",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Images: 320x240 RGB PNGs, encoded here with zlib + struct.
+
+W, H = 320, 240
+
+# 5x7 bitmap digits.
+FONT = {
+    "0": ("01110", "10001", "10011", "10101", "11001", "10001", "01110"),
+    "1": ("00100", "01100", "00100", "00100", "00100", "00100", "01110"),
+    "2": ("01110", "10001", "00001", "00010", "00100", "01000", "11111"),
+    "3": ("11111", "00010", "00100", "00010", "00001", "10001", "01110"),
+    "4": ("00010", "00110", "01010", "10010", "11111", "00010", "00010"),
+    "5": ("11111", "10000", "11110", "00001", "00001", "10001", "01110"),
+    "6": ("00110", "01000", "10000", "11110", "10001", "10001", "01110"),
+    "7": ("11111", "00001", "00010", "00100", "01000", "01000", "01000"),
+    "8": ("01110", "10001", "10001", "01110", "10001", "10001", "01110"),
+    "9": ("01110", "10001", "10001", "01111", "00001", "00010", "01100"),
+}
+
+
+def _hsv(h, s, v, scale):
+    """HSV (all 0..1) to an RGB tuple with components 0..scale."""
+    i = int(h * 6) % 6
+    f = h * 6 - int(h * 6)
+    p, q, t = v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f))
+    r, g, b = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)][i]
+    return (int(r * scale), int(g * scale), int(b * scale))
+
+
+def _png(width, height, rgb):
+    """Encode 8-bit RGB as PNG, every row with filter type 2 (Up: the byte minus the byte above).
+
+    The byte-wise difference is done at C speed with big integers: each byte becomes a 16-bit
+    lane holding 256 + a (minuend) or b (subtrahend), so a lane never borrows from the next one.
+    """
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    stride, n = width * 3, len(rgb)
+    a = bytearray(2 * n)
+    a[0::2] = b"\x01" * n
+    a[1::2] = rgb
+    b = bytearray(2 * n)
+    b[2 * stride + 1::2] = rgb[:n - stride]
+    diff = (int.from_bytes(a, "big") - int.from_bytes(b, "big")).to_bytes(2 * n, "big")[1::2]
+    raw = b"".join(b"\x02" + diff[y * stride:(y + 1) * stride] for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 1))
+            + chunk(b"IEND", b""))
+
+
+def make_image(index):
+    """The PNG for image number index (1..15). Deterministic."""
+    noise_amp = (1, 3, 7, 15, 31)[(index * 2) % 5]  # mild noise; sets the compressed size
+    top = 255 - noise_amp  # base + noise must never carry into the next byte
+    hue = (index - 1) / 15.0
+    # Gradient: a horizontal ramp plus a vertical ramp, added as big integers (one byte a lane).
+    left = _hsv(hue, 0.8, 1.0, top * 0.6)
+    right = _hsv((hue + 0.3) % 1.0, 0.9, 1.0, top * 0.6)
+    down = _hsv((hue + 0.6) % 1.0, 0.7, 1.0, top * 0.4)
+    hrow = bytes(int(left[c] + (right[c] - left[c]) * x / (W - 1)) for x in range(W) for c in range(3))
+    vcol = b"".join(bytes(int(down[c] * y / (H - 1)) for c in range(3)) * W for y in range(H))
+    n = W * H * 3
+    img = bytearray((int.from_bytes(hrow * H, "big") + int.from_bytes(vcol, "big")).to_bytes(n, "big"))
+
+    def span(y, x0, x1, colour):
+        x0, x1 = max(0, x0), min(W, x1)
+        if 0 <= y < H and x1 > x0:
+            img[(y * W + x0) * 3:(y * W + x1) * 3] = colour * (x1 - x0)
+
+    # A shape (one of five kinds) behind the number.
+    shape_colour = bytes(_hsv((hue + 0.5) % 1.0, 0.6, 0.9, top))
+    kind = (index - 1) % 5
+    cx, cy, r = 60 + (index * 37) % 200, 50 + (index * 53) % 140, 45 + (index * 7) % 30
+    for y in range(cy - r, cy + r + 1):
+        dy = abs(y - cy)
+        if kind == 0:  # disc
+            w = int((r * r - dy * dy) ** 0.5)
+            span(y, cx - w, cx + w, shape_colour)
+        elif kind == 1:  # square
+            span(y, cx - r, cx + r, shape_colour)
+        elif kind == 2:  # triangle
+            w = (y - (cy - r)) // 2
+            span(y, cx - w, cx + w, shape_colour)
+        elif kind == 3:  # diamond
+            span(y, cx - (r - dy), cx + (r - dy), shape_colour)
+        else:  # ring
+            w = int((r * r - dy * dy) ** 0.5)
+            inner = r * 0.6
+            wi = int((inner * inner - dy * dy) ** 0.5) if dy < inner else 0
+            if wi:
+                span(y, cx - w, cx - wi, shape_colour)
+                span(y, cx + wi, cx + w, shape_colour)
+            else:
+                span(y, cx - w, cx + w, shape_colour)
+
+    # The number in big digits, with a drop shadow.
+    text = str(index)
+    cell, gap = 16, 16
+    tw = len(text) * 5 * cell + (len(text) - 1) * gap
+    tx, ty = (W - tw) // 2, (H - 7 * cell) // 2
+    for dx, colour in ((6, bytes((20, 20, 20))), (0, bytes((top, top, top)))):
+        for row in range(7):
+            for k, ch in enumerate(text):
+                bits = FONT[ch][row]
+                gx = tx + k * (5 * cell + gap) + dx
+                for col, bit in enumerate(bits):
+                    if bit == "1":
+                        for y in range(ty + row * cell + dx, ty + (row + 1) * cell + dx):
+                            span(y, gx + col * cell, gx + (col + 1) * cell, colour)
+
+    # Mild deterministic noise, added without carries (every byte <= top, noise <= noise_amp).
+    noise = random.Random(0x7468726561 + index).randbytes(n)
+    noise = noise.translate(bytes(b & noise_amp for b in range(256)))
+    img = (int.from_bytes(img, "big") + int.from_bytes(noise, "big")).to_bytes(n, "big")
+    return _png(W, H, img)
+
+
+def make_images():
+    """{name: png bytes} for the 15 tutorial images, plus index.json bytes."""
+    images = {name: make_image(i + 1) for i, name in enumerate(IMAGE_NAMES)}
+    index = [{"name": name, "url": "/images/%s.png" % name, "bytes": len(images[name]),
+              "index": i + 1, "width": W, "height": H,
+              "source": "https://images.unsplash.com/" + name}
+             for i, name in enumerate(IMAGE_NAMES)]
+    return images, json.dumps(index, indent=1).encode() + b"\n"
+
+
+def gallery_page():
+    items = "\n".join(
+        '<figure><img src="/images/%s.png" width="%d" height="%d" alt="image %d">'
+        "<figcaption>%d. %s</figcaption></figure>" % (n, W, H, i + 1, i + 1, n)
+        for i, n in enumerate(IMAGE_NAMES))
+    return ("<!doctype html><meta charset=utf-8><title>Threadlab simulated images</title>"
+            "<style>body{font-family:sans-serif;background:#222;color:#ddd}"
+            "figure{display:inline-block;margin:8px}</style>"
+            "<h1>The tutorial's 15 images (generated by serve.py)</h1>%s\n"
+            '<p>List: <a href="/images/index.json">/images/index.json</a></p>' % items).encode()
+
+
+# /bytes/<n>: byte i is i % 251. A block of whole periods, long enough to slice any chunk from.
+PERIOD = 251
+CHUNK = 65536
+PATTERN = bytes(range(PERIOD)) * (CHUNK // PERIOD + 2)
+
+
+class Body:
+    """A response body: a length and a way to read a slice of it."""
+
+    def __init__(self, length, read):
+        self.length = length
+        self.read = read  # read(offset, size) -> bytes-like
+
+    @staticmethod
+    def of(data):
+        mv = memoryview(data)
+        return Body(len(data), lambda off, size: mv[off:off + size])
+
+    @staticmethod
+    def pattern(n):
+        return Body(n, lambda off, size: PATTERN[off % PERIOD:off % PERIOD + size])
+
+
+def not_built_page(root):
+    cmd_all = "python3 serve.py"
+    return ("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Threadlab playground: not built yet</title>
+<style>body{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}
+pre{background:#eee;padding:.8em}</style></head>
+<body>
+<h1>The Threadlab playground is not built yet</h1>
+<p>serve.py found no web bundle (no <code>index.html</code>) in <code>%s</code>.</p>
+<p>Build it and serve it in one step (serve.py builds when the bundle is missing or stale):</p>
+<pre>%s</pre>
+<p>or build it by hand from the repository root, then reload this page:</p>
+<pre>cmake --preset wasm
+%s</pre>
+<p>The simulated internet works already: <a href="/images/">/images/</a>,
+<a href="/images/index.json">/images/index.json</a>, <a href="/bytes/1000">/bytes/1000</a>,
+<a href="/healthz">/healthz</a>.</p>
+</body></html>
+""" % (html.escape(root), cmd_all, BUILD_COMMAND)).encode()
+
+
+# ------------------------------------------------------------------------------------------------
+# HTTP
+
+
+class ClientGone(Exception):
+    pass
+
+
+class ServerStopping(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+_INT = re.compile(r"[0-9]{1,10}")
+
+
+def decode_path(raw):
+    """Percent-decode a request path once and check it is safe. Raises BadRequest."""
+    if not raw.startswith("/"):
+        raise BadRequest(400, "The request target must be a path starting with '/'.")
+    if "\\" in raw:
+        raise BadRequest(400, "Backslashes are not allowed in paths.")
+    if "%" in _PCT.sub("", raw):
+        raise BadRequest(400, "Malformed percent-encoding in the path.")
+    try:
+        path = _PCT.sub(lambda m: chr(int(m.group(1), 16)), raw).encode("latin-1").decode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise BadRequest(400, "The path is not valid UTF-8 once percent-decoded.")
+    if "%" in path:
+        raise BadRequest(400, "The path is still percent-encoded after decoding (double encoding is not allowed).")
+    if "\\" in path:
+        raise BadRequest(400, "Backslashes are not allowed in paths.")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        raise BadRequest(400, "NUL and control characters are not allowed in paths.")
+    if "//" in path:
+        raise BadRequest(400, "Empty path segments ('//') are not allowed.")
+    if any(seg in (".", "..") for seg in path.split("/")):
+        raise BadRequest(400, "'.' and '..' path segments are not allowed.")
+    return path
+
+
+def parse_params(query):
+    """The simulation parameters of a query string: {name: int}. Raises BadRequest."""
+    values = {}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="replace"):
+        if name not in PARAMS:
+            continue
+        lo, hi, meaning = PARAMS[name]
+        rule = "%s must be an integer from %d to %d (%s)" % (name, lo, hi, meaning)
+        if name in values:
+            raise BadRequest(400, "%s is given more than once; %s." % (name, rule))
+        if not _INT.fullmatch(value) or not lo <= int(value) <= hi:
+            raise BadRequest(400, "Bad value %r for %s: %s." % (value[:40], name, rule))
+        values[name] = int(value)
+    if values.get("cut") and values.get("hang"):
+        raise BadRequest(400, "cut=1 and hang=1 cannot be combined.")
+    return values
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so even errors for garbage lines carry a status line
+    server_version = "threadlab-serve/1.0"
+
+    def version_string(self):
+        return self.server_version
+    disable_nagle_algorithm = True
+    timeout = 300  # idle keep-alive connections are dropped after this
+
+    # ---- request parsing ----------------------------------------------------------------------
+
+    def handle_one_request(self):
+        self._t0 = time.monotonic()
+        self._status = None
+        self._sent = 0
+        self._note = ""
+        self._note_final = False
+        self.command = ""
+        self.requestline = ""
+        self.request_version = self.default_request_version
+        try:
+            self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline) > MAX_REQUEST_LINE:
+                self.send_text(414, "Request line longer than %d bytes." % MAX_REQUEST_LINE, close=True)
+                return
+            if not self.parse_request():
+                return
+            if self.command not in ("GET", "HEAD"):
+                self.send_text(405, "Method %s is not allowed: this server answers GET and HEAD only."
+                               % self.command, extra={"Allow": "GET, HEAD"})
+                return
+            self.do_GET()
+            self.wfile.flush()
+        except (ClientGone, ConnectionError):
+            self._add_note("client went away")
+            self.close_connection = True
+        except ServerStopping:
+            self._add_note("server stopping")
+            self.close_connection = True
+        except TimeoutError:
+            self._add_note("timed out")
+            self.close_connection = True
+        finally:
+            if self._status is not None:
+                self._log_done()
+
+    def _add_note(self, note):
+        if not getattr(self, "_note_final", False):
+            self._note = "%s, %s" % (self._note, note) if self._note else note
+
+    def parse_request(self):
+        self.close_connection = True
+        self.requestline = requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = requestline.split(" ")
+        if len(words) != 3:
+            self.send_text(400, "Malformed request line %r: expected 'METHOD /path HTTP/1.1'."
+                           % requestline[:200], close=True)
+            return False
+        command, target, version = words
+        m = _VERSION.fullmatch(version)
+        if not m:
+            self.send_text(400, "Malformed HTTP version %r in the request line." % version[:50], close=True)
+            return False
+        if m.group(1) != "1":
+            self.send_text(505, "HTTP version %s is not supported; use HTTP/1.1." % version, close=True)
+            return False
+        self.request_version = version
+        if not _TOKEN.fullmatch(command):
+            self.send_text(400, "Malformed method %r in the request line." % command[:50], close=True)
+            return False
+        if not target or any(not 0x21 <= ord(c) <= 0x7E for c in target):
+            self.send_text(400, "The request target is empty or contains spaces, control or non-ASCII characters.",
+                           close=True)
+            return False
+        self.command, self.path = command, target
+        # Headers, with our own limits.
+        lines, total = [], 0
+        while True:
+            line = self.rfile.readline(MAX_HEADER_BYTES + 1)
+            total += len(line)
+            if total > MAX_HEADER_BYTES:
+                self.send_text(431, "Request headers larger than %d bytes in total." % MAX_HEADER_BYTES, close=True)
+                return False
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                return False  # connection closed mid-request: nothing to answer
+            if len(lines) >= MAX_HEADER_LINES:
+                self.send_text(431, "More than %d request header lines." % MAX_HEADER_LINES, close=True)
+                return False
+            name, colon, _ = line.partition(b":")
+            if not colon or not _TOKEN.fullmatch(name.decode("latin-1")):
+                self.send_text(400, "Malformed request header line %r." % line[:80], close=True)
+                return False
+            lines.append(line)
+        try:
+            self.headers = http.client.parse_headers(io.BytesIO(b"".join(lines) + b"\r\n"))
+        except http.client.HTTPException as err:
+            self.send_text(400, "Malformed request headers: %s." % err, close=True)
+            return False
+        conn = self.headers.get("Connection", "").lower()
+        keep = (m.group(2) != "0") if conn != "keep-alive" else True
+        self.close_connection = conn == "close" or not keep
+        # We never read request bodies: if one was sent, do not try to read the next request.
+        if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0").strip() != "0":
+            self.close_connection = True
+        return True
+
+    # ---- responses ----------------------------------------------------------------------------
+
+    def send_response(self, code, message=None):
+        self._status = code
+        super().send_response(code, message)
+
+    def log_request(self, code="-", size="-"):
+        pass  # we log once per request, when it is done (see _log_done)
+
+    def log_message(self, fmt, *args):
+        if not self.server.quiet:
+            sys.stderr.write("%s %s\n" % (time.strftime("%H:%M:%S"), fmt % args))
+
+    def _log_done(self):
+        if self.server.quiet:
+            return
+        line = "%s %s %s %dB %.3fs" % (self._status, self.command or "-", (self.path if self.command else
+                                       self.requestline[:80]) or "-", self._sent, time.monotonic() - self._t0)
+        if self._note:
+            line += " (%s)" % (self._note if len(self._note) <= 90 else self._note[:87] + "...")
+        self.log_message("%s", line)
+
+    def end_headers(self):
+        if self.server.coi:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        self.send_text(code, message or self.responses.get(code, ("Error",))[0], close=True)
+
+    def send_text(self, code, text, close=False, extra=None):
+        self._note = text if code >= 400 else self._note
+        self.send_body(code, "text/plain; charset=utf-8", Body.of((text + "\n").encode()),
+                       close=close, extra=extra)
+
+    def send_body(self, code, ctype, body, params=None, close=False, extra=None):
+        """Send a complete response, applying the simulation parameters if given."""
+        params = params or {}
+        if close:
+            self.close_connection = True
+        if params.get("latency_ms"):
+            self._pause(params["latency_ms"] / 1000.0)
+        no_body = code in (204, 304)
+        self.send_response(code)
+        if not no_body:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(body.length))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        cut, hang = params.get("cut"), params.get("hang")
+        if self.close_connection or cut or hang:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if no_body or self.command == "HEAD":
+            limit = 0
+        elif cut:
+            limit = body.length // 2
+        elif hang:
+            limit = min(body.length, HANG_FIRST_CHUNK)
+        else:
+            limit = body.length
+        rate = params.get("kbps", 0) * 125  # bytes per second
+        chunk = CHUNK if not rate else max(1, min(CHUNK, rate // 20))
+        t0 = time.monotonic()
+        while self._sent < limit:
+            k = min(chunk, limit - self._sent)
+            if rate:  # byte s may leave no earlier than s / rate after the body starts
+                self._pause(t0 + (self._sent + k) / rate - time.monotonic())
+            self.wfile.write(body.read(self._sent, k))
+            self._sent += k
+        if cut:
+            self._note = "cut after %d of %d bytes" % (self._sent, body.length)
+        if hang:
+            self._note = "hanging after %d of %d bytes" % (self._sent, body.length)
+            self.wfile.flush()
+            try:
+                self._pause(HANG_MAX_SECONDS, watch_client=True)
+                self._note += ", gave up after %.0f s" % HANG_MAX_SECONDS
+            except ClientGone:
+                self._note += ", client went away"
+                self._note_final = True
+                raise
+
+    def _pause(self, seconds, watch_client=True):
+        """Sleep, but stop early (raising) if the client disconnects or the server stops."""
+        end = time.monotonic() + seconds
+        stop = self.server.stopping
+        sock = self.connection
+        while True:
+            if stop.is_set():
+                raise ServerStopping()
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if not watch_client:
+                stop.wait(min(left, 0.25))
+                continue
+            try:
+                readable, _, _ = select.select([sock], [], [], min(left, 0.25))
+            except (OSError, ValueError):
+                raise ClientGone()
+            if readable:
+                try:
+                    data = sock.recv(1, socket.MSG_PEEK)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    raise ClientGone()
+                if not data:
+                    raise ClientGone()
+                # The client sent more (a pipelined request): it is still there; keep sleeping
+                # without watching (it would stay readable).
+                watch_client = False
+
+    # ---- routing ------------------------------------------------------------------------------
+
+    def do_GET(self):
+        raw_path, _, query = self.path.partition("?")
+        try:
+            path = decode_path(raw_path)
+            if path == "/healthz":
+                return self._simulated(query, "text/plain; charset=utf-8", Body.of(b"ok"))
+            if path == "/images/index.json":
+                return self._simulated(query, "application/json", Body.of(self.server.image_index))
+            if path in ("/images", "/images/"):
+                return self._simulated(query, "text/html; charset=utf-8", Body.of(self.server.gallery))
+            if path.startswith("/images/"):
+                name = path[len("/images/"):]
+                name = name[:-4] if name.endswith(".png") else name
+                png = self.server.images.get(name)
+                if png is None:
+                    return self._simulated(query, "", None, missing=path[len("/images/"):])
+                return self._simulated(query, "image/png", Body.of(png))
+            if path.startswith("/bytes/"):
+                n = path[len("/bytes/"):]
+                if not _INT.fullmatch(n) or int(n) > MAX_BYTES:
+                    raise BadRequest(400, "/bytes/<n>: n must be an integer from 0 to %d (50 MiB); got %r."
+                                     % (MAX_BYTES, n[:40]))
+                return self._simulated(query, "application/octet-stream", Body.pattern(int(n)))
+            return self._static(path, query)
+        except BadRequest as err:
+            self.send_text(err.status, err.message)
+
+    def _simulated(self, query, ctype, body, missing=None):
+        params = parse_params(query)
+        status = params.get("status", 200)
+        if missing is not None:
+            status = 404
+            text = "No simulated image %r. The 15 names are listed at /images/index.json." % missing
+            ctype, body = "text/plain; charset=utf-8", Body.of((text + "\n").encode())
+            self._note = text
+        elif status != 200:
+            phrase = self.responses.get(status, ("Unknown",))[0]
+            text = ("Simulated %d %s: this status was requested with status=%d for %s."
+                    % (status, phrase, status, self.path.partition("?")[0]))
+            ctype, body = "text/plain; charset=utf-8", Body.of((text + "\n").encode())
+            self._note = "status=%d requested" % status
+        self.send_body(status, ctype, body, params=params)
+
+    def _static(self, path, query):
+        srv = self.server
+        if not srv.bundle_built():
+            if path in ("/", "/index.html"):
+                return self.send_body(503, "text/html; charset=utf-8", Body.of(not_built_page(srv.root)))
+            if not os.path.isdir(srv.root_real):
+                return self.send_text(404, "Not found: %s (the web bundle is not built; open / for how to build it)."
+                                      % path)
+        full = os.path.join(srv.root_real, *[s for s in path.split("/") if s])
+        real = os.path.realpath(full)
+        if real != srv.root_real and not real.startswith(srv.root_real + os.sep):
+            return self.send_text(403, "Forbidden: %s resolves outside the served directory." % path)
+        if os.path.isdir(real):
+            if not path.endswith("/"):
+                loc = path + "/" + ("?" + query if query else "")
+                return self.send_text(301, "Moved to %s" % loc, extra={"Location": loc})
+            real = os.path.join(real, "index.html")
+        try:
+            f = open(real, "rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return self.send_text(404, "Not found: %s" % path)
+        except OSError as err:
+            return self.send_text(403, "Cannot read %s: %s" % (path, err.strerror))
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            ext = os.path.splitext(real)[1].lower()
+            ctype = MIME_TYPES.get(ext) or mimetypes.guess_type(real)[0] or "application/octet-stream"
+
+            def read(off, k):
+                f.seek(off)
+                return f.read(k)
+            self.send_body(200, ctype, Body(size, read))
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def __init__(self, host, port, root, coi=True, quiet=False):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.coi = coi
+        self.quiet = quiet
+        self.stopping = threading.Event()
+        t0 = time.perf_counter()
+        self.images, self.image_index = make_images()
+        self.image_seconds = time.perf_counter() - t0
+        self.gallery = gallery_page()
+        super().__init__((host, port), Handler)
+
+    def server_bind(self):
+        # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that can stall offline.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def shutdown_request(self, request):
+        # Lingering close: after our last byte, read (and drop) what the client still sends for a
+        # moment. Closing a socket with unread input makes the kernel send a TCP reset, which can
+        # destroy a response the client has not read yet (e.g. a 431 for a 20 KB header).
+        try:
+            request.shutdown(socket.SHUT_WR)
+            deadline, drained = time.monotonic() + 2.0, 0
+            while drained < (1 << 20):
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([request], [], [], min(left, 0.1))[0]:
+                    break
+                data = request.recv(65536)
+                if not data:
+                    break
+                drained += len(data)
+        except (OSError, ValueError):
+            pass
+        self.close_request(request)
+
+    def bundle_built(self):
+        return os.path.isfile(os.path.join(self.root_real, "index.html"))
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ClientGone, ServerStopping)):
+            return
+        super().handle_error(request, client_address)
+
+
+# ------------------------------------------------------------------------------------------------
+# Building
+
+
+def _newest_input():
+    newest, which = 0.0, None
+    for f in ("CMakeLists.txt", "CMakePresets.json"):
+        p = os.path.join(REPO, f)
+        if os.path.exists(p) and os.path.getmtime(p) > newest:
+            newest, which = os.path.getmtime(p), p
+    for d in ("src", "web", "shaders"):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(REPO, d)):
+            dirnames[:] = [x for x in dirnames if not x.startswith(".")]
+            for fn in filenames:
+                p = os.path.join(dirpath, fn)
+                try:
+                    t = os.path.getmtime(p)
+                except OSError:
+                    continue
+                if t > newest:
+                    newest, which = t, p
+    return newest, which
+
+
+def build_reason():
+    """Why the bundle must be (re)built, or None if it is up to date."""
+    index = os.path.join(DEFAULT_ROOT, "index.html")
+    if not os.path.exists(index):
+        return "build/wasm/web/index.html does not exist"
+    built = max(os.path.getmtime(index), os.path.getmtime(BUILD_STAMP) if os.path.exists(BUILD_STAMP) else 0)
+    newest, which = _newest_input()
+    if newest > built:
+        return "%s changed since the last build" % os.path.relpath(which, REPO)
+    return None
+
+
+def _run(cmd, what):
+    print("serve.py: %s: %s" % (what, " ".join(cmd)), flush=True)
+    t0 = time.monotonic()
+    try:
+        rc = subprocess.call(cmd, cwd=REPO)
+    except FileNotFoundError:
+        print("serve.py: error: %s not found (is it installed? scripts/setup.sh installs it)" % cmd[0],
+              file=sys.stderr, flush=True)
+        return False
+    if rc != 0:
+        print("serve.py: error: %s failed (exit status %d): %s\n"
+              "serve.py: fix the error above and run serve.py again, or use --no-build to serve what exists."
+              % (what, rc, " ".join(cmd)), file=sys.stderr, flush=True)
+        return False
+    print("serve.py: %s done in %.1f s" % (what, time.monotonic() - t0), flush=True)
+    return True
+
+
+def build():
+    """Build the web bundle if it is missing or stale. Returns True if it is usable."""
+    reason = build_reason()
+    if reason is None:
+        print("serve.py: web bundle is up to date", flush=True)
+        return True
+    print("serve.py: building the web bundle (%s)" % reason, flush=True)
+    configured = os.path.exists(os.path.join(BUILD_DIR, "CMakeCache.txt"))
+    setup = os.path.join(REPO, "scripts", "setup.sh")
+    if os.path.exists(setup):
+        if subprocess.call(["bash", setup, "--check"], cwd=REPO, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) != 0:
+            if not _run(["bash", setup], "setup"):
+                return False
+    if not shutil.which("cmake"):
+        print("serve.py: error: cmake not found; run scripts/setup.sh, or use --no-build", file=sys.stderr)
+        return False
+    if not configured and not _run(["cmake", "--preset", "wasm"], "configure"):
+        return False
+    if not _run(BUILD_COMMAND.split(), "build"):
+        return False
+    if not os.path.exists(os.path.join(DEFAULT_ROOT, "index.html")):
+        print("serve.py: error: the build succeeded but produced no build/wasm/web/index.html",
+              file=sys.stderr, flush=True)
+        return False
+    with open(BUILD_STAMP, "a"):
+        os.utime(BUILD_STAMP)
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Serve the Threadlab playground (with COOP/COEP) and a "
+                                 "simulated internet. See the docstring of serve.py for the endpoints.")
+    ap.add_argument("--root", default=None, help="directory to serve (default: build/wasm/web)")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    ap.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free port)")
+    ap.add_argument("--no-coi", action="store_true", help="omit the cross-origin isolation headers")
+    ap.add_argument("--no-build", action="store_true", help="never build the web bundle")
+    ap.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    args = ap.parse_args(argv)
+
+    # Ctrl-C and SIGTERM stop the server cleanly, also when started with SIGINT ignored (as a
+    # background job of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    root = os.path.abspath(args.root) if args.root else DEFAULT_ROOT
+    try:
+        if not args.no_build:
+            if os.path.realpath(root) != os.path.realpath(DEFAULT_ROOT):
+                print("serve.py: --root is not build/wasm/web: not building", flush=True)
+            elif not build():
+                return 1
+        try:
+            httpd = Server(args.host, args.port, root, coi=not args.no_coi, quiet=args.quiet)
+        except OSError as err:
+            print("serve.py: error: cannot listen on %s:%d: %s (try --port 0)"
+                  % (args.host, args.port, err.strerror or err), file=sys.stderr, flush=True)
+            return 1
+    except KeyboardInterrupt:
+        print("\nserve.py: interrupted", flush=True)
+        return 130
+
+    if not is_loopback(args.host):
+        print("serve.py: WARNING: listening on %s, not on loopback: other machines can reach this "
+              "development server." % args.host, file=sys.stderr, flush=True)
+    if not httpd.bundle_built():
+        print("serve.py: web bundle not built (no index.html in %s); / says how to build it: %s"
+              % (root, BUILD_COMMAND), flush=True)
+    if not args.quiet:
+        print("serve.py: serving %s; %d images generated in %.0f ms%s"
+              % (root, len(httpd.images), httpd.image_seconds * 1000,
+                 "; WITHOUT cross-origin isolation (--no-coi)" if args.no_coi else ""), flush=True)
+    host, port = httpd.server_address[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = "[%s]" % host
+    print("Threadlab playground: http://%s:%d/" % (host, port), flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        httpd.stopping.set()
+        httpd.server_close()
+    print("serve.py: stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
