@@ -1,0 +1,558 @@
+"""End-to-end tests of serve.py: the real server as a subprocess, over loopback sockets.
+
+Run from the repository root:
+    python3 -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+Every test is bounded in time (every socket has a timeout) and every server is stopped.
+"""
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from servehelper import ServeProcess  # noqa: E402
+
+IMAGE_NAMES = [  # the tutorial's img_urls
+    "photo-1516117172878-fd2c41f4a759", "photo-1532009324734-20a7a5813719",
+    "photo-1524429656589-6633a470097c", "photo-1530224264768-7ff8c1789d79",
+    "photo-1564135624576-c5c88640f235", "photo-1541698444083-023c97d3f4b6",
+    "photo-1522364723953-452d3431c267", "photo-1513938709626-033611b8cc03",
+    "photo-1507143550189-fed454f93097", "photo-1493976040374-85c8e12f0c0e",
+    "photo-1504198453319-5ce911bafcde", "photo-1530122037265-a5f1f91d3b99",
+    "photo-1516972810927-80185027ca84", "photo-1550439062-609e1531270e",
+    "photo-1549692520-acc6669e2f0c",
+]
+SECRET = b"THREADLAB-SECRET-OUTSIDE-THE-ROOT"
+FAKE_WASM = b"\x00asm\x01\x00\x00\x00" + bytes(range(256)) * 4
+INDEX_HTML = b"<!doctype html><title>test bundle</title><p>TEST-INDEX</p>\n"
+
+TMP = None
+SRV = None  # the main server: --no-build --root TMP/root
+
+
+def make_tree(tmp):
+    """TMP/secret.txt outside the root; TMP/root with a small fake bundle and some symlinks."""
+    with open(os.path.join(tmp, "secret.txt"), "wb") as f:
+        f.write(SECRET)
+    root = os.path.join(tmp, "root")
+    os.makedirs(os.path.join(root, "sub"))
+    files = {
+        "index.html": INDEX_HTML,
+        "playground.wasm": FAKE_WASM,
+        "playground.js": b"console.log('js');\n",
+        "playground.worker.js": b"// worker\n",
+        "module.mjs": b"export const x = 1;\n",
+        "style.css": b"body{}\n",
+        "data.json": b"{}\n",
+        "icon.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+        "pic.png": b"\x89PNG\r\n\x1a\n",
+        "sub/index.html": b"<p>SUB-INDEX</p>\n",
+    }
+    for name, data in files.items():
+        with open(os.path.join(root, name), "wb") as f:
+            f.write(data)
+    os.symlink(os.path.join(tmp, "secret.txt"), os.path.join(root, "escape.txt"))  # file outside
+    os.symlink(tmp, os.path.join(root, "outdir"))  # directory outside
+    os.symlink("index.html", os.path.join(root, "alias.html"))  # inside: allowed
+    return root
+
+
+def setUpModule():
+    global TMP, SRV
+    TMP = tempfile.mkdtemp(prefix="threadlab-serve-test-")
+    root = make_tree(TMP)
+    SRV = ServeProcess(["--no-build", "--root", root])
+
+
+def tearDownModule():
+    if SRV:
+        SRV.close()
+    if TMP:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+def png_chunks(data):
+    """[(type, payload)] of a PNG, checking the signature and every CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "bad PNG signature"
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, payload = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + payload) & 0xFFFFFFFF, "bad CRC in %r" % kind
+        chunks.append((kind, payload))
+        pos += 12 + length
+    return chunks
+
+
+class StaticFilesTest(unittest.TestCase):
+    def test_index_has_isolation_headers_cache_control_and_html_type(self):
+        status, h, body = SRV.get("/")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, INDEX_HTML)
+        self.assertEqual(h["cross-origin-opener-policy"], "same-origin")
+        self.assertEqual(h["cross-origin-embedder-policy"], "require-corp")
+        self.assertEqual(h["cross-origin-resource-policy"], "same-origin")
+        self.assertEqual(h["cache-control"], "no-cache")
+        self.assertTrue(h["content-type"].startswith("text/html"))
+        self.assertEqual(int(h["content-length"]), len(INDEX_HTML))
+
+    def test_wasm_is_served_as_application_wasm_byte_for_byte(self):
+        status, h, body = SRV.get("/playground.wasm")
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], "application/wasm")
+        self.assertEqual(body, FAKE_WASM)
+
+    def test_mime_types_of_bundle_files(self):
+        expected = {"/playground.js": "text/javascript", "/playground.worker.js": "text/javascript",
+                    "/module.mjs": "text/javascript", "/style.css": "text/css",
+                    "/data.json": "application/json", "/icon.svg": "image/svg+xml",
+                    "/pic.png": "image/png", "/index.html": "text/html"}
+        for path, ctype in expected.items():
+            with self.subTest(path=path):
+                status, h, _ = SRV.get(path)
+                self.assertEqual(status, 200)
+                self.assertEqual(h["content-type"].split(";")[0], ctype)
+                self.assertEqual(h["cross-origin-embedder-policy"], "require-corp")
+
+    def test_head_sends_headers_and_length_without_body(self):
+        status, h, body = SRV.request("/playground.wasm", method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(int(h["content-length"]), len(FAKE_WASM))
+        self.assertEqual(body, b"")
+
+    def test_keep_alive_serves_several_requests_on_one_connection(self):
+        conn = SRV.connection()
+        try:
+            socks = []
+            for path in ("/", "/playground.wasm", "/healthz", "/images/index.json", "/nope"):
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                self.assertFalse(resp.will_close, path)
+                socks.append(conn.sock)
+            self.assertTrue(all(s is socks[0] for s in socks), "the connection was not reused")
+        finally:
+            conn.close()
+
+    def test_directory_redirects_to_slash_then_serves_its_index(self):
+        status, h, _ = SRV.get("/sub")
+        self.assertEqual(status, 301)
+        self.assertEqual(h["location"], "/sub/")
+        status, _, body = SRV.get("/sub/")
+        self.assertEqual((status, body), (200, b"<p>SUB-INDEX</p>\n"))
+
+    def test_symlink_inside_root_is_served(self):
+        status, _, body = SRV.get("/alias.html")
+        self.assertEqual((status, body), (200, INDEX_HTML))
+
+    def test_missing_file_is_404_with_message(self):
+        status, h, body = SRV.get("/no-such-file.js")
+        self.assertEqual(status, 404)
+        self.assertIn(b"Not found", body)
+        self.assertEqual(h["cross-origin-opener-policy"], "same-origin")
+
+    def test_healthz_answers_ok(self):
+        self.assertEqual(SRV.get("/healthz")[::2], (200, b"ok"))
+
+
+class SecurityTest(unittest.TestCase):
+    TRAVERSALS = [
+        "/../secret.txt", "/../../../../../../etc/passwd", "/sub/../../secret.txt",
+        "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/%2E%2E/", "/%2e%2e%2fsecret.txt",
+        "/sub/%2e%2e/%2e%2e/secret.txt", "/.%2e/secret.txt",
+        "/%252e%252e/secret.txt", "/%252E%252E%252Fsecret.txt",
+        "/..%5csecret.txt", "/..\\secret.txt", "/sub\\..\\..\\secret.txt",
+        "//etc/passwd", "///etc/passwd", "//" + "%s/secret.txt",
+        "/%00", "/index.html%00.png", "/%c0%ae%c0%ae/secret.txt",
+        "/escape.txt", "/outdir/secret.txt",
+        "http://127.0.0.1/../secret.txt", "etc/passwd", "/etc/passwd",
+    ]
+
+    def test_path_traversal_forms_are_rejected_with_4xx(self):
+        for target in self.TRAVERSALS:
+            if "%s" in target:
+                target = target % TMP.lstrip("/")
+            with self.subTest(target=target):
+                resp = SRV.raw(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                status = SRV.raw_status(resp)
+                self.assertIsNotNone(status, resp[:200])
+                self.assertTrue(400 <= status < 500, "%s -> %s" % (target, status))
+                self.assertNotIn(SECRET, resp)
+                self.assertNotIn(b"root:", resp)
+
+    def test_raw_nul_byte_in_request_target_is_400(self):
+        resp = SRV.raw(b"GET /index.html\x00.png HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(SRV.raw_status(resp), 400)
+
+    def test_symlink_escaping_root_is_403(self):
+        self.assertEqual(SRV.get("/escape.txt")[0], 403)
+        self.assertEqual(SRV.get("/outdir/secret.txt")[0], 403)
+
+    def test_methods_other_than_get_and_head_are_405_with_allow(self):
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "BREW"):
+            with self.subTest(method=method):
+                status, h, body = SRV.request("/", method=method)
+                self.assertEqual(status, 405)
+                self.assertEqual(h["allow"], "GET, HEAD")
+                self.assertIn(method.encode(), body)
+
+    def test_post_with_body_is_405_and_connection_closes(self):
+        resp = SRV.raw(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        self.assertEqual(SRV.raw_status(resp), 405)
+        self.assertIn(b"Connection: close", resp)
+
+    def test_oversized_header_block_is_431(self):
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+        self.assertEqual(SRV.raw_status(resp), 431, resp[:200])
+
+    def test_too_many_header_lines_is_431(self):
+        lines = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n")
+        self.assertEqual(SRV.raw_status(resp), 431, resp[:200])
+
+    def test_overlong_request_line_is_414(self):
+        resp = SRV.raw(b"GET /" + b"a" * 10000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(SRV.raw_status(resp), 414)
+
+    def test_malformed_request_lines_are_400(self):
+        for line in (b"GARBAGE", b"GET /", b"GET / HTTP/1.1 extra", b"GET  / HTTP/1.1",
+                     b"GET / FTP/1.1", b"GET / HTTP/x.y", b"G(T / HTTP/1.1", b"GET /a b HTTP/1.1",
+                     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
+            with self.subTest(line=line):
+                resp = SRV.raw(line + b"\r\nHost: x\r\n\r\n")
+                self.assertEqual(SRV.raw_status(resp), 400, resp[:200])
+
+    def test_malformed_header_line_is_400(self):
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n")
+        self.assertEqual(SRV.raw_status(resp), 400)
+
+    def test_http2_request_line_is_505(self):
+        resp = SRV.raw(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n")
+        self.assertEqual(SRV.raw_status(resp), 505)
+
+    def test_server_survives_the_abuse(self):
+        self.assertEqual(SRV.get("/healthz")[::2], (200, b"ok"))
+
+
+class ImagesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.images = {}
+        for name in IMAGE_NAMES:
+            status, h, body = SRV.get("/images/%s.png" % name)
+            assert status == 200, (name, status)
+            cls.images[name] = (h, body)
+
+    def test_fifteen_valid_png_images_320x240_rgb(self):
+        for name, (h, body) in self.images.items():
+            with self.subTest(name=name):
+                self.assertEqual(h["content-type"], "image/png")
+                self.assertEqual(int(h["content-length"]), len(body))
+                chunks = png_chunks(body)
+                self.assertEqual(chunks[0][0], b"IHDR")
+                self.assertEqual(chunks[-1][0], b"IEND")
+                w, hh, depth, colour = struct.unpack(">IIBB", chunks[0][1][:10])
+                self.assertEqual((w, hh, depth, colour), (320, 240, 8, 2))
+                raw = zlib.decompress(b"".join(p for k, p in chunks if k == b"IDAT"))
+                self.assertEqual(len(raw), 240 * (1 + 320 * 3))
+                self.assertTrue(all(raw[y * 961] <= 4 for y in range(240)), "bad filter byte")
+
+    def test_images_are_distinct_and_sized_tens_to_hundreds_of_kb(self):
+        digests = {hashlib.sha256(body).hexdigest() for _, body in self.images.values()}
+        self.assertEqual(len(digests), 15)
+        sizes = [len(body) for _, body in self.images.values()]
+        for size in sizes:
+            self.assertTrue(30_000 <= size <= 500_000, size)
+        self.assertGreater(max(sizes) - min(sizes), 30_000, "sizes should differ visibly")
+
+    def test_images_are_deterministic(self):
+        name = IMAGE_NAMES[3]
+        self.assertEqual(SRV.get("/images/%s.png" % name)[2], self.images[name][1])
+
+    def test_png_extension_is_optional(self):
+        name = IMAGE_NAMES[0]
+        status, _, body = SRV.get("/images/" + name)
+        self.assertEqual((status, body), (200, self.images[name][1]))
+
+    def test_index_json_lists_the_fifteen_images_in_tutorial_order(self):
+        status, h, body = SRV.get("/images/index.json")
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], "application/json")
+        index = json.loads(body)
+        self.assertEqual([e["name"] for e in index], IMAGE_NAMES)
+        for e in index:
+            self.assertEqual(e["url"], "/images/%s.png" % e["name"])
+            self.assertEqual(e["bytes"], len(self.images[e["name"]][1]))
+
+    def test_gallery_page_shows_all_images(self):
+        status, h, body = SRV.get("/images/")
+        self.assertEqual(status, 200)
+        self.assertTrue(h["content-type"].startswith("text/html"))
+        for name in IMAGE_NAMES:
+            self.assertIn(name.encode(), body)
+
+    def test_unknown_image_is_404_with_message(self):
+        status, h, body = SRV.get("/images/photo-0000.png")
+        self.assertEqual(status, 404)
+        self.assertIn(b"photo-0000", body)
+        self.assertIn(b"index.json", body)
+
+
+class BytesTest(unittest.TestCase):
+    def test_bytes_returns_exact_length_of_deterministic_data(self):
+        status, h, body = SRV.get("/bytes/100000")
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-type"], "application/octet-stream")
+        self.assertEqual(int(h["content-length"]), 100000)
+        self.assertEqual(body, bytes(i % 251 for i in range(100000)))
+
+    def test_bytes_zero_is_an_empty_body(self):
+        status, h, body = SRV.get("/bytes/0")
+        self.assertEqual((status, h["content-length"], body), (200, "0", b""))
+
+    def test_bytes_fifty_mib_is_allowed_and_more_is_400(self):
+        status, h, _ = SRV.request("/bytes/52428800", method="HEAD")
+        self.assertEqual((status, h["content-length"]), (200, "52428800"))
+        for n in ("52428801", "-1", "abc", "1e3", ""):
+            with self.subTest(n=n):
+                status, _, body = SRV.get("/bytes/" + n)
+                self.assertEqual(status, 400)
+                self.assertIn(b"52428800", body)
+
+
+class SimulationParametersTest(unittest.TestCase):
+    def test_latency_300ms_delays_the_response(self):
+        t0 = time.monotonic()
+        status, _, body = SRV.get("/healthz?latency_ms=300")
+        elapsed = time.monotonic() - t0
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertGreaterEqual(elapsed, 0.3)
+        self.assertLess(elapsed, 1.0)
+
+    def test_fifteen_concurrent_300ms_requests_overlap(self):
+        results, errors = {}, []
+
+        def fetch(name):
+            try:
+                t = time.monotonic()
+                status, _, body = SRV.get("/images/%s.png?latency_ms=300" % name)
+                results[name] = (status, len(body), time.monotonic() - t)
+            except Exception as e:  # reported below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=fetch, args=(n,)) for n in IMAGE_NAMES]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        total = time.monotonic() - t0
+        self.assertEqual(errors, [])
+        self.assertEqual(len(results), 15)
+        for status, size, elapsed in results.values():
+            self.assertEqual(status, 200)
+            self.assertGreater(size, 30_000)
+            self.assertGreaterEqual(elapsed, 0.3)
+        self.assertLess(total, 1.5, "the server does not serve requests concurrently")
+
+    def test_kbps_caps_the_body_bandwidth(self):
+        # 100 000 bytes at 800 kbps (100 000 bytes/s) take about 1 s.
+        t0 = time.monotonic()
+        status, _, body = SRV.get("/bytes/100000?kbps=800", timeout=10)
+        elapsed = time.monotonic() - t0
+        self.assertEqual((status, len(body)), (200, 100000))
+        self.assertGreaterEqual(elapsed, 0.9)
+        self.assertLess(elapsed, 2.5)
+
+    def test_status_parameter_answers_with_that_status_and_a_reason(self):
+        for code, path in ((404, "/bytes/1000"), (500, "/images/%s.png" % IMAGE_NAMES[0]),
+                           (503, "/images/index.json")):
+            with self.subTest(code=code):
+                status, h, body = SRV.get("%s?status=%d" % (path, code))
+                self.assertEqual(status, code)
+                self.assertTrue(h["content-type"].startswith("text/plain"))
+                self.assertIn(b"status=%d" % code, body)
+        status, _, body = SRV.get("/bytes/10?status=200")
+        self.assertEqual((status, body), (200, bytes(range(10))))
+
+    def test_cut_sends_full_length_header_then_half_the_body(self):
+        conn = SRV.connection(timeout=5)
+        try:
+            conn.request("GET", "/bytes/100000?cut=1")
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertEqual(resp.getheader("Content-Length"), "100000")
+            with self.assertRaises(http.client.IncompleteRead) as cm:
+                resp.read()
+            self.assertEqual(len(cm.exception.partial), 50000)
+            self.assertEqual(cm.exception.partial, bytes(i % 251 for i in range(50000)))
+        finally:
+            conn.close()
+
+    def test_hang_stalls_the_client_while_server_stays_responsive(self):
+        conn, resp = SRV.connection(timeout=0.5), None
+        try:
+            conn.request("GET", "/bytes/1000000?hang=1")
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertEqual(resp.getheader("Content-Length"), "1000000")
+            first = resp.read(1000)
+            self.assertEqual(first, bytes(i % 251 for i in range(1000)))
+            t0 = time.monotonic()
+            with self.assertRaises(TimeoutError):
+                resp.read()
+            self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+            # Meanwhile other requests are answered at once.
+            t1 = time.monotonic()
+            self.assertEqual(SRV.get("/healthz")[::2], (200, b"ok"))
+            self.assertLess(time.monotonic() - t1, 0.5)
+        finally:
+            if resp is not None:
+                resp.close()  # the socket stays open while the response holds it
+            conn.close()
+        # The server notices the client went away (and frees the connection).
+        pattern = re.compile(r"hang=1 .*hanging after 16384 of 1000000 bytes, client went away")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not pattern.search(SRV.output):
+            time.sleep(0.05)
+        self.assertRegex(SRV.output, pattern)
+
+    def test_invalid_parameters_are_400_naming_the_parameter(self):
+        bad = ["latency_ms=-1", "latency_ms=abc", "latency_ms=60001", "latency_ms=", "latency_ms=1.5",
+               "latency_ms=%201", "kbps=0", "kbps=1000001", "kbps=x", "status=199", "status=600",
+               "status=abc", "cut=2", "cut=yes", "hang=2", "hang=-1", "latency_ms=1&latency_ms=2",
+               "cut=1&hang=1"]
+        for query in bad:
+            with self.subTest(query=query):
+                status, h, body = SRV.get("/bytes/10?" + query)
+                self.assertEqual(status, 400)
+                self.assertTrue(h["content-type"].startswith("text/plain"))
+                name = query.split("=")[0]
+                self.assertIn(name.encode(), body)
+        # The message names the range.
+        body = SRV.get("/healthz?latency_ms=99999")[2]
+        self.assertIn(b"0 to 60000", body)
+        self.assertEqual(SRV.get("/healthz?kbps=0")[0], 400)
+
+    def test_unknown_parameters_are_ignored(self):
+        self.assertEqual(SRV.get("/bytes/3?t=12345&_=x")[::2], (200, bytes(range(3))))
+
+    def test_parameters_combine(self):
+        t0 = time.monotonic()
+        status, _, body = SRV.get("/bytes/20000?latency_ms=200&kbps=800", timeout=5)
+        elapsed = time.monotonic() - t0
+        self.assertEqual((status, len(body)), (200, 20000))
+        self.assertGreaterEqual(elapsed, 0.2 + 0.2 - 0.05)
+        self.assertLess(elapsed, 1.5)
+
+
+class NoCoiTest(unittest.TestCase):
+    def test_no_coi_serves_without_isolation_headers(self):
+        with ServeProcess(["--no-build", "--quiet", "--no-coi", "--root", os.path.join(TMP, "root")]) as srv:
+            status, h, body = srv.get("/")
+            self.assertEqual((status, body), (200, INDEX_HTML))
+            for name in ("cross-origin-opener-policy", "cross-origin-embedder-policy",
+                         "cross-origin-resource-policy"):
+                self.assertNotIn(name, h)
+            self.assertEqual(h["cache-control"], "no-cache")
+            self.assertEqual(srv.get("/playground.wasm")[1]["content-type"], "application/wasm")
+
+
+class NotBuiltTest(unittest.TestCase):
+    def test_missing_bundle_shows_a_page_with_the_build_command(self):
+        missing = os.path.join(TMP, "no-bundle-here")
+        with ServeProcess(["--no-build", "--root", missing]) as srv:
+            self.assertIn("not built", srv.output)
+            status, h, body = srv.get("/")
+            self.assertEqual(status, 503)
+            self.assertTrue(h["content-type"].startswith("text/html"))
+            self.assertIn(b"not built", body)
+            self.assertIn(b"cmake --build --preset wasm --target playground_web", body)
+            self.assertIn(missing.encode(), body)
+            self.assertEqual(h["cross-origin-opener-policy"], "same-origin")
+            status, _, body = srv.get("/playground.js")
+            self.assertEqual(status, 404)
+            self.assertIn(b"not built", body)
+            # The simulated internet works without a bundle.
+            self.assertEqual(srv.get("/healthz")[::2], (200, b"ok"))
+            self.assertEqual(len(json.loads(srv.get("/images/index.json")[2])), 15)
+            self.assertEqual(srv.get("/images/%s.png" % IMAGE_NAMES[1])[0], 200)
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_ctrl_c_stops_cleanly_even_with_a_hanging_request(self):
+        srv = ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")])
+        conn = srv.connection(timeout=5)
+        try:
+            conn.request("GET", "/bytes/100000?hang=1")
+            self.assertEqual(conn.getresponse().status, 200)
+            t0 = time.monotonic()
+            code = srv.stop(signal.SIGINT)
+            self.assertLess(time.monotonic() - t0, 5)
+            self.assertEqual(code, 0, srv.output)
+            self.assertNotIn("Traceback", srv.output)
+            self.assertIn("stopped", srv.output)
+        finally:
+            conn.close()
+            srv.close()
+
+    def test_sigterm_stops_cleanly(self):
+        with ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")]) as srv:
+            self.assertEqual(srv.get("/healthz")[0], 200)
+            self.assertEqual(srv.stop(signal.SIGTERM), 0, srv.output)
+            self.assertNotIn("Traceback", srv.output)
+
+    def test_quiet_suppresses_request_logs(self):
+        with ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")]) as srv:
+            srv.get("/healthz")
+            srv.get("/nope")
+            srv.stop()
+            self.assertNotIn("/healthz", srv.output)
+            self.assertNotIn("/nope", srv.output)
+
+    def test_default_logs_one_line_per_request(self):
+        SRV.get("/playground.wasm?log-test")
+        pattern = re.compile(r"\n\d\d:\d\d:\d\d 200 GET /playground\.wasm\?log-test %dB \d+\.\d+s\n"
+                             % len(FAKE_WASM))
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not pattern.search(SRV.output + "\n"):
+            time.sleep(0.05)
+        self.assertRegex(SRV.output + "\n", pattern)
+
+    def test_non_loopback_host_prints_a_warning(self):
+        with ServeProcess(["--no-build", "--quiet", "--host", "0.0.0.0",
+                           "--root", os.path.join(TMP, "root")]) as srv:
+            self.assertIn("WARNING", srv.output)
+            self.assertEqual(srv.host, "127.0.0.1")
+            self.assertEqual(srv.get("/healthz")[::2], (200, b"ok"))
+
+    def test_busy_port_is_a_clear_error(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            port = s.getsockname()[1]
+            import subprocess
+            from servehelper import SERVE
+            r = subprocess.run([sys.executable, SERVE, "--no-build", "--port", str(port)],
+                               capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(b"cannot listen", r.stderr)
+            self.assertNotIn(b"Traceback", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
