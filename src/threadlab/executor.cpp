@@ -1,0 +1,190 @@
+// ThreadPoolExecutor: a queue, workers started on demand, and Python's shutdown rules.
+#include "executor.hpp"
+
+#include "internal.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace threadlab {
+
+namespace detail {
+class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
+public:
+    ExecutorCore(int max_workers, std::string prefix, std::function<void()> initializer)
+        : max_workers_(max_workers), prefix_(std::move(prefix)), initializer_(std::move(initializer)) {}
+
+    void enqueue(std::unique_ptr<WorkItem> item) {
+        bool wake = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (!broken_.empty()) throw BrokenThreadPool(broken_);
+            if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
+            if (interpreter_shutting_down())
+                throw RuntimeError("cannot schedule new futures after interpreter shutdown");
+            trace::record(trace::Kind::task_submitted, current_thread_serial(), item->serial());
+            queue_.push_back(std::move(item));
+            wake = sleeping_ > 0;
+            adjust_thread_count();
+        }
+        if (wake) work_available_.notify_one();
+    }
+
+    void shutdown(bool wait, bool cancel_futures) {
+        std::deque<std::unique_ptr<WorkItem>> cancelled;
+        std::vector<Thread> threads;
+        {
+            std::lock_guard lock(mutex_);
+            shutdown_ = true;
+            if (cancel_futures) cancelled.swap(queue_);
+            threads = threads_;
+        }
+        work_available_.notify_all();
+        for (auto& item : cancelled) item->cancel();
+        if (!wait) return;
+        Thread me = current_thread();
+        for (auto& thread : threads)
+            if (!(thread == me)) thread.join(); // a task that shuts its own pool down cannot join itself
+    }
+
+    int max_workers() const { return max_workers_; }
+    std::vector<Thread> threads() const {
+        std::lock_guard lock(mutex_);
+        return threads_;
+    }
+
+private:
+    // Python's _adjust_thread_count: reuse an idle worker if one is free, else start one more.
+    void adjust_thread_count() {
+        if (idle_permits_ > 0) {
+            --idle_permits_;
+            return;
+        }
+        if (static_cast<int>(threads_.size()) >= max_workers_) return;
+        std::string name = prefix_ + "_" + std::to_string(threads_.size());
+        Thread worker({.name = std::move(name), .daemon = false}, &ExecutorCore::work, shared_from_this());
+        worker.start();
+        threads_.push_back(std::move(worker));
+    }
+
+    void work() {
+        if (initializer_) {
+            try {
+                initializer_();
+            } catch (...) {
+                std::string text = "Exception in initializer:\n" + describe_exception(std::current_exception()) + "\n";
+                std::fputs(text.c_str(), stderr);
+                initializer_failed();
+                return;
+            }
+        }
+        std::uint32_t me = current_thread_serial();
+        bool finished_one = false;
+        for (;;) {
+            std::unique_ptr<WorkItem> item;
+            {
+                std::unique_lock lock(mutex_);
+                if (finished_one) ++idle_permits_; // Python releases _idle_semaphore after each item
+                while (queue_.empty() && !shutdown_ && broken_.empty()) {
+                    ++sleeping_;
+                    work_available_.wait(lock);
+                    --sleeping_;
+                }
+                if (queue_.empty()) return;
+                item = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            item->run(me);
+            item.reset(); // drop the call and its arguments before waiting for more work
+            finished_one = true;
+        }
+    }
+
+    void initializer_failed() {
+        std::deque<std::unique_ptr<WorkItem>> pending;
+        std::string reason;
+        {
+            std::lock_guard lock(mutex_);
+            broken_ = "A thread initializer failed, the thread pool is not usable anymore";
+            reason = broken_;
+            pending.swap(queue_);
+        }
+        work_available_.notify_all();
+        for (auto& item : pending) item->fail(std::make_exception_ptr(BrokenThreadPool(reason)));
+    }
+
+    mutable std::mutex mutex_;
+    std::condition_variable work_available_;
+    std::deque<std::unique_ptr<WorkItem>> queue_;
+    bool shutdown_ = false;
+    std::string broken_;
+    int idle_permits_ = 0; // Python's _idle_semaphore
+    int sleeping_ = 0;     // workers waiting for work
+    std::vector<Thread> threads_;
+    const int max_workers_;
+    const std::string prefix_;
+    const std::function<void()> initializer_;
+
+    friend void shutdown_executors_at_exit();
+};
+
+namespace {
+struct LiveExecutors {
+    std::mutex mutex;
+    std::vector<std::weak_ptr<ExecutorCore>> cores;
+};
+LiveExecutors& live_executors() {
+    static LiveExecutors* live = new LiveExecutors; // used at exit, after static destructors may run
+    return *live;
+}
+std::atomic<int> executor_counter{0};
+} // namespace
+
+// Python's _python_exit: no new work, and idle workers leave, so that exit can join them.
+void shutdown_executors_at_exit() {
+    std::vector<std::shared_ptr<ExecutorCore>> cores;
+    {
+        LiveExecutors& live = live_executors();
+        std::lock_guard lock(live.mutex);
+        for (auto& weak : live.cores)
+            if (auto core = weak.lock()) cores.push_back(std::move(core));
+    }
+    for (auto& core : cores) core->shutdown(false, false);
+}
+} // namespace detail
+
+ThreadPoolExecutor::ThreadPoolExecutor(ThreadPoolOptions options) {
+    int workers;
+    if (options.max_workers) {
+        if (*options.max_workers <= 0) throw ValueError("max_workers must be greater than 0");
+        workers = *options.max_workers;
+    } else {
+        int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        workers = std::min(32, cores + 4);
+    }
+    if (options.thread_name_prefix.empty())
+        options.thread_name_prefix = "ThreadPoolExecutor-" + std::to_string(detail::executor_counter++);
+    core_ = std::make_shared<detail::ExecutorCore>(workers, std::move(options.thread_name_prefix),
+                                                   std::move(options.initializer));
+    auto& live = detail::live_executors();
+    std::lock_guard lock(live.mutex);
+    std::erase_if(live.cores, [](const std::weak_ptr<detail::ExecutorCore>& w) { return w.expired(); });
+    live.cores.push_back(core_);
+}
+
+ThreadPoolExecutor::~ThreadPoolExecutor() { core_->shutdown(true, false); }
+
+void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) { core_->shutdown(wait, cancel_futures); }
+
+int ThreadPoolExecutor::max_workers() const { return core_->max_workers(); }
+
+std::vector<Thread> ThreadPoolExecutor::threads() const { return core_->threads(); }
+
+void ThreadPoolExecutor::enqueue(std::unique_ptr<detail::WorkItem> item) { core_->enqueue(std::move(item)); }
+
+} // namespace threadlab

@@ -1,0 +1,211 @@
+// threadlab/executor.hpp - concurrent.futures.ThreadPoolExecutor.
+//
+//   ThreadPoolExecutor executor;                  // with ThreadPoolExecutor() as executor:
+//   Future<std::string> f1 = executor.submit(do_something, 1);
+//   for (auto&& r : executor.map(fn, items)) ... // results in the order of `items`
+//   executor.shutdown();                          // or let the destructor do it (end of `with`)
+//
+// Workers are Threads named "ThreadPoolExecutor-0_0", "ThreadPoolExecutor-0_1", ... (or
+// "prefix_0", ...), started one at a time as submit() finds no idle worker, up to max_workers.
+#pragma once
+
+#include "future.hpp"
+#include "thread.hpp"
+#include "trace.hpp"
+
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace threadlab {
+
+// ThreadPoolExecutor(max_workers=None, thread_name_prefix='', initializer=None, initargs=())
+struct ThreadPoolOptions {
+    std::optional<int> max_workers = {};    // std::nullopt: min(32, cores + 4); ValueError if <= 0
+    std::string thread_name_prefix = {};    // empty: "ThreadPoolExecutor-N"
+    std::function<void()> initializer = {}; // run by each worker before its first task (bind initargs)
+};
+
+namespace detail {
+// A queued call: runs the function into its future, or fails the future without running it.
+struct WorkItem {
+    virtual ~WorkItem() = default;
+    virtual void run(std::uint32_t worker_serial) = 0;
+    virtual void fail(std::exception_ptr error) = 0;
+    virtual void cancel() = 0;
+    virtual std::uint64_t serial() const = 0;
+};
+
+template <class R, class Call> struct Task final : WorkItem {
+    Task(Future<R> f, Call c) : future(std::move(f)), call(std::move(c)) {}
+    void run(std::uint32_t worker_serial) override {
+        if (!future.set_running_or_notify_cancel()) return;
+        trace::record(trace::Kind::task_started, worker_serial, future.serial());
+        try {
+            if constexpr (std::is_void_v<R>) {
+                call();
+                future.set_result();
+            } else {
+                future.set_result(call());
+            }
+        } catch (...) {
+            trace::record(trace::Kind::task_failed, worker_serial, future.serial());
+            future.set_exception(std::current_exception());
+            return;
+        }
+        trace::record(trace::Kind::task_done, worker_serial, future.serial());
+    }
+    void fail(std::exception_ptr error) override { future.set_exception(std::move(error)); }
+    void cancel() override { future.cancel(); }
+    std::uint64_t serial() const override { return future.serial(); }
+
+    Future<R> future;
+    Call call;
+};
+
+class ExecutorCore;
+} // namespace detail
+
+// The range executor.map() returns: results in input order, each waited for as the iteration
+// reaches it. A timeout counts from the call to map() (TimeoutError). Once iteration has begun,
+// destroying the range cancels the futures not reached yet, as Python's generator does when closed.
+template <class R> class MapResult {
+public:
+    using value_type = std::conditional_t<std::is_void_v<R>, NoneType, R>;
+
+    MapResult(std::vector<Future<R>> futures, std::optional<Clock::time_point> deadline)
+        : futures_(std::move(futures)), deadline_(deadline) {}
+    MapResult(MapResult&&) = default;
+    MapResult& operator=(MapResult&&) = default;
+    ~MapResult() {
+        if (started_)
+            for (std::size_t i = next_; i < futures_.size(); ++i) futures_[i].cancel();
+    }
+
+    class iterator {
+    public:
+        using value_type = MapResult::value_type;
+        using difference_type = std::ptrdiff_t;
+        using iterator_category = std::input_iterator_tag;
+        explicit iterator(MapResult* owner) : owner_(owner) {}
+        const value_type& operator*() const { return owner_->current(); }
+        iterator& operator++() {
+            owner_->advance();
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.at_end(); }
+
+    private:
+        bool at_end() const { return owner_->next_ >= owner_->futures_.size(); }
+        MapResult* owner_;
+    };
+
+    iterator begin() {
+        started_ = true;
+        return iterator(this);
+    }
+    std::default_sentinel_t end() const { return {}; }
+
+    // list(executor.map(...)): every result, in order.
+    std::vector<value_type> list() {
+        std::vector<value_type> out;
+        for (const auto& value : *this) out.push_back(value);
+        return out;
+    }
+
+private:
+    const value_type& current() {
+        if (!value_) {
+            Future<R>& f = futures_[next_];
+            try {
+                if constexpr (std::is_void_v<R>) {
+                    f.result(detail::remaining(deadline_));
+                    value_.emplace();
+                } else {
+                    value_.emplace(f.result(detail::remaining(deadline_)));
+                }
+            } catch (...) {
+                f.cancel(); // Python's _result_or_cancel
+                throw;
+            }
+        }
+        return *value_;
+    }
+    void advance() {
+        if (!value_) current(); // a skipped item is still waited for, as Python's next() does
+        value_.reset();
+        ++next_;
+    }
+
+    std::vector<Future<R>> futures_;
+    std::optional<Clock::time_point> deadline_;
+    std::size_t next_ = 0;
+    bool started_ = false;
+    std::optional<value_type> value_;
+};
+
+class ThreadPoolExecutor {
+public:
+    ThreadPoolExecutor() : ThreadPoolExecutor(ThreadPoolOptions{}) {}
+    explicit ThreadPoolExecutor(int max_workers) : ThreadPoolExecutor(ThreadPoolOptions{.max_workers = max_workers}) {}
+    explicit ThreadPoolExecutor(ThreadPoolOptions options);
+    // Leaving Python's `with` block: shutdown(wait=true).
+    ~ThreadPoolExecutor();
+    ThreadPoolExecutor(const ThreadPoolExecutor&) = delete;
+    ThreadPoolExecutor& operator=(const ThreadPoolExecutor&) = delete;
+
+    // Schedule fn(args...) and return its Future. RuntimeError("cannot schedule new futures after
+    // shutdown"); BrokenThreadPool once an initializer failed.
+    template <class F, class... Args>
+        requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+    auto submit(F&& fn, Args&&... args) {
+        using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>;
+        Future<R> future;
+        auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> R {
+            return std::invoke(fn, args...);
+        };
+        enqueue(std::make_unique<detail::Task<R, decltype(call)>>(future, std::move(call)));
+        return future;
+    }
+
+    // Submit fn(item) for every item at once; iterate the result for the values in input order.
+    // Items that are tuples or pairs are unpacked when fn takes their elements (Python's
+    // map(fn, xs, ys) is map(fn, zipped)).
+    template <class F, class Range> auto map(F fn, const Range& items, Timeout timeout = std::nullopt) {
+        using Item = std::remove_cvref_t<decltype(*std::begin(items))>;
+        auto deadline = detail::deadline_after(timeout);
+        if constexpr (std::is_invocable_v<F&, const Item&>) {
+            using R = std::invoke_result_t<F&, const Item&>;
+            std::vector<Future<R>> futures;
+            for (const auto& item : items) futures.push_back(submit(fn, item));
+            return MapResult<R>(std::move(futures), deadline);
+        } else {
+            using R = decltype(std::apply(fn, std::declval<const Item&>()));
+            std::vector<Future<R>> futures;
+            for (const auto& item : items)
+                futures.push_back(submit([fn](const Item& i) { return std::apply(fn, i); }, item));
+            return MapResult<R>(std::move(futures), deadline);
+        }
+    }
+
+    // No new work after this. wait: join the workers (queued work still runs, unless
+    // cancel_futures, which cancels everything not yet started).
+    void shutdown(bool wait = true, bool cancel_futures = false);
+
+    int max_workers() const;
+    // The workers started so far.
+    std::vector<Thread> threads() const;
+
+private:
+    void enqueue(std::unique_ptr<detail::WorkItem> item);
+    std::shared_ptr<detail::ExecutorCore> core_;
+};
+
+} // namespace threadlab

@@ -1,0 +1,187 @@
+// Future's state machine: pending -> running -> finished, or pending -> cancelled.
+#include "future.hpp"
+
+#include "internal.hpp"
+#include "trace.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cxxabi.h>
+#include <cstdlib>
+#include <string_view>
+
+namespace threadlab::detail {
+namespace {
+std::atomic<std::uint64_t> next_future_serial{1};
+
+bool is_done(FutureStatus status) { return status == FutureStatus::cancelled || status == FutureStatus::finished; }
+} // namespace
+
+std::string python_type_name(const std::type_info& type) {
+    if (type == typeid(void)) return "NoneType";
+    if (type == typeid(bool)) return "bool";
+    if (type == typeid(int) || type == typeid(long) || type == typeid(long long) || type == typeid(short) ||
+        type == typeid(unsigned) || type == typeid(unsigned long) || type == typeid(unsigned long long) ||
+        type == typeid(unsigned short))
+        return "int";
+    if (type == typeid(double) || type == typeid(float) || type == typeid(long double)) return "float";
+    if (type == typeid(std::string) || type == typeid(const char*) || type == typeid(std::string_view)) return "str";
+    int status = 0;
+    char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+    std::string text = status == 0 && name ? name : type.name();
+    std::free(name);
+    return text;
+}
+
+FutureCore::FutureCore(const std::type_info& result_type) : result_type_(result_type), serial_(next_future_serial++) {}
+
+bool FutureCore::cancel() {
+    std::unique_lock lock(mutex_);
+    if (status_ == FutureStatus::running || status_ == FutureStatus::finished) return false;
+    if (status_ == FutureStatus::cancelled) return true;
+    status_ = FutureStatus::cancelled;
+    trace::record(trace::Kind::task_cancelled, 0, serial_);
+    complete(lock);
+    return true;
+}
+
+bool FutureCore::cancelled() const {
+    std::lock_guard lock(mutex_);
+    return status_ == FutureStatus::cancelled;
+}
+
+bool FutureCore::running() const {
+    std::lock_guard lock(mutex_);
+    return status_ == FutureStatus::running;
+}
+
+bool FutureCore::done() const {
+    std::lock_guard lock(mutex_);
+    return is_done(status_);
+}
+
+void FutureCore::wait_done(std::unique_lock<std::mutex>& lock, Timeout timeout) {
+    if (!is_done(status_)) {
+        auto done = [&] { return is_done(status_); };
+        if (auto deadline = deadline_after(timeout))
+            completed_.wait_until(lock, *deadline, done);
+        else
+            completed_.wait(lock, done);
+    }
+    if (status_ == FutureStatus::cancelled) throw CancelledError();
+    if (status_ != FutureStatus::finished) throw TimeoutError();
+}
+
+void FutureCore::wait_for_result(Timeout timeout) {
+    std::unique_lock lock(mutex_);
+    wait_done(lock, timeout);
+    if (error_) std::rethrow_exception(error_);
+}
+
+std::exception_ptr FutureCore::exception(Timeout timeout) {
+    std::unique_lock lock(mutex_);
+    wait_done(lock, timeout);
+    return error_;
+}
+
+bool FutureCore::set_running_or_notify_cancel() {
+    std::lock_guard lock(mutex_);
+    if (status_ == FutureStatus::cancelled) return false; // waiters were told when it was cancelled
+    if (status_ != FutureStatus::pending) throw RuntimeError("Future in unexpected state");
+    status_ = FutureStatus::running;
+    return true;
+}
+
+void FutureCore::set_exception(std::exception_ptr error) {
+    std::unique_lock lock(mutex_);
+    throw_if_done(lock);
+    error_ = std::move(error);
+    status_ = FutureStatus::finished;
+    complete(lock);
+}
+
+void FutureCore::add_done_callback(Callback callback) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!is_done(status_)) {
+            callbacks_.push_back(std::move(callback));
+            return;
+        }
+    }
+    try {
+        callback(shared_from_this());
+    } catch (...) {
+        std::string text = "exception calling callback for " + repr() + "\n" + describe_exception(std::current_exception()) + "\n";
+        std::fputs(text.c_str(), stderr);
+    }
+}
+
+void FutureCore::add_waiter(FutureWaiter* waiter) {
+    std::lock_guard lock(mutex_);
+    if (!is_done(status_)) {
+        waiters_.push_back(waiter);
+        return;
+    }
+    std::lock_guard waiter_lock(waiter->mutex);
+    waiter->finished.push_back(shared_from_this());
+    ++waiter->delivered;
+    if (status_ == FutureStatus::finished && error_) waiter->saw_exception = true;
+}
+
+void FutureCore::remove_waiter(FutureWaiter* waiter) {
+    std::lock_guard lock(mutex_);
+    std::erase(waiters_, waiter);
+}
+
+void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
+    if (status_ == FutureStatus::finished) throw InvalidStateError("FINISHED: " + repr_locked());
+    if (status_ == FutureStatus::cancelled) throw InvalidStateError("CANCELLED: " + repr_locked());
+}
+
+void FutureCore::complete(std::unique_lock<std::mutex>& lock) {
+    completed_.notify_all();
+    auto self = shared_from_this();
+    for (FutureWaiter* waiter : waiters_) {
+        {
+            std::lock_guard waiter_lock(waiter->mutex);
+            waiter->finished.push_back(self);
+            ++waiter->delivered;
+            if (status_ == FutureStatus::finished && error_) waiter->saw_exception = true;
+        }
+        waiter->changed.notify_all();
+    }
+    waiters_.clear();
+    std::vector<Callback> callbacks = std::move(callbacks_);
+    callbacks_.clear();
+    lock.unlock();
+    for (auto& callback : callbacks) {
+        try {
+            callback(self);
+        } catch (...) {
+            // Python logs the error and goes on with the next callback.
+            std::string text = "exception calling callback for " + repr() + "\n" + describe_exception(std::current_exception()) + "\n";
+            std::fputs(text.c_str(), stderr);
+        }
+    }
+}
+
+std::string FutureCore::repr() const {
+    std::lock_guard lock(mutex_);
+    return repr_locked();
+}
+
+std::string FutureCore::repr_locked() const {
+    char address[32];
+    std::snprintf(address, sizeof address, "%#lx", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(this)));
+    const char* state = status_ == FutureStatus::pending     ? "pending"
+                        : status_ == FutureStatus::running   ? "running"
+                        : status_ == FutureStatus::cancelled ? "cancelled"
+                                                             : "finished";
+    std::string text = std::string("<Future at ") + address + " state=" + state;
+    if (status_ == FutureStatus::finished)
+        text += error_ ? " raised " + exception_type_name(error_) : " returned " + python_type_name(result_type_);
+    return text + ">";
+}
+
+} // namespace threadlab::detail

@@ -1,0 +1,350 @@
+// Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier.
+//
+// [SECTION] Lock, RLock
+// [SECTION] Condition
+// [SECTION] Semaphore
+// [SECTION] Event
+// [SECTION] Barrier
+#include "sync.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace threadlab {
+
+namespace {
+// Python's checks of acquire(blocking, timeout) for Lock and RLock.
+std::optional<Clock::time_point> lock_deadline(bool blocking, double timeout) {
+    if (!blocking && timeout != -1) throw ValueError("can't specify a timeout for a non-blocking call");
+    if (timeout < 0 && timeout != -1) throw ValueError("timeout value must be a non-negative number");
+    if (timeout > TIMEOUT_MAX) throw ValueError("timeout value is too large");
+    return timeout == -1 ? std::nullopt : detail::deadline_after(timeout);
+}
+
+template <class Predicate>
+bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                const std::optional<Clock::time_point>& deadline, Predicate predicate) {
+    if (!deadline) {
+        cv.wait(lock, predicate);
+        return true;
+    }
+    return cv.wait_until(lock, *deadline, predicate);
+}
+} // namespace
+
+// [SECTION] Lock, RLock -------------------------------------------------------------------------
+
+bool Lock::acquire(bool blocking, double timeout) {
+    auto deadline = lock_deadline(blocking, timeout);
+    int expected = unlocked;
+    if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) return true;
+    if (!blocking) return false;
+    return acquire_slow(deadline);
+}
+
+bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
+    // A short spin first: most hold times are shorter than a sleep and a wake-up.
+    for (int spin = 0; spin < 64; ++spin) {
+        int expected = unlocked;
+        if (state_.load(std::memory_order_relaxed) == unlocked &&
+            state_.compare_exchange_weak(expected, locked_alone, std::memory_order_acquire))
+            return true;
+        std::this_thread::yield();
+    }
+    // Marking the lock contended (2) makes the next release() wake a sleeper; whoever swaps a 2
+    // in over a 0 owns the lock.
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (state_.exchange(locked_contended, std::memory_order_acquire) == unlocked) return true;
+        if (!deadline) {
+            released_.wait(lock);
+        } else if (released_.wait_until(lock, *deadline) == std::cv_status::timeout) {
+            return state_.exchange(locked_contended, std::memory_order_acquire) == unlocked;
+        }
+    }
+}
+
+void Lock::release() {
+    int previous = state_.exchange(unlocked, std::memory_order_release);
+    if (previous == unlocked) throw RuntimeError("release unlocked lock");
+    if (previous == locked_contended) {
+        std::lock_guard lock(mutex_);
+        released_.notify_one();
+    }
+}
+
+bool RLock::acquire(bool blocking, double timeout) {
+    auto me = std::this_thread::get_id();
+    if (owner_.load(std::memory_order_relaxed) == me) {
+        lock_deadline(blocking, timeout); // the same argument checks as a first acquire
+        ++count_;
+        return true;
+    }
+    if (!lock_.acquire(blocking, timeout)) return false;
+    owner_.store(me, std::memory_order_relaxed);
+    count_ = 1;
+    return true;
+}
+
+void RLock::release() {
+    if (!is_owned()) throw RuntimeError("cannot release un-acquired lock");
+    if (--count_ == 0) {
+        owner_.store(std::thread::id(), std::memory_order_relaxed);
+        lock_.release();
+    }
+}
+
+std::size_t RLock::release_save() {
+    if (!is_owned()) throw RuntimeError("cannot release un-acquired lock");
+    std::size_t count = count_;
+    count_ = 0;
+    owner_.store(std::thread::id(), std::memory_order_relaxed);
+    lock_.release();
+    return count;
+}
+
+void RLock::acquire_restore(std::size_t count) {
+    lock_.acquire();
+    owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    count_ = count;
+}
+
+// [SECTION] Condition ---------------------------------------------------------------------------
+
+Condition::Condition() : own_lock_(std::make_unique<RLock>()), lock_(own_lock_.get()) {}
+Condition::Condition(Lock& lock) : lock_(&lock) {}
+Condition::Condition(RLock& lock) : lock_(&lock) {}
+
+bool Condition::acquire(bool blocking, double timeout) {
+    return std::visit([&](auto* lock) { return lock->acquire(blocking, timeout); }, lock_);
+}
+
+void Condition::release() {
+    std::visit([](auto* lock) { lock->release(); }, lock_);
+}
+
+bool Condition::is_owned() const {
+    if (auto* rlock = std::get_if<RLock*>(&lock_)) return (*rlock)->is_owned();
+    // Python's Condition._is_owned for a plain Lock: held by someone if it cannot be taken now.
+    Lock* lock = std::get<Lock*>(lock_);
+    if (lock->acquire(false)) {
+        lock->release();
+        return false;
+    }
+    return true;
+}
+
+std::size_t Condition::release_save() {
+    if (auto* rlock = std::get_if<RLock*>(&lock_)) return (*rlock)->release_save();
+    std::get<Lock*>(lock_)->release();
+    return 0;
+}
+
+void Condition::acquire_restore(std::size_t saved) {
+    if (auto* rlock = std::get_if<RLock*>(&lock_))
+        (*rlock)->acquire_restore(saved);
+    else
+        std::get<Lock*>(lock_)->acquire();
+}
+
+bool Condition::wait(Timeout timeout) {
+    if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
+    // Python's design: each waiter sleeps on a lock of its own, which notify() releases.
+    Lock waiter;
+    waiter.acquire();
+    {
+        std::lock_guard guard(waiters_mutex_);
+        waiters_.push_back(&waiter);
+    }
+    std::size_t saved = release_save();
+    bool notified = false;
+    if (!timeout)
+        notified = waiter.acquire();
+    else if (*timeout > 0)
+        notified = waiter.acquire(true, std::min(*timeout, TIMEOUT_MAX));
+    else
+        notified = waiter.acquire(false);
+    acquire_restore(saved);
+    if (!notified) {
+        // notify() releases waiter locks under waiters_mutex_, so once this returns no notifier
+        // still touches `waiter`.
+        std::lock_guard guard(waiters_mutex_);
+        std::erase(waiters_, &waiter);
+    }
+    return notified;
+}
+
+void Condition::notify(std::size_t n) {
+    if (!is_owned()) throw RuntimeError("cannot notify on un-acquired lock");
+    std::lock_guard guard(waiters_mutex_);
+    for (; n > 0 && !waiters_.empty(); --n) {
+        Lock* waiter = waiters_.front();
+        waiters_.pop_front();
+        waiter->release();
+    }
+}
+
+void Condition::notify_all() { notify(std::numeric_limits<std::size_t>::max()); }
+
+// [SECTION] Semaphore ---------------------------------------------------------------------------
+
+Semaphore::Semaphore(long long value) : value_(value) {
+    if (value < 0) throw ValueError("semaphore initial value must be >= 0");
+}
+
+bool Semaphore::acquire(bool blocking, Timeout timeout) {
+    if (!blocking && timeout) throw ValueError("can't specify timeout for non-blocking acquire");
+    std::unique_lock lock(mutex_);
+    if (blocking) wait_until(available_, lock, detail::deadline_after(timeout), [&] { return value_ > 0; });
+    if (value_ == 0) return false;
+    --value_;
+    return true;
+}
+
+void Semaphore::release(long long n) {
+    if (n < 1) throw ValueError("n must be one or more");
+    {
+        std::lock_guard lock(mutex_);
+        value_ += n;
+    }
+    if (n == 1)
+        available_.notify_one();
+    else
+        available_.notify_all();
+}
+
+long long Semaphore::value() const {
+    std::lock_guard lock(mutex_);
+    return value_;
+}
+
+void BoundedSemaphore::release(long long n) {
+    if (n < 1) throw ValueError("n must be one or more");
+    {
+        std::lock_guard lock(mutex_);
+        if (value_ + n > initial_value_) throw ValueError("Semaphore released too many times");
+        value_ += n;
+    }
+    if (n == 1)
+        available_.notify_one();
+    else
+        available_.notify_all();
+}
+
+// [SECTION] Event -------------------------------------------------------------------------------
+
+bool Event::is_set() const {
+    std::lock_guard lock(mutex_);
+    return flag_;
+}
+
+void Event::set() {
+    {
+        std::lock_guard lock(mutex_);
+        flag_ = true;
+    }
+    changed_.notify_all();
+}
+
+void Event::clear() {
+    std::lock_guard lock(mutex_);
+    flag_ = false;
+}
+
+bool Event::wait(Timeout timeout) {
+    std::unique_lock lock(mutex_);
+    wait_until(changed_, lock, detail::deadline_after(timeout), [&] { return flag_; });
+    return flag_;
+}
+
+// [SECTION] Barrier -----------------------------------------------------------------------------
+// A port of Python's Barrier: filling -> draining (everyone released) -> filling again, with
+// resetting and broken phases that make waiters raise BrokenBarrierError.
+
+Barrier::Barrier(long long parties, std::function<void()> action, Timeout timeout)
+    : parties_(parties), action_(std::move(action)), default_timeout_(timeout) {
+    if (parties < 1) throw ValueError("parties must be >= 1");
+}
+
+long long Barrier::wait(Timeout timeout) {
+    if (!timeout) timeout = default_timeout_;
+    std::unique_lock lock(mutex_);
+    enter(lock);
+    long long index = count_++;
+    try {
+        if (index + 1 == parties_)
+            release_all(lock);
+        else
+            wait_released(lock, timeout);
+    } catch (...) {
+        --count_;
+        exit_one();
+        throw;
+    }
+    --count_;
+    exit_one();
+    return index;
+}
+
+void Barrier::enter(std::unique_lock<std::mutex>& lock) {
+    changed_.wait(lock, [&] { return phase_ != Phase::draining && phase_ != Phase::resetting; });
+    if (phase_ == Phase::broken) throw BrokenBarrierError();
+}
+
+void Barrier::release_all(std::unique_lock<std::mutex>&) {
+    try {
+        if (action_) action_();
+    } catch (...) {
+        break_barrier();
+        throw;
+    }
+    phase_ = Phase::draining;
+    changed_.notify_all();
+}
+
+void Barrier::wait_released(std::unique_lock<std::mutex>& lock, Timeout timeout) {
+    if (!wait_until(changed_, lock, detail::deadline_after(timeout), [&] { return phase_ != Phase::filling; })) {
+        break_barrier();
+        throw BrokenBarrierError();
+    }
+    if (phase_ == Phase::broken || phase_ == Phase::resetting) throw BrokenBarrierError();
+}
+
+void Barrier::exit_one() {
+    if (count_ == 0 && (phase_ == Phase::resetting || phase_ == Phase::draining)) {
+        phase_ = Phase::filling;
+        changed_.notify_all();
+    }
+}
+
+void Barrier::break_barrier() {
+    phase_ = Phase::broken;
+    changed_.notify_all();
+}
+
+void Barrier::reset() {
+    std::lock_guard lock(mutex_);
+    if (count_ > 0) {
+        if (phase_ == Phase::filling || phase_ == Phase::broken) phase_ = Phase::resetting;
+    } else {
+        phase_ = Phase::filling;
+    }
+    changed_.notify_all();
+}
+
+void Barrier::abort() {
+    std::lock_guard lock(mutex_);
+    break_barrier();
+}
+
+long long Barrier::n_waiting() const {
+    std::lock_guard lock(mutex_);
+    return phase_ == Phase::filling ? count_ : 0;
+}
+
+bool Barrier::broken() const {
+    std::lock_guard lock(mutex_);
+    return phase_ == Phase::broken;
+}
+
+} // namespace threadlab

@@ -1,0 +1,421 @@
+// Thread lifecycle, the registry behind enumerate(), excepthook and local<T>'s per-thread storage.
+//
+// [SECTION] ThreadState and the registry
+// [SECTION] Thread
+// [SECTION] Module functions
+// [SECTION] excepthook
+// [SECTION] local<T> support
+// [SECTION] Timer
+#include "thread.hpp"
+
+#include "internal.hpp"
+#include "print.hpp"
+#include "timer.hpp"
+#include "trace.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cxxabi.h>
+#include <map>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/syscall.h>
+#endif
+
+namespace threadlab {
+
+// [SECTION] ThreadState and the registry --------------------------------------------------------
+
+namespace detail {
+struct ThreadAccess {
+    static Thread make(std::shared_ptr<ThreadState> state) { return Thread(std::move(state)); }
+};
+
+// Shared between every Thread handle, the registry and the running thread itself.
+struct ThreadState {
+    enum class Phase { initial, running, stopped };
+
+    std::mutex mutex;
+    std::condition_variable changed;
+    Phase phase = Phase::initial;
+    std::string name;
+    bool daemon = false;
+    bool is_dummy = false; // a thread Threadlab did not start (Python's _DummyThread)
+    std::uint32_t serial = 0;
+    std::optional<unsigned long> ident;
+    std::optional<long> native_id;
+    std::unique_ptr<Callable> target;
+};
+} // namespace detail
+
+namespace {
+using detail::ThreadState;
+using Phase = ThreadState::Phase;
+
+std::atomic<std::uint32_t> next_serial{1};
+std::atomic<long> name_counter{1}; // Python's _counter: shared by Thread-N and Dummy-N
+
+thread_local std::shared_ptr<ThreadState> this_thread_state;
+
+long current_native_id() {
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    return static_cast<long>(::syscall(SYS_gettid));
+#else
+    return static_cast<long>(reinterpret_cast<std::uintptr_t>(pthread_self()));
+#endif
+}
+
+unsigned long current_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
+
+void join_non_daemon_threads_at_exit();
+
+// Every alive thread by serial, and the main thread. Never destroyed: daemon threads may still
+// run while the process exits.
+struct Registry {
+    std::mutex mutex;
+    std::map<std::uint32_t, std::shared_ptr<ThreadState>> alive;
+    std::shared_ptr<ThreadState> main;
+    std::atomic<bool> shutting_down{false};
+
+    Registry() {
+        main = std::make_shared<ThreadState>();
+        main->name = "MainThread";
+        main->serial = next_serial++;
+        main->phase = Phase::running;
+        main->ident = current_ident();
+        main->native_id = current_native_id();
+        alive.emplace(main->serial, main);
+        trace::name_thread(main->serial, main->name);
+        this_thread_state = main;
+        std::atexit(join_non_daemon_threads_at_exit);
+    }
+};
+
+Registry& registry() {
+    static Registry* r = new Registry; // the first thread to use Threadlab becomes MainThread
+    return *r;
+}
+
+// Python removes a _DummyThread when its OS thread ends.
+struct DummyCleanup {
+    std::uint32_t serial = 0;
+    ~DummyCleanup() {
+        if (serial == 0) return;
+        Registry& r = registry();
+        std::lock_guard lock(r.mutex);
+        r.alive.erase(serial);
+    }
+};
+thread_local DummyCleanup dummy_cleanup;
+
+std::shared_ptr<ThreadState> current_state() {
+    Registry& r = registry(); // may set this_thread_state (to MainThread)
+    if (this_thread_state) return this_thread_state;
+    auto dummy = std::make_shared<ThreadState>();
+    dummy->name = "Dummy-" + std::to_string(name_counter++);
+    dummy->daemon = true;
+    dummy->is_dummy = true;
+    dummy->phase = Phase::running;
+    dummy->serial = next_serial++;
+    dummy->ident = current_ident();
+    dummy->native_id = current_native_id();
+    trace::name_thread(dummy->serial, dummy->name);
+    {
+        std::lock_guard lock(r.mutex);
+        r.alive.emplace(dummy->serial, dummy);
+    }
+    this_thread_state = dummy;
+    dummy_cleanup.serial = dummy->serial;
+    return dummy;
+}
+
+void wait_until_stopped(ThreadState& state, Timeout timeout) {
+    auto deadline = detail::deadline_after(timeout);
+    std::unique_lock lock(state.mutex);
+    auto stopped = [&] { return state.phase == Phase::stopped; };
+    if (deadline)
+        state.changed.wait_until(lock, *deadline, stopped);
+    else
+        state.changed.wait(lock, stopped);
+}
+
+// Python's threading._shutdown: at normal exit, wait for every non-daemon thread.
+void join_non_daemon_threads_at_exit() {
+    Registry& r = registry();
+    r.shutting_down = true;
+    detail::shutdown_executors_at_exit();
+    for (;;) {
+        std::shared_ptr<ThreadState> next;
+        {
+            std::lock_guard lock(r.mutex);
+            for (auto& [serial, state] : r.alive)
+                if (!state->daemon && state != r.main && state != this_thread_state) {
+                    next = state;
+                    break;
+                }
+        }
+        if (!next) return;
+        wait_until_stopped(*next, std::nullopt);
+        std::lock_guard lock(r.mutex);
+        r.alive.erase(next->serial); // it may not have removed itself yet
+    }
+}
+
+void run_thread(std::shared_ptr<ThreadState> state) {
+    this_thread_state = state;
+    {
+        std::lock_guard lock(state->mutex);
+        state->native_id = current_native_id();
+    }
+    state->changed.notify_all();
+    trace::record(trace::Kind::thread_started, state->serial);
+    bool failed = false;
+    if (state->target) {
+        try {
+            (*state->target)();
+        } catch (...) {
+            failed = true;
+            trace::record(trace::Kind::thread_failed, state->serial);
+            ExceptHookArgs args{std::current_exception(), exception_type_name(std::current_exception()), detail::ThreadAccess::make(state)};
+            try {
+                excepthook(args);
+            } catch (...) {
+                std::string text = "Exception in threading.excepthook:\n" + describe_exception(std::current_exception()) + "\n";
+                std::fputs(text.c_str(), stderr);
+            }
+        }
+        state->target.reset(); // Python drops the target and its arguments when run() ends
+    }
+    if (!failed) trace::record(trace::Kind::thread_finished, state->serial);
+    {
+        Registry& r = registry();
+        std::lock_guard lock(r.mutex);
+        r.alive.erase(state->serial);
+    }
+    {
+        std::lock_guard lock(state->mutex);
+        state->phase = Phase::stopped;
+    }
+    state->changed.notify_all();
+    this_thread_state.reset();
+}
+} // namespace
+
+// [SECTION] Thread ------------------------------------------------------------------------------
+
+Thread::Thread() { init(ThreadOptions{}, nullptr, ""); }
+
+void Thread::init(ThreadOptions options, std::unique_ptr<detail::Callable> call, std::string target_label) {
+    auto creator = current_state();
+    state_ = std::make_shared<ThreadState>();
+    state_->serial = next_serial++;
+    if (options.name.empty()) {
+        options.name = "Thread-" + std::to_string(name_counter++);
+        if (!target_label.empty()) options.name += " (" + target_label + ")";
+    }
+    state_->name = std::move(options.name);
+    state_->daemon = options.daemon.value_or(creator->daemon);
+    state_->target = std::move(call);
+    trace::name_thread(state_->serial, state_->name);
+    trace::record(trace::Kind::thread_created, state_->serial);
+}
+
+void Thread::start() {
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->phase != Phase::initial) throw RuntimeError("threads can only be started once");
+        state_->phase = Phase::running;
+    }
+    Registry& r = registry();
+    {
+        std::lock_guard lock(r.mutex);
+        r.alive.emplace(state_->serial, state_);
+    }
+    try {
+        std::thread os_thread(run_thread, state_);
+        {
+            std::lock_guard lock(state_->mutex);
+            state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(os_thread.native_handle()));
+        }
+        os_thread.detach(); // join() waits on the state instead, so it can take a timeout
+    } catch (const std::system_error& e) {
+        {
+            std::lock_guard lock(r.mutex);
+            r.alive.erase(state_->serial);
+        }
+        std::lock_guard lock(state_->mutex);
+        state_->phase = Phase::initial;
+        throw RuntimeError(std::string("can't start new thread: ") + e.what());
+    }
+}
+
+void Thread::join(Timeout timeout) const {
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->phase == Phase::initial) throw RuntimeError("cannot join thread before it is started");
+    }
+    if (state_ == this_thread_state) throw RuntimeError("cannot join current thread");
+    if (state_->is_dummy) throw RuntimeError("cannot join a dummy thread");
+    wait_until_stopped(*state_, timeout);
+}
+
+bool Thread::is_alive() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->phase == Phase::running;
+}
+
+std::string Thread::name() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->name;
+}
+
+void Thread::set_name(std::string name) {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->name = name;
+    }
+    trace::name_thread(state_->serial, std::move(name));
+}
+
+std::optional<unsigned long> Thread::ident() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->ident;
+}
+
+std::optional<long> Thread::native_id() const {
+    std::unique_lock lock(state_->mutex);
+    // Known once the thread has begun; start() does not wait for that, so wait here.
+    state_->changed.wait(lock, [&] { return state_->phase == Phase::initial || state_->native_id.has_value() || state_->phase == Phase::stopped; });
+    return state_->native_id;
+}
+
+bool Thread::daemon() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->daemon;
+}
+
+void Thread::set_daemon(bool daemon) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->phase != Phase::initial) throw RuntimeError("cannot set daemon status of active thread");
+    state_->daemon = daemon;
+}
+
+std::uint32_t Thread::serial() const { return state_->serial; }
+
+std::string Thread::repr() const {
+    std::lock_guard lock(state_->mutex);
+    std::string status = state_->phase == Phase::initial ? "initial" : state_->phase == Phase::running ? "started" : "stopped";
+    if (state_->daemon) status += " daemon";
+    if (state_->ident) status += " " + std::to_string(*state_->ident);
+    const char* kind = state_->is_dummy ? "_DummyThread" : state_ == registry().main ? "_MainThread" : "Thread";
+    return std::string("<") + kind + "(" + state_->name + ", " + status + ")>";
+}
+
+// [SECTION] Module functions --------------------------------------------------------------------
+
+Thread current_thread() { return detail::ThreadAccess::make(current_state()); }
+
+Thread main_thread() { return detail::ThreadAccess::make(registry().main); }
+
+std::vector<Thread> enumerate() {
+    Registry& r = registry();
+    std::vector<Thread> out;
+    std::lock_guard lock(r.mutex);
+    out.reserve(r.alive.size());
+    for (auto& [serial, state] : r.alive) out.push_back(detail::ThreadAccess::make(state));
+    return out;
+}
+
+std::size_t active_count() {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    return r.alive.size();
+}
+
+unsigned long get_ident() { return current_ident(); }
+long get_native_id() { return current_native_id(); }
+
+namespace detail {
+std::uint32_t current_thread_serial() { return current_state()->serial; }
+bool interpreter_shutting_down() { return registry().shutting_down.load(); }
+
+std::string callable_name(const std::type_info& type) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+    std::string text = status == 0 && name ? name : "";
+    std::free(name);
+    return text.find("{lambda(") != std::string::npos ? "<lambda>" : "";
+}
+} // namespace detail
+
+// [SECTION] excepthook --------------------------------------------------------------------------
+
+ExceptHook excepthook;
+
+void default_excepthook(const ExceptHookArgs& args) {
+    std::string name = args.thread ? args.thread->name() : std::to_string(get_ident());
+    std::string text = "Exception in thread " + name + ":\n" + describe_exception(args.exc_value) + "\n";
+    std::fputs(text.c_str(), stderr);
+    std::fflush(stderr);
+}
+
+ExceptHook& ExceptHook::operator=(Function hook) {
+    std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+    return *this;
+}
+
+void ExceptHook::operator()(const ExceptHookArgs& args) const {
+    Function hook;
+    {
+        std::lock_guard lock(mutex_);
+        hook = hook_;
+    }
+    if (hook)
+        hook(args);
+    else
+        default_excepthook(args);
+}
+
+// [SECTION] local<T> support --------------------------------------------------------------------
+
+namespace detail {
+namespace {
+// Destroyed at thread exit: drops this thread's value from every local<T> it touched.
+struct ThreadLocals {
+    std::vector<std::weak_ptr<LocalStoreBase>> stores;
+    ~ThreadLocals() {
+        for (auto& weak : stores)
+            if (auto store = weak.lock()) store->forget(this);
+    }
+};
+thread_local ThreadLocals thread_locals;
+} // namespace
+
+const void* this_thread_key() { return &thread_locals; }
+
+void remember_local_store(const std::shared_ptr<LocalStoreBase>& store) {
+    auto& stores = thread_locals.stores;
+    // Forget stores whose local<T> is gone, so a thread that outlives many locals stays small.
+    std::erase_if(stores, [](const std::weak_ptr<LocalStoreBase>& w) { return w.expired(); });
+    stores.push_back(store);
+}
+} // namespace detail
+
+// [SECTION] Timer -------------------------------------------------------------------------------
+
+Timer::Timer(double interval, std::shared_ptr<Event> finished, std::unique_ptr<detail::Callable> call)
+    : Thread(ThreadOptions{},
+             detail::bind_call([interval, finished, call = std::shared_ptr<detail::Callable>(std::move(call))] {
+                 if (!finished->wait(interval)) (*call)();
+                 finished->set();
+             }),
+             ""),
+      finished_(std::move(finished)) {}
+
+} // namespace threadlab

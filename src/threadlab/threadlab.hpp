@@ -1,0 +1,12 @@
+// threadlab/threadlab.hpp - everything: Python's threading and concurrent.futures in C++.
+#pragma once
+
+#include "errors.hpp"
+#include "executor.hpp"
+#include "future.hpp"
+#include "print.hpp"
+#include "sync.hpp"
+#include "thread.hpp"
+#include "timer.hpp"
+#include "timing.hpp"
+#include "trace.hpp"

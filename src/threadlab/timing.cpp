@@ -1,0 +1,36 @@
+#include "timing.hpp"
+
+#include "errors.hpp"
+
+#include <cmath>
+#include <thread>
+
+namespace threadlab {
+
+double perf_counter() {
+    return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
+
+void sleep(double seconds) {
+    if (std::isnan(seconds)) throw ValueError("Invalid value NaN (not a number)");
+    if (seconds < 0) throw ValueError("sleep length must be non-negative");
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+namespace detail {
+std::optional<Clock::time_point> deadline_after(Timeout timeout) {
+    if (!timeout) return std::nullopt;
+    double seconds = *timeout > 0 ? *timeout : 0.0;
+    // Beyond ~290 years the duration overflows the clock: treat it as waiting forever.
+    if (seconds > 9e9) return std::nullopt;
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+Timeout remaining(const std::optional<Clock::time_point>& deadline) {
+    if (!deadline) return std::nullopt;
+    double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
+    return left > 0 ? left : 0.0;
+}
+} // namespace detail
+
+} // namespace threadlab
