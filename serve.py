@@ -29,7 +29,8 @@ newer of index.html and the stamp ``build/wasm/.serve-build-stamp`` that serve.p
 a successful build, so a no-op build that leaves index.html untouched is not repeated). Steps,
 with their output streamed:
 
-1. ``scripts/setup.sh`` if it exists and ``scripts/setup.sh --check`` reports something missing;
+1. ``scripts/setup.sh`` if it exists and ``scripts/setup.sh --check`` reports something missing
+   (if setup fails, serve.py warns and tries the build anyway);
 2. ``cmake --preset wasm`` if ``build/wasm`` is not configured yet;
 3. ``cmake --build --preset wasm --target playground_web``.
 
@@ -846,7 +847,7 @@ def build_reason():
     return None
 
 
-def _run(cmd, what):
+def _run(cmd, what, fatal=True):
     print("serve.py: %s: %s" % (what, " ".join(cmd)), flush=True)
     t0 = time.monotonic()
     try:
@@ -854,6 +855,8 @@ def _run(cmd, what):
     except FileNotFoundError:
         print("serve.py: error: %s not found (is it installed? scripts/setup.sh installs it)" % cmd[0],
               file=sys.stderr, flush=True)
+        return False
+    if rc != 0 and not fatal:
         return False
     if rc != 0:
         print("serve.py: error: %s failed (exit status %d): %s\n"
@@ -876,8 +879,11 @@ def build():
     if os.path.exists(setup):
         if subprocess.call(["bash", setup, "--check"], cwd=REPO, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL) != 0:
-            if not _run(["bash", setup], "setup"):
-                return False
+            if not _run(["bash", setup], "setup", fatal=False):
+                # setup.sh also installs things the build does not need (e.g. npm packages for
+                # the browser tests): let the build decide.
+                print("serve.py: warning: scripts/setup.sh failed; trying the build anyway",
+                      file=sys.stderr, flush=True)
     if not shutil.which("cmake"):
         print("serve.py: error: cmake not found; run scripts/setup.sh, or use --no-build", file=sys.stderr)
         return False
