@@ -554,5 +554,127 @@ class LifecycleTest(unittest.TestCase):
             self.assertNotIn(b"Traceback", r.stderr)
 
 
+FAKE_CMAKE = """#!/bin/sh
+# Stands in for cmake: records its arguments; the configure step creates the cache, the build
+# step writes the bundle's index.html (unless FAKE_CMAKE_NO_OUTPUT), FAKE_CMAKE_FAIL fails.
+echo "cmake $*" >> "$FAKE_LOG"
+echo "fake cmake: [50%] building playground_web"
+if [ -n "$FAKE_CMAKE_FAIL" ]; then echo "fake cmake: error: boom" >&2; exit 2; fi
+case "$1" in
+  --preset) mkdir -p build/wasm && touch build/wasm/CMakeCache.txt ;;
+  --build) [ -n "$FAKE_CMAKE_NO_OUTPUT" ] || { mkdir -p build/wasm/web && echo '<p>BUILT</p>' > build/wasm/web/index.html; } ;;
+esac
+"""
+FAKE_SETUP = """#!/bin/sh
+# Stands in for scripts/setup.sh: --check fails until setup has run once.
+if [ "$1" = --check ]; then echo "setup --check" >> "$FAKE_LOG"; [ -f setup-done ] || exit 1; exit 0; fi
+echo "setup" >> "$FAKE_LOG"
+if [ -n "$FAKE_SETUP_FAIL" ]; then echo "fake setup: npm ci failed" >&2; exit 1; fi
+touch setup-done
+"""
+
+
+class BuildTest(unittest.TestCase):
+    """serve.py's build step, with serve.py copied into a fake repository and a fake cmake."""
+
+    def setUp(self):
+        import subprocess
+        self.subprocess = subprocess
+        self.repo = tempfile.mkdtemp(prefix="threadlab-serve-build-")
+        self.addCleanup(shutil.rmtree, self.repo, True)
+        from servehelper import SERVE
+        self.serve = os.path.join(self.repo, "serve.py")
+        shutil.copy(SERVE, self.serve)
+        for d in ("src", "web", "shaders", "scripts", "bin"):
+            os.makedirs(os.path.join(self.repo, d))
+        for name, text in {"CMakeLists.txt": "", "CMakePresets.json": "{}", "src/a.cpp": "",
+                           "web/shell.html": "", "bin/cmake": FAKE_CMAKE,
+                           "scripts/setup.sh": FAKE_SETUP}.items():
+            with open(os.path.join(self.repo, name), "w") as f:
+                f.write(text)
+        os.chmod(os.path.join(self.repo, "bin", "cmake"), 0o755)
+        self.log = os.path.join(self.repo, "fake.log")
+        self.env = dict(os.environ, FAKE_LOG=self.log,
+                        PATH=os.path.join(self.repo, "bin") + os.pathsep + os.environ["PATH"])
+
+    def calls(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            calls = f.read().splitlines()
+        os.remove(self.log)
+        return calls
+
+    def serve_once(self):
+        with ServeProcess(["--quiet"], serve=self.serve, env=self.env) as srv:
+            status, _, body = srv.get("/")
+            return srv.output, status, body
+
+    def run_serve(self, **env):
+        r = self.subprocess.run([sys.executable, self.serve, "--port", "0"], cwd=self.repo,
+                                env=dict(self.env, **env), capture_output=True, timeout=20,
+                                stdin=self.subprocess.DEVNULL)
+        return r.returncode, r.stdout.decode() + r.stderr.decode()
+
+    def touch_later(self, rel):
+        t = time.time() + 5
+        os.utime(os.path.join(self.repo, rel), (t, t))
+
+    def test_first_run_sets_up_configures_builds_then_serves(self):
+        out, status, body = self.serve_once()
+        self.assertEqual((status, body), (200, b"<p>BUILT</p>\n"))
+        self.assertEqual(self.calls(), ["setup --check", "setup", "cmake --preset wasm",
+                                        "cmake --build --preset wasm --target playground_web"])
+        self.assertIn("fake cmake: [50%] building playground_web", out)  # build output streamed
+        self.assertLess(out.index("fake cmake"), out.index("Threadlab playground: http://"))
+
+    def test_up_to_date_bundle_is_not_rebuilt(self):
+        self.serve_once()
+        self.calls()
+        out, status, _ = self.serve_once()
+        self.assertEqual(status, 200)
+        self.assertEqual(self.calls(), [])
+        self.assertIn("up to date", out)
+
+    def test_changed_source_rebuilds_without_reconfiguring(self):
+        self.serve_once()
+        self.calls()
+        for rel in ("src/a.cpp", "web/shell.html", "CMakeLists.txt"):
+            with self.subTest(changed=rel):
+                self.touch_later(rel)
+                out, status, _ = self.serve_once()
+                self.assertEqual(status, 200)
+                self.assertEqual(self.calls(), ["setup --check",
+                                                "cmake --build --preset wasm --target playground_web"])
+                self.assertIn(rel, out)
+
+    def test_no_build_never_builds(self):
+        with ServeProcess(["--quiet", "--no-build"], serve=self.serve, env=self.env) as srv:
+            self.assertEqual(srv.get("/")[0], 503)
+        self.assertEqual(self.calls(), [])
+
+    def test_failed_build_exits_nonzero_with_clear_error(self):
+        code, out = self.run_serve(FAKE_CMAKE_FAIL="1")
+        self.assertNotEqual(code, 0)
+        self.assertIn("fake cmake: error: boom", out)
+        self.assertIn("failed", out)
+        self.assertIn("--no-build", out)
+        self.assertNotIn("Threadlab playground: http", out)
+        self.assertNotIn("Traceback", out)
+
+    def test_failed_setup_warns_and_still_builds(self):
+        self.env["FAKE_SETUP_FAIL"] = "1"
+        out, status, body = self.serve_once()
+        self.assertEqual((status, body), (200, b"<p>BUILT</p>\n"))
+        self.assertIn("setup.sh failed; trying the build anyway", out)
+        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm --target playground_web")
+
+    def test_build_without_bundle_output_exits_nonzero(self):
+        code, out = self.run_serve(FAKE_CMAKE_NO_OUTPUT="1")
+        self.assertNotEqual(code, 0)
+        self.assertIn("index.html", out)
+        self.assertNotIn("Threadlab playground: http", out)
+
+
 if __name__ == "__main__":
     unittest.main()
