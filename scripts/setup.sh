@@ -91,6 +91,14 @@ else
     CHANGED=1
 fi
 
+# Debian 12's own nodejs is 18; playwright-core (browser tests) and the wasm tests want Node >= 20.
+if command -v node >/dev/null 2>&1; then
+    node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+    if ((node_major < 20)); then
+        say "warning: node $(node --version) is older than 20, which playwright-core needs"
+    fi
+fi
+
 # ---- 2. npm packages (from package-lock.json) --------------------------------------------------
 STAMP="$ROOT/node_modules/.threadlab-stamp"
 if ! command -v npm >/dev/null 2>&1; then
