@@ -64,7 +64,8 @@ gets 403. Request lines longer than 8 KiB get 414, headers over 16 KiB in total 
 Simulated internet
 ------------------
 The playground has no real internet. The tutorial downloads 15 photos from Unsplash; here they
-are generated images, made once at start-up and kept in memory.
+are generated images, made once at start-up (in the background, in about 0.2 s; a request
+arriving earlier waits for them) and kept in memory.
 
 ``GET /healthz``
     ``ok`` (text/plain).
@@ -619,6 +620,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         cut, hang = params.get("cut"), params.get("hang")
         if self.close_connection or cut or hang:
             self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")  # an HTTP/1.0 client asked for it
         self.end_headers()
         if no_body or self.command == "HEAD":
             limit = 0
@@ -690,13 +693,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path == "/healthz":
                 return self._simulated(query, "text/plain; charset=utf-8", Body.of(b"ok"))
             if path == "/images/index.json":
-                return self._simulated(query, "application/json", Body.of(self.server.image_index))
+                return self._simulated(query, "application/json", Body.of(self.server.image_data()[1]))
             if path in ("/images", "/images/"):
                 return self._simulated(query, "text/html; charset=utf-8", Body.of(self.server.gallery))
             if path.startswith("/images/"):
                 name = path[len("/images/"):]
                 name = name[:-4] if name.endswith(".png") else name
-                png = self.server.images.get(name)
+                png = self.server.image_data()[0].get(name)
                 if png is None:
                     return self._simulated(query, "", None, missing=path[len("/images/"):])
                 return self._simulated(query, "image/png", Body.of(png))
@@ -772,11 +775,30 @@ class Server(http.server.ThreadingHTTPServer):
         self.coi = coi
         self.quiet = quiet
         self.stopping = threading.Event()
-        t0 = time.perf_counter()
-        self.images, self.image_index = make_images()
-        self.image_seconds = time.perf_counter() - t0
         self.gallery = gallery_page()
+        # The images are generated in the background, so that the server is ready at once;
+        # a request for an image in the first fraction of a second waits for them.
+        self._images = None
+        self._images_ready = threading.Event()
+        self.image_seconds = None
+        threading.Thread(target=self._make_images, name="make-images", daemon=True).start()
         super().__init__((host, port), Handler)
+
+    def _make_images(self):
+        t0 = time.perf_counter()
+        self._images = make_images()
+        self.image_seconds = time.perf_counter() - t0
+        self._images_ready.set()
+        if not self.quiet:
+            print("serve.py: %d images generated in %.0f ms" % (len(self._images[0]), self.image_seconds * 1000),
+                  flush=True)
+
+    def image_data(self):
+        """({name: png}, index.json bytes), waiting for the background generation if needed."""
+        while not self._images_ready.wait(0.25):
+            if self.stopping.is_set():
+                raise ServerStopping()
+        return self._images
 
     def server_bind(self):
         # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that can stall offline.
@@ -951,9 +973,8 @@ def main(argv=None):
         print("serve.py: web bundle not built (no index.html in %s); / says how to build it: %s"
               % (root, BUILD_COMMAND), flush=True)
     if not args.quiet:
-        print("serve.py: serving %s; %d images generated in %.0f ms%s"
-              % (root, len(httpd.images), httpd.image_seconds * 1000,
-                 "; WITHOUT cross-origin isolation (--no-coi)" if args.no_coi else ""), flush=True)
+        print("serve.py: serving %s%s" % (root, "; WITHOUT cross-origin isolation (--no-coi)"
+                                           if args.no_coi else ""), flush=True)
     host, port = httpd.server_address[:2]
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1"
