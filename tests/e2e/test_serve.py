@@ -148,6 +148,23 @@ class StaticFilesTest(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_http10_keep_alive_is_honoured_and_plain_http10_closes(self):
+        with socket.create_connection((SRV.host, SRV.port), timeout=3) as s:
+            s.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            first = b""
+            while not first.endswith(b"\r\n\r\nok"):
+                first += s.recv(4096)
+            self.assertIn(b"Connection: keep-alive", first)
+            s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+            rest = b""
+            while True:
+                c = s.recv(4096)
+                if not c:
+                    break
+                rest += c
+            self.assertIn(b"Connection: close", rest)
+            self.assertTrue(rest.endswith(b"\r\n\r\nok"))
+
     def test_directory_redirects_to_slash_then_serves_its_index(self):
         status, h, _ = SRV.get("/sub")
         self.assertEqual(status, 301)
