@@ -990,7 +990,7 @@ def main(argv=None):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         httpd.stopping.set()
         httpd.server_close()
-    print("serve.py: stopped", flush=True)
+    print("\nserve.py: stopped", flush=True)  # after the terminal's ^C
     return 0
 
 
