@@ -1,0 +1,174 @@
+#include "app.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <imgui.h>
+#include <threadlab/threadlab.hpp>
+
+#include "panels.hpp"
+#include "presets.hpp"
+#include "print_routing.hpp"
+#include "theme.hpp"
+#include "timeline_view.hpp"
+
+namespace playground {
+
+void App::init(bool echo_console_to_stdout) {
+    install_print_routing(echo_console_to_stdout);
+    apply_theme();
+    draft_ = presets().front().scenario;
+    if (!renderer_.init(renderer_error_))
+        std::fprintf(stderr, "timeline shaders unavailable, drawing with ImGui: %s\n", renderer_error_.c_str());
+}
+
+void App::shutdown() {
+    runner_.cancel();
+    thumbnails_.clear();
+    renderer_.shutdown();
+}
+
+std::string App::run(const Scenario& scenario) {
+    std::string error = runner_.start(scenario);
+    if (!error.empty()) return error;
+    draft_ = scenario;
+    message_.clear();
+    thumbnails_.clear();
+    report_pending_ = true;
+    finished_report_.reset();
+    refresh_snapshot();
+    return {};
+}
+
+std::string App::run_query(std::string_view query) {
+    ParsedScenario parsed = parse_scenario_query(query);
+    if (!parsed.scenario) {
+        message_ = parsed.error;
+        return parsed.error;
+    }
+    preset_index_ = -1;
+    std::string error = run(*parsed.scenario);
+    if (!error.empty()) message_ = error;
+    return error;
+}
+
+std::string App::load_query(std::string_view query, bool& autorun) {
+    ParsedScenario parsed = parse_scenario_query(query);
+    autorun = parsed.autorun;
+    if (!parsed.scenario) {
+        message_ = parsed.error;
+        return parsed.error;
+    }
+    if (parsed.any_scenario_key) {
+        draft_ = *parsed.scenario;
+        preset_index_ = -1;
+    }
+    return {};
+}
+
+void App::cancel() { runner_.cancel(); }
+
+std::optional<std::string> App::take_finished_report() { return std::exchange(finished_report_, std::nullopt); }
+
+std::string App::state_json() const {
+    std::string status = shown_run_ ? to_string(snapshot_.phase) : "idle";
+    int ended = 0;
+    for (const auto& task : snapshot_.tasks) ended += task.end >= 0;
+    std::string json = "{\"status\":\"" + status + "\",\"busy\":" + (runner_.busy() ? "true" : "false") +
+                       ",\"tasks\":" + std::to_string(snapshot_.tasks.size()) + ",\"ended\":" + std::to_string(ended) +
+                       ",\"elapsed_ms\":" + std::to_string(static_cast<long long>(snapshot_.now * 1000)) +
+                       ",\"scenario\":\"" + encode_query(to_fields(draft_)) + "\"";
+    if (!message_.empty()) {
+        std::string escaped;
+        for (char c : message_) {
+            if (c == '"' || c == '\\') escaped += '\\';
+            escaped += c;
+        }
+        json += ",\"message\":\"" + escaped + "\"";
+    }
+    if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
+        json += ",\"report\":" + report_json(snapshot_, shown_run_->scenario());
+    return json + "}";
+}
+
+void App::refresh_snapshot() {
+    runner_.update();
+    const auto& current = runner_.current();
+    if (current != shown_run_) {
+        shown_run_ = current;
+        snapshot_ = {};
+        snapshot_version_ = 0;
+    }
+    if (!shown_run_) return;
+    if (shown_run_->snapshot_if_changed(snapshot_version_, snapshot_)) snapshot_version_ = snapshot_.version;
+    thumbnails_.upload(shown_run_->take_new_thumbnails());
+    const bool over = snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled;
+    if (over && report_pending_) {
+        report_pending_ = false;
+        finished_report_ = report_json(snapshot_, shown_run_->scenario());
+    }
+}
+
+void App::layout_windows() {
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float side = std::clamp(display.x * 0.26f, 280.0f, 360.0f);
+    const float timeline_h = std::floor(display.y * 0.52f);
+    const float bottom_h = display.y - timeline_h;
+    const float right_w = display.x - side;
+    const float console_w = std::floor(right_w * 0.40f);
+    const float scenario_h = std::min(display.y * 0.55f, 440.0f);
+    constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    const bool live = snapshot_.phase == RunPhase::running || snapshot_.phase == RunPhase::cancelling;
+
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize({side, scenario_h});
+    ImGui::Begin("Threadlab playground", nullptr, fixed);
+    const ScenarioAction action = draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_);
+    if (action == ScenarioAction::run) {
+        std::string error = run(draft_);
+        if (!error.empty()) message_ = error;
+    } else if (action == ScenarioAction::cancel) {
+        cancel();
+    }
+    ImGui::End();
+
+    ImGui::SetNextWindowPos({0, scenario_h});
+    ImGui::SetNextWindowSize({side, display.y - scenario_h});
+    ImGui::Begin("Results", nullptr, fixed);
+    draw_results_panel(snapshot_, thumbnails_);
+    ImGui::End();
+
+    ImGui::SetNextWindowPos({side, 0});
+    ImGui::SetNextWindowSize({right_w, timeline_h});
+    char title[96];
+    std::snprintf(title, sizeof title, "Timeline%s###timeline", live ? "  (live)" : "");
+    ImGui::Begin(title, nullptr, fixed);
+    draw_timeline(snapshot_, renderer_);
+    ImGui::End();
+
+    ImGui::SetNextWindowPos({side, timeline_h});
+    ImGui::SetNextWindowSize({console_w, bottom_h});
+    ImGui::Begin("Console: what the program prints", nullptr, fixed);
+    draw_console_panel(snapshot_);
+    ImGui::End();
+
+    ImGui::SetNextWindowPos({side + console_w, timeline_h});
+    ImGui::SetNextWindowSize({right_w - console_w, bottom_h});
+    ImGui::Begin("Code: C++ beside the Python it mirrors", nullptr, fixed);
+    const std::string key = encode_query(to_fields(draft_));
+    if (key != listing_key_) {
+        listing_ = code_listing(draft_);
+        listing_key_ = key;
+    }
+    draw_code_panel(listing_);
+    ImGui::End();
+}
+
+void App::frame() {
+    refresh_snapshot();
+    renderer_.begin_frame(static_cast<float>(ImGui::GetTime()));
+    layout_windows();
+}
+
+} // namespace playground

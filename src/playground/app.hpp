@@ -1,0 +1,69 @@
+// playground/app.hpp - the playground, independent of the platform it runs on.
+//
+// main_desktop.cpp (GLFW + OpenGL 3.3) and main_web.cpp (GLFW on a canvas + WebGL2) create the
+// window, the GL context and ImGui's platform/renderer backends; App does everything else: it
+// builds the UI each frame, starts and cancels runs, and produces the reports. None of its
+// functions block: runs happen on the runner thread (runner.hpp).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "code_listing.hpp"
+#include "run_state.hpp"
+#include "runner.hpp"
+#include "scenario.hpp"
+#include "thumbnail_cache.hpp"
+#include "timeline_renderer.hpp"
+
+namespace playground {
+
+class App {
+public:
+    // After the GL context and ImGui exist. A shader failure is reported, not fatal (the timeline
+    // falls back to ImGui rectangles).
+    void init(bool echo_console_to_stdout);
+    void shutdown();
+    // Builds this frame's UI: call between ImGui::NewFrame() and ImGui::Render().
+    void frame();
+
+    // The page API (window.threadlab) and the desktop flags use these.
+    // Starts a run; returns "" or the reason it could not start (invalid value, run in progress).
+    std::string run(const Scenario& scenario);
+    std::string run_query(std::string_view query);
+    // Puts a scenario from a query into the panel without running it. Returns "" or the error.
+    std::string load_query(std::string_view query, bool& autorun);
+    void cancel();
+    // {"status": "idle|running|cancelling|finished|cancelled", ...} for window.threadlab.state().
+    std::string state_json() const;
+    // The report of a run that just ended, handed out once (JSON), else nullopt.
+    std::optional<std::string> take_finished_report();
+    bool busy() const { return runner_.busy(); }
+    void show_message(std::string message) { message_ = std::move(message); }
+    const std::string& message() const { return message_; }
+
+private:
+    void refresh_snapshot();
+    void layout_windows();
+
+    Runner runner_;
+    Scenario draft_;
+    int preset_index_ = 0;
+    std::string message_;
+
+    std::shared_ptr<RunState> shown_run_;
+    RunState::Snapshot snapshot_;
+    std::uint64_t snapshot_version_ = 0;
+    bool report_pending_ = false;
+    std::optional<std::string> finished_report_;
+
+    ThumbnailCache thumbnails_;
+    TimelineRenderer renderer_;
+    std::string renderer_error_;
+    CodeListing listing_;
+    std::string listing_key_;
+};
+
+} // namespace playground

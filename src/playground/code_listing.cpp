@@ -1,0 +1,184 @@
+#include "code_listing.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace playground {
+namespace {
+
+std::string number(double value) {
+    char text[32];
+    if (value == std::floor(value)) std::snprintf(text, sizeof text, "%.0f", value);
+    else std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
+// Replaces every "{key}" in `text`.
+std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+    for (const auto& [key, value] : values) {
+        const std::string marker = "{" + key + "}";
+        for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + value.size()))
+            text.replace(at, marker.size(), value);
+    }
+    return text;
+}
+
+struct KindText {
+    std::string cpp_task, py_task;       // the task function
+    std::string cpp_arg, py_arg;         // one task's argument
+    std::string cpp_args, py_args;       // the list of arguments, for map / loops
+    std::string cpp_ret, py_ret_print;   // how a returned result is printed
+    std::string cpp_end, py_end;         // the final line
+    std::string py_imports;
+};
+
+KindText kind_text(const Scenario& s, bool task_prints_done) {
+    KindText k;
+    const std::string sec = number(s.seconds);
+    switch (s.kind) {
+    case TaskKind::sleep:
+        k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
+        k.cpp_task = std::string("std::string do_something(double seconds) {\n") +
+                     "    println(\"Sleeping \", seconds, \" Second(s)...\");\n"
+                     "    threadlab::sleep(seconds);\n" +
+                     (task_prints_done ? "    println(\"Done Sleeping...\");\n" : "") +
+                     "    return \"Done Sleeping...\";\n}\n";
+        k.py_task = std::string("def do_something(seconds):\n") +
+                    "    print(f'Sleeping {seconds} Second(s)...')\n"
+                    "    time.sleep(seconds)\n" +
+                    (task_prints_done ? "    print(f'Done Sleeping...')\n" : "") +
+                    "    return 'Done Sleeping...'\n";
+        k.cpp_arg = sec;
+        k.py_arg = sec;
+        k.cpp_args = "std::vector<double>(" + std::to_string(s.count) + ", " + sec + ")";
+        k.py_args = "[" + sec + "] * " + std::to_string(s.count);
+        k.cpp_ret = "println(result);";
+        k.py_ret_print = "print(result)";
+        k.cpp_end = "println(\"Successfully Executed in \", std::round((end - start) * 100) / 100,\n"
+                    "        \" Second(s)\");";
+        k.py_end = "print(f'Successfully Executed in {round(end-start,2)} Second(s)')";
+        break;
+    case TaskKind::fetch:
+        k.py_imports = "import requests\nimport threading\nimport time\nimport concurrent.futures\n";
+        k.cpp_task = "void download_image(std::string img_url) {\n"
+                     "    auto img_bytes = fetch(img_url);  // like requests.get(img_url).content\n"
+                     "    auto img_name = image_name(img_url);\n"
+                     "    if (!img_bytes.ok) {\n"
+                     "        println(img_name, \" failed: \", img_bytes.error);\n"
+                     "        return;\n"
+                     "    }\n"
+                     "    println(img_name, \" is downloaded...\");\n}\n";
+        k.py_task = "def download_image(img_url):\n"
+                    "    img_bytes = requests.get(img_url).content\n"
+                    "    img_name = img_url.split('/')[4].split('.')[0]\n"
+                    "    print(f'{img_name} is downloaded...')\n";
+        k.cpp_arg = "img_url";
+        k.py_arg = "img_url";
+        k.cpp_args = "img_urls";
+        k.py_args = "img_urls";
+        k.cpp_end = "println(\"Finished in \", t2 - t1, \" seconds\");";
+        k.py_end = "print(f'Finished in {t2-t1} seconds')";
+        break;
+    case TaskKind::cpu:
+        k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
+        k.cpp_task = std::string("long long count_primes(long long first, long long last) {\n") +
+                     "    println(\"Counting primes from \", first, \" to \", last, \"...\");\n"
+                     "    long long found = 0;\n"
+                     "    for (long long n = first; n < last; ++n) found += is_prime(n);\n" +
+                     (task_prints_done ? "    println(\"Found \", found, \" primes\");\n" : "") +
+                     "    return found;\n}\n";
+        k.py_task = std::string("def count_primes(first, last):\n") +
+                    "    print(f'Counting primes from {first} to {last}...')\n"
+                    "    found = sum(is_prime(n) for n in range(first, last))\n" +
+                    (task_prints_done ? "    print(f'Found {found} primes')\n" : "") +
+                    "    return found\n";
+        k.cpp_arg = "first, last";
+        k.py_arg = "first, last";
+        k.cpp_args = "ranges";
+        k.py_args = "ranges";
+        k.cpp_ret = "println(\"Found \", result, \" primes\");";
+        k.py_ret_print = "print(f'Found {result} primes')";
+        k.cpp_end = "println(\"Finished in \", t2 - t1, \" seconds\");";
+        k.py_end = "print(f'Finished in {t2-t1} seconds')";
+        break;
+    }
+    return k;
+}
+
+} // namespace
+
+CodeListing code_listing(const Scenario& s) {
+    const bool task_prints_done = s.mode == RunMode::threads || s.mode == RunMode::sequential;
+    const KindText k = kind_text(s, task_prints_done);
+    const char* fn = s.kind == TaskKind::sleep ? "do_something"
+                     : s.kind == TaskKind::fetch ? "download_image" : "count_primes";
+    const bool fetch = s.kind == TaskKind::fetch;
+    const bool returns = !fetch;
+    const std::string start = s.kind == TaskKind::sleep ? "start" : "t1";
+    const std::string end = s.kind == TaskKind::sleep ? "end" : "t2";
+
+    std::vector<std::pair<std::string, std::string>> v = {
+        {"fn", fn}, {"n", std::to_string(s.count)}, {"w", std::to_string(s.workers)},
+        {"arg", k.cpp_arg}, {"args", k.cpp_args}, {"start", start}, {"end", end},
+    };
+    std::string loop_cpp = fetch ? "for (const auto& img_url : img_urls)" : "for (int i = 0; i < {n}; ++i)";
+    std::string loop_py = fetch ? "for img_url in img_urls:" : "for _ in range({n}):";
+    std::string cpp_thread_arg = s.kind == TaskKind::cpu ? "first, last" : k.cpp_arg;
+
+    std::string cpp = "#include <threadlab/threadlab.hpp>\nusing namespace threadlab;\n\n";
+    if (fetch) cpp += "std::vector<std::string> img_urls = {\n    \"/images/photo-1516117172878-fd2c41f4a759.png\",\n    ... // " + std::to_string(s.count) + " URLs\n};\n\n";
+    cpp += k.cpp_task + "\nint main() {\n    double {start} = perf_counter();\n";
+    std::string py = k.py_imports + "\n";
+    if (fetch) py += "img_urls = [\n    '/images/photo-1516117172878-fd2c41f4a759.png',\n    ... # " + std::to_string(s.count) + " URLs\n]\n\n";
+    py += "{start} = time.perf_counter()\n\n" + k.py_task + "\n";
+
+    switch (s.mode) {
+    case RunMode::threads:
+        cpp += "    std::vector<Thread> threads;\n    " + loop_cpp + " {\n"
+               "        Thread t{THREADLAB_TARGET({fn}), " + cpp_thread_arg + "};\n"
+               "        t.start();\n        threads.push_back(t);\n    }\n"
+               "    for (auto& thread : threads) thread.join();\n";
+        py += "threads = []\n\n" + loop_py + "\n"
+              "    t = threading.Thread(target={fn}, args=[" + k.py_arg + "])\n"
+              "    t.start()\n    threads.append(t)\n\n"
+              "for thread in threads:\n    thread.join()\n";
+        break;
+    case RunMode::pool:
+        cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
+               "        std::vector<Future<" + std::string(fetch ? "void" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
+               "        " + loop_cpp + "\n"
+               "            futures.push_back(executor.submit({fn}, " + cpp_thread_arg + "));\n"
+               "        for (auto& f : as_completed(futures)) {\n" +
+               (returns ? "            auto result = f.result();\n            " + k.cpp_ret + "\n" : "            f.result();\n") +
+               "        }\n    }  // ~ThreadPoolExecutor() = shutdown(wait=true)\n";
+        py += "with concurrent.futures.ThreadPoolExecutor(max_workers={w}) as executor:\n"
+              "    futures = [executor.submit({fn}, " + k.py_arg + ") " + (fetch ? "for img_url in img_urls]\n" : "for _ in range({n})]\n") +
+              "    for f in concurrent.futures.as_completed(futures):\n" +
+              (returns ? "        result = f.result()\n        " + k.py_ret_print + "\n" : "        f.result()\n");
+        break;
+    case RunMode::map:
+        cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
+               "        for (auto&& result : executor.map({fn}, {args}))\n" +
+               std::string(returns ? "            " + k.cpp_ret + "\n" : "            ;\n") +
+               "    }  // ~ThreadPoolExecutor() = shutdown(wait=true)\n";
+        py += "with concurrent.futures.ThreadPoolExecutor(max_workers={w}) as executor:\n" +
+              std::string(returns ? "    for result in executor.map({fn}, " + k.py_args + "):\n        " + k.py_ret_print + "\n"
+                                  : "    executor.map({fn}, " + k.py_args + ")\n");
+        break;
+    case RunMode::sequential:
+        cpp += "    " + loop_cpp + "\n        {fn}(" + cpp_thread_arg + ");\n";
+        py += loop_py + "\n    {fn}(" + k.py_arg + ")\n";
+        break;
+    }
+    cpp += "\n    double {end} = perf_counter();\n    " + k.cpp_end + "\n}\n";
+    py += "\n{end} = time.perf_counter()\n\n" + k.py_end + "\n";
+    // Fill the C++ first (its argument names), then the Python (its own names).
+    CodeListing listing;
+    listing.cpp = fill(cpp, v);
+    v[3].second = k.py_arg;
+    v[4].second = k.py_args;
+    listing.python = fill(py, v);
+    return listing;
+}
+
+} // namespace playground

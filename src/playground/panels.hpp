@@ -1,0 +1,27 @@
+// playground/panels.hpp - the playground's panels, each drawn into the current ImGui window.
+#pragma once
+
+#include <string>
+
+#include "code_listing.hpp"
+#include "run_state.hpp"
+#include "scenario.hpp"
+#include "thumbnail_cache.hpp"
+
+namespace playground {
+
+enum class ScenarioAction { none, run, cancel };
+
+// Presets, kind, count, duration / latency, mode, workers; Run and Cancel. Edits `draft`.
+ScenarioAction draw_scenario_panel(Scenario& draft, int& preset_index, bool busy, const std::string& message);
+
+// Wall time against the sum of task times (the speed-up), counts, completion order, thumbnails.
+void draw_results_panel(const RunState::Snapshot& snapshot, const ThumbnailCache& thumbnails);
+
+// What the program printed, line by line, following the end while it grows.
+void draw_console_panel(const RunState::Snapshot& snapshot);
+
+// The scenario's C++ beside the Python it mirrors.
+void draw_code_panel(const CodeListing& listing);
+
+} // namespace playground

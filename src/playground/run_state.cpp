@@ -1,0 +1,147 @@
+#include "run_state.hpp"
+
+#include <threadlab/threadlab.hpp>
+
+namespace playground {
+
+const char* to_string(TaskStatus status) {
+    switch (status) {
+    case TaskStatus::queued: return "queued";
+    case TaskStatus::running: return "running";
+    case TaskStatus::done: return "done";
+    case TaskStatus::failed: return "failed";
+    case TaskStatus::cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+const char* to_string(RunPhase phase) {
+    switch (phase) {
+    case RunPhase::idle: return "idle";
+    case RunPhase::running: return "running";
+    case RunPhase::cancelling: return "cancelling";
+    case RunPhase::finished: return "finished";
+    case RunPhase::cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+RunState::RunState(Scenario scenario)
+    : scenario_(std::move(scenario)), started_at_(threadlab::perf_counter()) {}
+
+double RunState::now() const { return threadlab::perf_counter() - started_at_; }
+
+double RunState::elapsed() const {
+    std::lock_guard lock(mutex_);
+    return ended_at_ >= 0 ? ended_at_ : now();
+}
+
+TaskRecord* RunState::find(int id) {
+    if (id < 1 || id > static_cast<int>(tasks_.size())) return nullptr;
+    return &tasks_[id - 1];
+}
+
+void RunState::add_task(int id, std::string label, std::string thread) {
+    const double t = now();
+    std::lock_guard lock(mutex_);
+    if (static_cast<int>(tasks_.size()) < id) tasks_.resize(id);
+    TaskRecord& task = tasks_[id - 1];
+    task.id = id;
+    task.label = std::move(label);
+    task.thread = std::move(thread);
+    task.queued_at = t;
+    ++version_;
+}
+
+void RunState::set_thread(int id, std::string thread) {
+    std::lock_guard lock(mutex_);
+    if (auto* task = find(id)) task->thread = std::move(thread);
+    ++version_;
+}
+
+void RunState::begin_task(int id, std::string thread) {
+    const double t = now();
+    std::lock_guard lock(mutex_);
+    if (auto* task = find(id)) {
+        task->thread = std::move(thread);
+        task->start = t;
+        task->status = TaskStatus::running;
+    }
+    ++version_;
+}
+
+void RunState::finish_task(int id, TaskStatus status, std::uint64_t bytes, std::string error) {
+    const double t = now();
+    std::lock_guard lock(mutex_);
+    auto* task = find(id);
+    if (!task || task->end >= 0) return;
+    task->end = t;
+    task->status = status;
+    task->bytes = bytes;
+    task->error = std::move(error);
+    if (task->start >= 0) completion_order_.push_back(id);
+    ++version_;
+}
+
+void RunState::print(std::string line) {
+    std::lock_guard lock(mutex_);
+    console_.push_back(std::move(line));
+    ++version_;
+}
+
+void RunState::add_thumbnail(Thumbnail thumbnail) {
+    std::lock_guard lock(mutex_);
+    new_thumbnails_.push_back(std::move(thumbnail));
+}
+
+void RunState::set_wall(double seconds) {
+    std::lock_guard lock(mutex_);
+    wall_ = seconds;
+    ++version_;
+}
+
+void RunState::set_phase(RunPhase phase) {
+    const double t = now();
+    std::lock_guard lock(mutex_);
+    if (ended_at_ >= 0) return; // over (possibly abandoned): a late runner cannot reopen it
+    phase_ = phase;
+    if ((phase == RunPhase::finished || phase == RunPhase::cancelled) && ended_at_ < 0) {
+        ended_at_ = t;
+        // A run that ends with tasks still open (abandoned after Cancel) closes them here, so the
+        // report never shows a task running after the run ended.
+        for (auto& task : tasks_) {
+            if (task.end >= 0) continue;
+            task.end = t;
+            task.error = task.status == TaskStatus::running
+                             ? "still running when the run was abandoned"
+                             : "cancelled before it started";
+            task.status = TaskStatus::cancelled;
+        }
+    }
+    ++version_;
+}
+
+RunPhase RunState::phase() const {
+    std::lock_guard lock(mutex_);
+    return phase_;
+}
+
+bool RunState::snapshot_if_changed(std::uint64_t have_version, Snapshot& out) const {
+    std::lock_guard lock(mutex_);
+    out.now = ended_at_ >= 0 ? ended_at_ : now();
+    if (have_version == version_) return false;
+    out.phase = phase_;
+    out.wall = wall_;
+    out.tasks = tasks_;
+    out.completion_order = completion_order_;
+    out.console = console_;
+    out.version = version_;
+    return true;
+}
+
+std::vector<Thumbnail> RunState::take_new_thumbnails() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(new_thumbnails_, {});
+}
+
+} // namespace playground

@@ -1,0 +1,101 @@
+// playground/run_state.hpp - everything one run produces, shared between its threads and the UI.
+//
+// Task threads and the runner write (begin/finish a task, print a line, add a thumbnail); the UI
+// thread takes a Snapshot once per frame. Every lock is held only to copy a few fields, so the
+// UI thread never waits on a task.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+
+namespace playground {
+
+enum class TaskStatus { queued, running, done, failed, cancelled };
+const char* to_string(TaskStatus status);
+
+struct TaskRecord {
+    int id = 0;                 // 1..count, in the order the program creates the tasks
+    std::string label;          // "do_something(1)", "photo-1516117172878-fd2c41f4a759"
+    std::string thread;         // the Python-style name of the thread that ran it ("" if none)
+    double queued_at = 0;       // seconds since the run started: created / submitted
+    double start = -1;          // began running (-1: not yet)
+    double end = -1;            // finished (-1: not yet)
+    TaskStatus status = TaskStatus::queued;
+    std::uint64_t bytes = 0;    // fetch: bytes downloaded
+    std::string error;          // failed / cancelled: why
+};
+
+struct Thumbnail {
+    int task_id = 0;
+    int width = 0, height = 0;
+    std::vector<std::uint8_t> rgba; // width * height * 4
+};
+
+enum class RunPhase { idle, running, cancelling, finished, cancelled };
+const char* to_string(RunPhase phase);
+
+class RunState {
+public:
+    explicit RunState(Scenario scenario);
+
+    const Scenario& scenario() const { return scenario_; }
+    double elapsed() const; // seconds since the run started (now, or at the end when over)
+
+    // [Task side] All thread-safe.
+    void add_task(int id, std::string label, std::string thread = {});
+    void set_thread(int id, std::string thread); // the thread is known before the task starts
+    void begin_task(int id, std::string thread);
+    void finish_task(int id, TaskStatus status, std::uint64_t bytes = 0, std::string error = {});
+    void print(std::string line);
+    void add_thumbnail(Thumbnail thumbnail);
+    void set_wall(double seconds); // what the program measured (t2 - t1)
+    void set_phase(RunPhase phase);
+
+    // Set by Cancel; tasks and the runner poll it.
+    std::atomic<bool> cancel_requested{false};
+
+    // [UI side]
+    struct Snapshot {
+        RunPhase phase = RunPhase::idle;
+        double now = 0;  // elapsed()
+        double wall = -1; // measured wall time, -1 until the program printed it
+        std::vector<TaskRecord> tasks;
+        std::vector<int> completion_order; // task ids in the order they ended
+        std::vector<std::string> console;
+        std::uint64_t version = 0; // changes whenever anything above (but `now`) changes
+    };
+    // Copies only when something changed since `have_version` (returns false otherwise).
+    bool snapshot_if_changed(std::uint64_t have_version, Snapshot& out) const;
+    // Thumbnails added since the last call (moved out: each is handed over once).
+    std::vector<Thumbnail> take_new_thumbnails();
+    RunPhase phase() const;
+    double started_at() const { return started_at_; }
+
+private:
+    TaskRecord* find(int id); // caller holds mutex_
+    double now() const;
+
+    const Scenario scenario_;
+    const double started_at_; // perf_counter() at creation
+    mutable std::mutex mutex_;
+    std::uint64_t version_ = 1;
+    RunPhase phase_ = RunPhase::running;
+    double ended_at_ = -1;
+    double wall_ = -1;
+    std::vector<TaskRecord> tasks_; // index = id - 1
+    std::vector<int> completion_order_;
+    std::vector<std::string> console_;
+    std::vector<Thumbnail> new_thumbnails_;
+};
+
+// The report window.threadlab.run() resolves with:
+// {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}], console, ...}.
+std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario);
+
+} // namespace playground

@@ -1,0 +1,267 @@
+#include "scenario.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <cmath>
+#include <cstdlib>
+
+namespace playground {
+
+const char* to_string(TaskKind kind) {
+    switch (kind) {
+    case TaskKind::sleep: return "sleep";
+    case TaskKind::fetch: return "fetch";
+    case TaskKind::cpu: return "cpu";
+    }
+    return "?";
+}
+
+const char* to_string(RunMode mode) {
+    switch (mode) {
+    case RunMode::threads: return "threads";
+    case RunMode::pool: return "pool";
+    case RunMode::map: return "map";
+    case RunMode::sequential: return "sequential";
+    }
+    return "?";
+}
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string percent_decode(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+') {
+            out += ' ';
+        } else if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::optional<long long> parse_integer(const std::string& text) {
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+    return value;
+}
+
+std::optional<double> parse_number(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
+    return value;
+}
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+// Each setter returns an error message, or "" when the value was applied.
+std::string set_int(const std::string& key, const std::string& text, long long min, long long max,
+                    int& out) {
+    auto value = parse_integer(text);
+    if (!value)
+        return key + " must be a whole number, got " + quoted(text);
+    if (*value < min || *value > max)
+        return key + " must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " + text;
+    out = static_cast<int>(*value);
+    return {};
+}
+
+std::string set_seconds(const std::string& key, const std::string& text, double min, double max,
+                        double& out) {
+    auto value = parse_number(text);
+    if (!value) return key + " must be a number of seconds, got " + quoted(text);
+    if (*value < min || *value > max) {
+        char range[64];
+        std::snprintf(range, sizeof range, "%g..%g", min, max);
+        return key + " must be " + range + ", got " + text;
+    }
+    out = *value;
+    return {};
+}
+
+constexpr const char* kKnownKeys =
+    "kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun";
+
+} // namespace
+
+Fields parse_query(std::string_view query) {
+    Fields fields;
+    if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+    while (!query.empty()) {
+        const size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        const size_t eq = pair.find('=');
+        if (eq == std::string_view::npos)
+            fields.emplace_back(percent_decode(pair), "");
+        else
+            fields.emplace_back(percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
+    }
+    return fields;
+}
+
+std::string encode_query(const Fields& fields) {
+    std::string out;
+    for (const auto& [key, value] : fields) {
+        if (!out.empty()) out += '&';
+        out += percent_encode(key) + "=" + percent_encode(value);
+    }
+    return out;
+}
+
+ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
+    ParsedScenario parsed;
+    Scenario scenario = base;
+    bool urls_given = false;
+    bool count_given = false;
+    std::string error;
+    for (const auto& [key, value] : fields) {
+        if (key == "kind") {
+            if (value == "sleep") scenario.kind = TaskKind::sleep;
+            else if (value == "fetch") scenario.kind = TaskKind::fetch;
+            else if (value == "cpu") scenario.kind = TaskKind::cpu;
+            else error = "kind must be sleep, fetch or cpu, got " + quoted(value);
+        } else if (key == "mode") {
+            if (value == "threads") scenario.mode = RunMode::threads;
+            else if (value == "pool") scenario.mode = RunMode::pool;
+            else if (value == "map") scenario.mode = RunMode::map;
+            else if (value == "sequential") scenario.mode = RunMode::sequential;
+            else error = "mode must be threads, pool, map or sequential, got " + quoted(value);
+        } else if (key == "count") {
+            error = set_int(key, value, 1, kMaxTasks, scenario.count);
+            count_given = true;
+        } else if (key == "workers") {
+            error = set_int(key, value, 1, kMaxWorkers, scenario.workers);
+        } else if (key == "latency_ms") {
+            error = set_int(key, value, 0, 60000, scenario.latency_ms);
+        } else if (key == "kbps") {
+            error = set_int(key, value, 0, 10'000'000, scenario.kbps);
+        } else if (key == "seconds") {
+            error = set_seconds(key, value, 0, 60, scenario.seconds);
+        } else if (key == "timeout_s") {
+            error = set_seconds(key, value, 0.1, 600, scenario.timeout_s);
+        } else if (key == "url" || key == "urls") {
+            if (!urls_given) scenario.urls.clear();
+            urls_given = true;
+            if (value.empty()) error = "url must not be empty";
+            else scenario.urls.push_back(value);
+        } else if (key == "autorun" || key == "run") {
+            if (value == "1" || value == "true" || value.empty()) parsed.autorun = true;
+            else if (value == "0" || value == "false") parsed.autorun = false;
+            else error = key + " must be 1 or 0, got " + quoted(value);
+            continue;
+        } else {
+            error = "unknown key " + quoted(key) + " (known keys: " + kKnownKeys + ")";
+        }
+        parsed.any_scenario_key = true;
+        if (!error.empty()) break;
+    }
+    if (error.empty() && urls_given) {
+        if (static_cast<int>(scenario.urls.size()) > kMaxTasks)
+            error = "at most " + std::to_string(kMaxTasks) + " urls, got " +
+                    std::to_string(scenario.urls.size());
+        else if (!count_given)
+            scenario.count = static_cast<int>(scenario.urls.size());
+    }
+    if (!error.empty()) {
+        parsed.error = "Invalid scenario: " + error;
+        return parsed;
+    }
+    parsed.scenario = scenario;
+    return parsed;
+}
+
+ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base) {
+    return parse_scenario(parse_query(query), base);
+}
+
+Fields to_fields(const Scenario& s) {
+    auto number = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", v);
+        return std::string(text);
+    };
+    Fields fields{{"kind", to_string(s.kind)}, {"count", std::to_string(s.count)},
+                  {"mode", to_string(s.mode)}};
+    if (s.kind != TaskKind::fetch) fields.emplace_back("seconds", number(s.seconds));
+    if (s.kind == TaskKind::fetch) {
+        fields.emplace_back("latency_ms", std::to_string(s.latency_ms));
+        if (s.kbps) fields.emplace_back("kbps", std::to_string(s.kbps));
+        if (s.timeout_s != Scenario{}.timeout_s) fields.emplace_back("timeout_s", number(s.timeout_s));
+        for (const auto& url : s.urls) fields.emplace_back("url", url);
+    }
+    if (s.mode == RunMode::pool || s.mode == RunMode::map)
+        fields.emplace_back("workers", std::to_string(s.workers));
+    return fields;
+}
+
+const std::vector<std::string>& tutorial_image_names() {
+    static const std::vector<std::string> names = {
+        "photo-1516117172878-fd2c41f4a759", "photo-1532009324734-20a7a5813719",
+        "photo-1524429656589-6633a470097c", "photo-1530224264768-7ff8c1789d79",
+        "photo-1564135624576-c5c88640f235", "photo-1541698444083-023c97d3f4b6",
+        "photo-1522364723953-452d3431c267", "photo-1513938709626-033611b8cc03",
+        "photo-1507143550189-fed454f93097", "photo-1493976040374-85c8e12f0c0e",
+        "photo-1504198453319-5ce911bafcde", "photo-1530122037265-a5f1f91d3b99",
+        "photo-1516972810927-80185027ca84", "photo-1550439062-609e1531270e",
+        "photo-1549692520-acc6669e2f0c",
+    };
+    return names;
+}
+
+std::vector<std::string> fetch_urls(const Scenario& s) {
+    std::vector<std::string> urls;
+    urls.reserve(s.count);
+    std::string query = "?latency_ms=" + std::to_string(s.latency_ms);
+    if (s.kbps > 0) query += "&kbps=" + std::to_string(s.kbps);
+    const auto& names = tutorial_image_names();
+    for (int i = 0; i < s.count; ++i) {
+        if (!s.urls.empty())
+            urls.push_back(s.urls[i % s.urls.size()]);
+        else
+            urls.push_back("/images/" + names[i % names.size()] + ".png" + query);
+    }
+    return urls;
+}
+
+std::string image_name_from_url(const std::string& url) {
+    std::string path = url.substr(0, url.find_first_of("?#"));
+    const size_t slash = path.find_last_of('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const size_t dot = name.find_last_of('.');
+    if (dot != std::string::npos && dot > 0) name.erase(dot);
+    return name.empty() ? url : name;
+}
+
+} // namespace playground

@@ -1,0 +1,72 @@
+// playground/scenario.hpp - what to run: the kind of task, how many, and how to run them.
+//
+// One parser for every way a scenario arrives: the page's URL query, window.threadlab.run({...})
+// (which the page turns into the same key=value pairs), and the desktop app's flags.
+// Invalid values are rejected with a message a person can act on.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace playground {
+
+enum class TaskKind { sleep, fetch, cpu };
+enum class RunMode {
+    threads,    // one threading.Thread per task, then join them all (the tutorial's first example)
+    pool,       // ThreadPoolExecutor: submit() each task, then as_completed()
+    map,        // ThreadPoolExecutor.map(): results in input order
+    sequential, // one after another on the main thread (the baseline)
+};
+
+const char* to_string(TaskKind kind);
+const char* to_string(RunMode mode);
+
+struct Scenario {
+    TaskKind kind = TaskKind::sleep;
+    int count = 10;                // tasks, 1..1000
+    double seconds = 1;            // sleep: how long; cpu: work sized to take this long on one core
+    int latency_ms = 300;          // fetch: simulated server latency (serve.py's latency_ms)
+    int kbps = 0;                  // fetch: simulated bandwidth cap, 0 = none
+    double timeout_s = 10;         // fetch: give up after this long (native only; see fetch.hpp)
+    RunMode mode = RunMode::threads;
+    int workers = 5;               // pool and map: max_workers
+    std::vector<std::string> urls; // fetch: explicit URLs (empty: the tutorial's 15 images)
+};
+
+inline constexpr int kMaxTasks = 1000;
+inline constexpr int kMaxWorkers = 1000;
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// "kind=sleep&count=10&url=%2Fbytes%2F10" -> {{"kind","sleep"},{"count","10"},{"url","/bytes/10"}}.
+// A leading '?' is ignored; '+' decodes to a space.
+Fields parse_query(std::string_view query);
+std::string encode_query(const Fields& fields);
+
+struct ParsedScenario {
+    std::optional<Scenario> scenario; // set when every field was valid
+    std::string error;                // otherwise: what is wrong, e.g. "count must be 1..1000, got 0"
+    bool autorun = false;             // autorun=1 (page URL) / --run (desktop)
+    bool any_scenario_key = false;    // at least one scenario key was given
+};
+
+// Applies `fields` on top of `base`. Unknown keys are errors (a typo should not be ignored).
+ParsedScenario parse_scenario(const Fields& fields, const Scenario& base = {});
+ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base = {});
+
+// The scenario as query fields (round-trips through parse_scenario).
+Fields to_fields(const Scenario& scenario);
+
+// The URLs a fetch scenario downloads, one per task (explicit URLs repeat to fill `count`).
+std::vector<std::string> fetch_urls(const Scenario& scenario);
+
+// The tutorial's 15 photo names (photo-1516117172878-fd2c41f4a759, ...).
+const std::vector<std::string>& tutorial_image_names();
+
+// The last path segment without extension or query: ".../photo-15.png?x=1" -> "photo-15".
+std::string image_name_from_url(const std::string& url);
+
+} // namespace playground

@@ -1,0 +1,125 @@
+#include <algorithm>
+#include <cmath>
+#include <imgui.h>
+
+#include "panels.hpp"
+#include "presets.hpp"
+#include "theme.hpp"
+
+namespace playground {
+namespace {
+
+bool colored_button(const char* label, ImVec4 color, ImVec2 size, bool enabled) {
+    if (!enabled) ImGui::BeginDisabled();
+    ImGui::PushStyleColor(ImGuiCol_Button, color);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, {color.x * 1.15f, color.y * 1.15f, color.z * 1.15f, 1});
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, {color.x * 0.9f, color.y * 0.9f, color.z * 0.9f, 1});
+    const bool pressed = ImGui::Button(label, size);
+    ImGui::PopStyleColor(3);
+    if (!enabled) ImGui::EndDisabled();
+    return pressed;
+}
+
+void section(const char* title) {
+    ImGui::Spacing();
+    ImGui::TextColored(colors::text_dim, "%s", title);
+}
+
+template <class E> bool radio_row(const char* id, E& value, std::initializer_list<std::pair<E, const char*>> options) {
+    bool changed = false;
+    ImGui::PushID(id);
+    bool first = true;
+    for (const auto& [option, label] : options) {
+        if (!first) ImGui::SameLine();
+        first = false;
+        if (ImGui::RadioButton(label, value == option)) {
+            value = option;
+            changed = true;
+        }
+    }
+    ImGui::PopID();
+    return changed;
+}
+
+} // namespace
+
+ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, const std::string& message) {
+    ScenarioAction action = ScenarioAction::none;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const auto& list = presets();
+
+    section("Tutorial example");
+    ImGui::SetNextItemWidth(width);
+    const char* current = preset_index >= 0 && preset_index < static_cast<int>(list.size())
+                              ? list[preset_index].name : "Custom";
+    if (ImGui::BeginCombo("##preset", current)) {
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+            if (ImGui::Selectable(list[i].name, i == preset_index)) {
+                preset_index = i;
+                s = list[i].scenario;
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", list[i].description);
+        }
+        ImGui::EndCombo();
+    }
+    if (preset_index >= 0 && preset_index < static_cast<int>(list.size()))
+        ImGui::TextWrapped("%s", list[preset_index].description);
+
+    bool edited = false;
+    section("Task");
+    edited |= radio_row("kind", s.kind, {{TaskKind::sleep, "sleep"}, {TaskKind::fetch, "fetch"}, {TaskKind::cpu, "cpu"}});
+    ImGui::PushItemWidth(width - 90);
+    edited |= ImGui::SliderInt("count", &s.count, 1, kMaxTasks, "%d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+    if (s.kind == TaskKind::fetch) {
+        edited |= ImGui::SliderInt("latency ms", &s.latency_ms, 0, 3000, "%d", ImGuiSliderFlags_AlwaysClamp);
+        edited |= ImGui::SliderInt("kbps", &s.kbps, 0, 100000, s.kbps ? "%d" : "unlimited",
+                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+        if (s.urls.empty())
+            ImGui::TextDisabled("URLs: the tutorial's 15 photos%s", s.count > 15 ? " (repeated)" : "");
+        else if (ImGui::SmallButton("use the tutorial's photos"))
+            s.urls.clear(), edited = true;
+        else
+            ImGui::TextDisabled("URLs: %d given (first: %s)", static_cast<int>(s.urls.size()), s.urls[0].c_str());
+    } else {
+        float seconds = static_cast<float>(s.seconds);
+        if (ImGui::SliderFloat("seconds", &seconds, 0.0f, 10.0f, "%.2f s", ImGuiSliderFlags_AlwaysClamp)) {
+            s.seconds = std::round(seconds * 100) / 100.0;
+            edited = true;
+        }
+    }
+    ImGui::PopItemWidth();
+
+    section("Run them with");
+    edited |= radio_row("mode", s.mode, {{RunMode::threads, "threads"}, {RunMode::pool, "pool"}});
+    ImGui::SameLine();
+    edited |= radio_row("mode2", s.mode, {{RunMode::map, "map"}, {RunMode::sequential, "sequential"}});
+    const char* explanation = "";
+    switch (s.mode) {
+    case RunMode::threads: explanation = "one threading.Thread per task, then join() them all"; break;
+    case RunMode::pool: explanation = "ThreadPoolExecutor: submit() each, then as_completed()"; break;
+    case RunMode::map: explanation = "ThreadPoolExecutor.map(): results in input order"; break;
+    case RunMode::sequential: explanation = "one after another on the main thread (baseline)"; break;
+    }
+    ImGui::TextDisabled("%s", explanation);
+    if (s.mode == RunMode::pool || s.mode == RunMode::map) {
+        ImGui::SetNextItemWidth(width - 90);
+        edited |= ImGui::SliderInt("workers", &s.workers, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp);
+    }
+    if (edited) preset_index = -1;
+
+    ImGui::Spacing();
+    ImGui::Spacing();
+    const float button_w = (width - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    if (colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {button_w, 30}, !busy))
+        action = ScenarioAction::run;
+    ImGui::SameLine();
+    if (colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {button_w, 30}, busy)) action = ScenarioAction::cancel;
+    if (!message.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, colors::error);
+        ImGui::TextWrapped("%s", message.c_str());
+        ImGui::PopStyleColor();
+    }
+    return action;
+}
+
+} // namespace playground

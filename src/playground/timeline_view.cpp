@@ -1,0 +1,288 @@
+// [SECTION] Lanes     which thread ran which task, in the order threads appeared
+// [SECTION] Axis      seconds from the start of the run, with round tick steps
+// [SECTION] Bars      bars for the GPU renderer (or ImGui rectangles if shaders failed)
+// [SECTION] Tooltip   details of the task under the mouse
+// [SECTION] draw_timeline
+#include "timeline_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <imgui.h>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "theme.hpp"
+
+namespace playground {
+namespace {
+
+constexpr float kAxisHeight = 22;
+constexpr float kMaxLaneHeight = 22;
+constexpr float kMinLaneHeight = 4;
+constexpr const char* kQueueLane = "waiting for a worker";
+
+// [SECTION] Lanes --------------------------------------------------------------------------------
+
+struct Lane {
+    std::string name;
+    double first_seen = 0;
+    std::vector<const TaskRecord*> tasks;
+};
+
+std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue) {
+    std::map<std::string, Lane> by_name;
+    for (const auto& task : tasks) {
+        if (task.id == 0) continue;
+        if (task.thread.empty()) {
+            if (task.status == TaskStatus::queued) queue.tasks.push_back(&task);
+            continue;
+        }
+        auto [it, added] = by_name.try_emplace(task.thread);
+        Lane& lane = it->second;
+        const double seen = task.start >= 0 ? std::min(task.queued_at, task.start) : task.queued_at;
+        if (added) {
+            lane.name = task.thread;
+            lane.first_seen = seen;
+        } else {
+            lane.first_seen = std::min(lane.first_seen, seen);
+        }
+        lane.tasks.push_back(&task);
+    }
+    std::vector<Lane> lanes;
+    lanes.reserve(by_name.size());
+    for (auto& [name, lane] : by_name) lanes.push_back(std::move(lane));
+    // Order of appearance; ties (threads created in the same instant) by the first task id.
+    std::stable_sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) {
+        if (a.first_seen != b.first_seen) return a.first_seen < b.first_seen;
+        return a.tasks.front()->id < b.tasks.front()->id;
+    });
+    return lanes;
+}
+
+// [SECTION] Axis ---------------------------------------------------------------------------------
+
+double tick_step(double seconds_visible, float pixels) {
+    static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+                                   1, 2, 5, 10, 15, 30, 60, 120, 300};
+    for (double step : steps)
+        if (pixels * step / seconds_visible >= 64) return step;
+    return 600;
+}
+
+std::string tick_label(double t, double step) {
+    char text[32];
+    if (step >= 1) std::snprintf(text, sizeof text, "%.0f s", t);
+    else if (step >= 0.1) std::snprintf(text, sizeof text, "%.1f s", t);
+    else if (step >= 0.01) std::snprintf(text, sizeof text, "%.2f s", t);
+    else std::snprintf(text, sizeof text, "%.0f ms", t * 1000);
+    return text;
+}
+
+double timeline_end(const RunState::Snapshot& s) {
+    double latest = 0;
+    for (const auto& task : s.tasks) latest = std::max({latest, task.end, task.start, task.queued_at});
+    const bool live = s.phase == RunPhase::running || s.phase == RunPhase::cancelling;
+    if (live) return std::max({1.0, s.now * 1.12, latest * 1.05});
+    const double end = s.wall > 0 ? std::max(s.wall, latest) : std::max(latest, s.now);
+    return std::max(0.05, end * 1.04);
+}
+
+// [SECTION] Bars ---------------------------------------------------------------------------------
+
+struct Geometry {
+    float plot_x0, plot_x1;
+    double t_end;
+    float x(double t) const { return plot_x0 + static_cast<float>(t / t_end) * (plot_x1 - plot_x0); }
+    double t(float x) const { return (x - plot_x0) / (plot_x1 - plot_x0) * t_end; }
+};
+
+void add_bar(TimelineRenderer& renderer, ImDrawList* list, float x0, float y0, float x1, float y1,
+             ImVec4 color, BarStyle style) {
+    x1 = std::max(x1, x0 + 2.0f);
+    if (renderer.ready()) {
+        renderer.add({x0, y0, x1, y1, color.x, color.y, color.z, color.w, bar_style(style),
+                      std::min(4.0f, (y1 - y0) * 0.35f)});
+    } else {
+        list->AddRectFilled({x0, y0}, {x1, y1}, ImGui::ColorConvertFloat4ToU32(color), 2.0f);
+    }
+}
+
+void add_task_bars(TimelineRenderer& renderer, ImDrawList* list, const Geometry& g, const TaskRecord& task,
+                   double now, float y0, float y1) {
+    const double end = task.end >= 0 ? task.end : now;
+    if (task.start < 0) { // never started: waiting for its thread, or cancelled before it started
+        if (task.status == TaskStatus::queued)
+            add_bar(renderer, list, g.x(task.queued_at), y0, g.x(end), y1, status_color(TaskStatus::queued),
+                    BarStyle::queued);
+        return;
+    }
+    // The wait between start() / submit() and the target running (e.g. a new Web Worker booting).
+    if (task.start - task.queued_at > 0.004) {
+        const float inset = (y1 - y0) * 0.3f;
+        add_bar(renderer, list, g.x(task.queued_at), y0 + inset, g.x(task.start), y1 - inset,
+                status_color(TaskStatus::queued), BarStyle::queued);
+    }
+    add_bar(renderer, list, g.x(task.start), y0, g.x(end), y1, status_color(task.status),
+            task.status == TaskStatus::running ? BarStyle::running : BarStyle::solid);
+}
+
+// [SECTION] Tooltip ------------------------------------------------------------------------------
+
+void task_tooltip(const TaskRecord& task, double now) {
+    auto ms = [](double seconds) { return seconds * 1000.0; };
+    ImGui::BeginTooltip();
+    ImGui::TextColored(status_color(task.status), "#%d  %s", task.id, task.label.c_str());
+    ImGui::Separator();
+    ImGui::Text("thread     %s", task.thread.empty() ? "(none yet)" : task.thread.c_str());
+    ImGui::Text("state      %s", to_string(task.status));
+    ImGui::Text("queued at  %.1f ms", ms(task.queued_at));
+    if (task.start >= 0) {
+        ImGui::Text("started    %.1f ms  (waited %.1f ms)", ms(task.start), ms(task.start - task.queued_at));
+        const double end = task.end >= 0 ? task.end : now;
+        ImGui::Text("%s   %.1f ms  (ran %.1f ms)", task.end >= 0 ? "finished" : "now     ", ms(end),
+                    ms(end - task.start));
+    }
+    if (task.bytes) ImGui::Text("bytes      %llu", static_cast<unsigned long long>(task.bytes));
+    if (!task.error.empty()) ImGui::TextColored(colors::error, "error      %s", task.error.c_str());
+    ImGui::EndTooltip();
+}
+
+void legend() {
+    const TaskStatus states[] = {TaskStatus::queued, TaskStatus::running, TaskStatus::done,
+                                 TaskStatus::failed, TaskStatus::cancelled};
+    for (TaskStatus state : states) {
+        ImGui::SameLine();
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        ImGui::GetWindowDrawList()->AddRectFilled({p.x, p.y + 3}, {p.x + 12, p.y + h - 2},
+                                                  ImGui::ColorConvertFloat4ToU32(status_color(state)), 2);
+        ImGui::Dummy({14, h});
+        ImGui::SameLine(0, 4);
+        ImGui::TextDisabled("%s", to_string(state));
+    }
+}
+
+} // namespace
+
+// [SECTION] draw_timeline ------------------------------------------------------------------------
+
+void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
+    Lane queue;
+    queue.name = kQueueLane;
+    std::vector<Lane> lanes = build_lanes(s.tasks, queue);
+    const bool show_queue = !queue.tasks.empty();
+    const int lane_count = static_cast<int>(lanes.size()) + (show_queue ? 1 : 0);
+
+    ImGui::Text("%d thread%s", static_cast<int>(lanes.size()), lanes.size() == 1 ? "" : "s");
+    legend();
+    if (s.tasks.empty()) {
+        ImGui::Spacing();
+        ImGui::TextDisabled("Pick a preset or a scenario on the left and press Run: every thread gets a lane here.");
+        return;
+    }
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float label_width = std::clamp(avail.x * 0.22f, 120.0f, 230.0f);
+    const float lanes_height = avail.y - kAxisHeight;
+    const float lane_h = std::clamp(std::floor(lanes_height / std::max(1, lane_count)), kMinLaneHeight, kMaxLaneHeight);
+    const double t_end = timeline_end(s);
+
+    // Axis, outside the scrolling lanes so it stays in view.
+    ImDrawList* list = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float scrollbar = lane_count * lane_h > lanes_height ? ImGui::GetStyle().ScrollbarSize : 0;
+    Geometry g{origin.x + label_width, origin.x + avail.x - scrollbar - 8, t_end};
+    const double step = tick_step(t_end, g.plot_x1 - g.plot_x0);
+    for (double t = 0; t <= t_end + 1e-9; t += step) {
+        const float x = g.x(t);
+        list->AddLine({x, origin.y + kAxisHeight - 6}, {x, origin.y + kAxisHeight}, IM_COL32(150, 155, 170, 255));
+        list->AddText({x + 3, origin.y + 2}, IM_COL32(150, 155, 170, 255), tick_label(t, step).c_str());
+    }
+    list->AddText({origin.x + 4, origin.y + 2}, IM_COL32(110, 115, 130, 255), "thread");
+    ImGui::Dummy({avail.x, kAxisHeight});
+
+    ImGui::BeginChild("lanes", {0, 0}, false, ImGuiWindowFlags_NoBackground);
+    list = ImGui::GetWindowDrawList();
+    const ImVec2 top = ImGui::GetCursorScreenPos();
+    const float scroll = ImGui::GetScrollY();
+    const float view_h = ImGui::GetWindowHeight();
+    const int first = std::max(0, static_cast<int>(scroll / lane_h) - 1);
+    const int last = std::min(lane_count, static_cast<int>((scroll + view_h) / lane_h) + 2);
+    const float right = g.plot_x1 + 8;
+    const float gap = lane_h >= 10 ? 2.0f : (lane_h >= 6 ? 1.0f : 0.0f);
+
+    auto lane_at = [&](int index) -> const Lane& {
+        if (show_queue) return index == 0 ? queue : lanes[index - 1];
+        return lanes[index];
+    };
+
+    // Lane backgrounds and grid first, then the bars (GPU), then the labels on top.
+    for (int i = first; i < last; ++i) {
+        const float y = top.y + i * lane_h;
+        list->AddRectFilled({top.x, y}, {right, y + lane_h},
+                            ImGui::ColorConvertFloat4ToU32(i % 2 ? colors::lane_odd : colors::lane_even));
+    }
+    for (double t = 0; t <= t_end + 1e-9; t += step)
+        list->AddLine({g.x(t), top.y + first * lane_h}, {g.x(t), top.y + last * lane_h}, IM_COL32(255, 255, 255, 14));
+
+    for (int i = first; i < last; ++i) {
+        const Lane& lane = lane_at(i);
+        const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
+        if (show_queue && i == 0) {
+            double oldest = s.now;
+            for (const TaskRecord* task : lane.tasks) oldest = std::min(oldest, task->queued_at);
+            add_bar(renderer, list, g.x(oldest), y0, g.x(s.now), y1, status_color(TaskStatus::queued), BarStyle::queued);
+            continue;
+        }
+        for (const TaskRecord* task : lane.tasks) add_task_bars(renderer, list, g, *task, s.now, y0, y1);
+    }
+    renderer.submit(list);
+
+    const bool live = s.phase == RunPhase::running || s.phase == RunPhase::cancelling;
+    if (live) {
+        const float x = g.x(s.now);
+        list->AddLine({x, top.y + first * lane_h}, {x, top.y + last * lane_h}, IM_COL32(255, 210, 90, 200), 1.5f);
+    }
+    if (lane_h >= 11) {
+        for (int i = first; i < last; ++i) {
+            const Lane& lane = lane_at(i);
+            const float y = top.y + i * lane_h + (lane_h - ImGui::GetTextLineHeight()) * 0.5f;
+            std::string text = lane.name;
+            if (show_queue && i == 0) text = std::to_string(lane.tasks.size()) + " " + kQueueLane;
+            list->PushClipRect({top.x, top.y + scroll - 1}, {g.plot_x0 - 6, top.y + scroll + view_h}, true);
+            list->AddText({top.x + 6, y}, show_queue && i == 0 ? IM_COL32(180, 170, 240, 255) : IM_COL32(215, 220, 230, 255),
+                          text.c_str());
+            list->PopClipRect();
+        }
+    } else {
+        list->AddText({top.x + 6, top.y + scroll + 4}, IM_COL32(150, 155, 170, 255),
+                      (std::to_string(lane_count) + " lanes (hover for names)").c_str());
+    }
+    ImGui::Dummy({avail.x - 20, lane_count * lane_h});
+
+    // Tooltip for the lane / bar under the mouse.
+    const ImVec2 mouse = ImGui::GetMousePos();
+    if (ImGui::IsWindowHovered() && mouse.y >= top.y) {
+        const int index = static_cast<int>((mouse.y - top.y) / lane_h);
+        if (index >= 0 && index < lane_count) {
+            const Lane& lane = lane_at(index);
+            const double t = g.t(mouse.x);
+            const double slack = g.t(g.plot_x0 + 3) - g.t(g.plot_x0);
+            const TaskRecord* hit = nullptr;
+            for (const TaskRecord* task : lane.tasks) {
+                const double begin = task->queued_at;
+                const double end = task->end >= 0 ? task->end : s.now;
+                if (t >= begin - slack && t <= end + slack) hit = task;
+            }
+            if (hit && mouse.x >= g.plot_x0) task_tooltip(*hit, s.now);
+            else if (mouse.x < g.plot_x0) ImGui::SetTooltip("%s: %d task%s", lane.name.c_str(),
+                                                             static_cast<int>(lane.tasks.size()),
+                                                             lane.tasks.size() == 1 ? "" : "s");
+        }
+    }
+    ImGui::EndChild();
+}
+
+} // namespace playground

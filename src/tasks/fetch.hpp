@@ -1,0 +1,45 @@
+// tasks/fetch.hpp - download a URL into memory, like requests.get(url).content.
+//
+// One interface, two implementations: libcurl natively (fetch_curl.cpp) and a synchronous
+// emscripten_fetch in the browser (fetch_emscripten.cpp). fetch() blocks the calling thread
+// until the body is in memory or the download failed; in the browser it must be called from a
+// pthread, never from the page's main thread. It never throws: failures come back with ok=false
+// and a reason a learner can read ("HTTP 404 Not Found", "connection refused", ...).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace threadlab::tasks {
+
+struct FetchOptions {
+    double timeout_s = 10;                     // whole request; 0 = no limit
+    std::size_t max_bytes = 32u << 20;         // larger bodies fail ("larger than N bytes")
+    const std::atomic<bool>* cancel = nullptr; // set to true to abort (native only; see below)
+};
+
+struct FetchResult {
+    bool ok = false;
+    int http_status = 0;             // 0 when no HTTP response arrived
+    std::vector<std::uint8_t> bytes; // the body (also for HTTP errors, when one was sent)
+    std::string error;               // empty when ok
+};
+
+FetchResult fetch(const std::string& url, const FetchOptions& options = {});
+
+// Natively, URLs without a scheme ("/images/x.png") are resolved against this base URL
+// (default http://127.0.0.1:8000, the address serve.py listens on). In the browser the page's
+// own address is the base, as for any relative link.
+void set_base_url(std::string base);
+std::string base_url();
+std::string resolve_url(const std::string& url);
+
+// "Not Found" for 404: the standard reason phrase, or "" for codes without one.
+const char* http_reason_phrase(int status);
+// "HTTP 404 Not Found".
+std::string describe_http_status(int status);
+
+} // namespace threadlab::tasks
