@@ -50,6 +50,14 @@ struct ThreadState {
     std::optional<unsigned long> ident;
     std::optional<long> native_id;
     std::unique_ptr<Callable> target;
+
+    // The OS thread, joined by the first join() that sees the thread stopped: its stack then
+    // goes back to the C library's cache before the next thread starts, as with std::thread.
+    std::mutex os_mutex;
+    std::thread os_thread;
+    ~ThreadState() {
+        if (os_thread.joinable()) os_thread.detach(); // never joined: let it clean up after itself
+    }
 };
 } // namespace detail
 
@@ -136,12 +144,18 @@ std::shared_ptr<ThreadState> current_state() {
 
 void wait_until_stopped(ThreadState& state, Timeout timeout) {
     auto deadline = detail::deadline_after(timeout);
-    std::unique_lock lock(state.mutex);
-    auto stopped = [&] { return state.phase == Phase::stopped; };
-    if (deadline)
-        state.changed.wait_until(lock, *deadline, stopped);
-    else
-        state.changed.wait(lock, stopped);
+    {
+        std::unique_lock lock(state.mutex);
+        auto stopped = [&] { return state.phase == Phase::stopped; };
+        if (deadline)
+            state.changed.wait_until(lock, *deadline, stopped);
+        else
+            state.changed.wait(lock, stopped);
+        if (!stopped()) return;
+    }
+    // Its target has returned; what is left of the OS thread is its exit, a few microseconds.
+    std::lock_guard lock(state.os_mutex);
+    if (state.os_thread.joinable() && state.os_thread.get_id() != std::this_thread::get_id()) state.os_thread.join();
 }
 
 // Python's threading._shutdown: at normal exit, wait for every non-daemon thread.
@@ -237,12 +251,10 @@ void Thread::start() {
         r.alive.emplace(state_->serial, state_);
     }
     try {
-        std::thread os_thread(run_thread, state_);
-        {
-            std::lock_guard lock(state_->mutex);
-            state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(os_thread.native_handle()));
-        }
-        os_thread.detach(); // join() waits on the state instead, so it can take a timeout
+        std::lock_guard os_lock(state_->os_mutex);
+        state_->os_thread = std::thread(run_thread, state_);
+        std::lock_guard lock(state_->mutex);
+        state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
     } catch (const std::system_error& e) {
         {
             std::lock_guard lock(r.mutex);
@@ -349,7 +361,10 @@ std::string callable_name(const std::type_info& type) {
     char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
     std::string text = status == 0 && name ? name : "";
     std::free(name);
-    return text.find("{lambda(") != std::string::npos ? "<lambda>" : "";
+    // GCC names a closure "f()::{lambda(int)#1}", Clang (and so Emscripten) "f()::$_0".
+    bool lambda = text.find("{lambda(") != std::string::npos ||
+                  text.rfind("$_") != std::string::npos && text.find_first_not_of("0123456789", text.rfind("$_") + 2) == std::string::npos;
+    return lambda ? "<lambda>" : "";
 }
 } // namespace detail
 

@@ -1,0 +1,28 @@
+# cmake -DPROGRAM=... [-DRUNNER="node;--flag"] -DEXPECTED=file.txt -P check_output.cmake
+# Runs PROGRAM and checks that its standard output has one line per line of EXPECTED, each
+# matching that line as a regular expression (anchored at both ends).
+execute_process(COMMAND ${RUNNER} ${PROGRAM} OUTPUT_VARIABLE output ERROR_VARIABLE errors
+                RESULT_VARIABLE status TIMEOUT 50)
+message("${output}")
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} exited with ${status}\n${errors}")
+endif()
+file(STRINGS ${EXPECTED} patterns)
+string(REGEX REPLACE "\n$" "" output "${output}")
+string(REPLACE ";" "\\;" output "${output}")
+string(REPLACE "\n" ";" lines "${output}")
+list(LENGTH patterns expected_count)
+list(LENGTH lines actual_count)
+if(NOT expected_count EQUAL actual_count)
+  message(FATAL_ERROR "expected ${expected_count} lines, got ${actual_count}")
+endif()
+math(EXPR last "${expected_count} - 1")
+foreach(i RANGE ${last})
+  list(GET patterns ${i} pattern)
+  list(GET lines ${i} line)
+  if(NOT line MATCHES "^${pattern}$")
+    math(EXPR number "${i} + 1")
+    message(FATAL_ERROR "line ${number}: \"${line}\" does not match \"${pattern}\"")
+  endif()
+endforeach()
+message("all ${expected_count} lines as expected")
