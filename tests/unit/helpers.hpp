@@ -1,0 +1,103 @@
+// Shared by the test files: timing bounds, Python-style error checks, stderr capture.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <threadlab/threadlab.hpp>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <regex>
+#include <string>
+#include <unistd.h>
+
+namespace tl = threadlab;
+
+namespace testing {
+
+// Seconds since construction.
+struct Stopwatch {
+    double start = tl::perf_counter();
+    double elapsed() const { return tl::perf_counter() - start; }
+};
+
+// "Type: message" of what `f` raised, as Python's last traceback line; the exact Python type name
+// (type_name()), not a base class. "nothing raised" when it returned.
+template <class F> std::string raised(F&& f) {
+    try {
+        f();
+    } catch (...) {
+        return tl::describe_exception(std::current_exception());
+    }
+    return "nothing raised";
+}
+
+// Poll `pred` until it holds or `seconds` pass: only for state no event announces (a Barrier's
+// n_waiting, a future becoming running inside a library worker).
+template <class P> bool eventually(P pred, double seconds = 10) {
+    Stopwatch watch;
+    while (!pred()) {
+        if (watch.elapsed() > seconds) return false;
+        tl::sleep(0.001);
+    }
+    return true;
+}
+
+inline bool matches(const std::string& text, const char* pattern) {
+    return std::regex_match(text, std::regex(pattern));
+}
+
+// Everything written to a file descriptor (2: stderr, 1: stdout) while alive.
+class CaptureFd {
+public:
+    explicit CaptureFd(int fd) : fd_(fd) {
+        std::fflush(fd == 1 ? stdout : stderr);
+        char name[] = "/tmp/threadlab-capture-XXXXXX";
+        file_ = ::mkstemp(name);
+        REQUIRE(file_ >= 0);
+        ::unlink(name);
+        saved_ = ::dup(fd_);
+        REQUIRE(saved_ >= 0);
+        REQUIRE(::dup2(file_, fd_) >= 0);
+    }
+    CaptureFd(const CaptureFd&) = delete;
+    CaptureFd& operator=(const CaptureFd&) = delete;
+    ~CaptureFd() { restore(); }
+
+    // Stop capturing and return the text.
+    std::string text() {
+        restore();
+        std::string out;
+        char buffer[4096];
+        ::lseek(file_, 0, SEEK_SET);
+        for (ssize_t n; (n = ::read(file_, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<size_t>(n));
+        return out;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(fd_ == 1 ? stdout : stderr);
+        ::dup2(saved_, fd_);
+        ::close(saved_);
+        saved_ = -1;
+    }
+    int fd_;
+    int file_ = -1;
+    int saved_ = -1;
+};
+
+} // namespace testing
+
+using testing::CaptureFd;
+using testing::eventually;
+using testing::matches;
+using testing::raised;
+using testing::Stopwatch;
+
+// A timeout of 0.2 s must take at least 0.19 s and (noisy machines, sanitizers, wasm) under 2 s.
+#define CHECK_TOOK_ABOUT(watch, seconds)                                                           \
+    do {                                                                                           \
+        double took_ = (watch).elapsed();                                                          \
+        CHECK(took_ >= (seconds) - 0.01);                                                          \
+        CHECK(took_ < (seconds) + 1.8);                                                            \
+    } while (0)
