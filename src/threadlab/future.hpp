@@ -142,7 +142,7 @@ template <class R> class Future {
 public:
     using value_type = R;
     // What result() returns: a copy when R can be copied, else a reference into the future.
-    using result_type = std::conditional_t<std::is_void_v<R> || std::is_copy_constructible_v<R>, R, const R&>;
+    using result_type = std::conditional_t<std::is_void_v<R> || std::is_copy_constructible_v<R>, R, std::add_lvalue_reference_t<const R>>;
 
     // A new pending future: for writers of executors and for tests. Executors make their own.
     Future() : state_(std::make_shared<detail::FutureState<R>>()) {}
