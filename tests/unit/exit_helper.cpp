@@ -10,7 +10,7 @@
 using namespace threadlab;
 
 int main() {
-    static Event never; // never set: the daemon thread below waits forever
+    static Event& never = *new Event; // never set (nor destroyed): the daemon thread waits forever
     Thread daemon_thread({.name = "forever", .daemon = true}, [] { never.wait(); });
     daemon_thread.start();
 

@@ -9,8 +9,23 @@
 #include <regex>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace tl = threadlab;
+
+// Show vectors in failure messages ({1, 2, 3}) instead of {?}.
+namespace doctest {
+template <class T> struct StringMaker<std::vector<T>> {
+    static String convert(const std::vector<T>& values) {
+        String out = "{";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i) out += ", ";
+            out += toString(values[i]);
+        }
+        return out + "}";
+    }
+};
+} // namespace doctest
 
 namespace testing {
 
