@@ -363,7 +363,7 @@ std::string callable_name(const std::type_info& type) {
     std::free(name);
     // GCC names a closure "f()::{lambda(int)#1}", Clang (and so Emscripten) "f()::$_0".
     bool lambda = text.find("{lambda(") != std::string::npos ||
-                  text.rfind("$_") != std::string::npos && text.find_first_not_of("0123456789", text.rfind("$_") + 2) == std::string::npos;
+                  (text.rfind("$_") != std::string::npos && text.find_first_not_of("0123456789", text.rfind("$_") + 2) == std::string::npos);
     return lambda ? "<lambda>" : "";
 }
 } // namespace detail
