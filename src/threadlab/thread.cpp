@@ -183,7 +183,10 @@ void join_non_daemon_threads_at_exit() {
 void run_thread(std::shared_ptr<ThreadState> state) {
     this_thread_state = state;
     {
+        // start() sets ident too, once the OS thread exists; whichever comes first, the thread
+        // sees its own ident from its first instruction.
         std::lock_guard lock(state->mutex);
+        state->ident = current_ident();
         state->native_id = current_native_id();
     }
     state->changed.notify_all();
