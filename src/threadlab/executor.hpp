@@ -88,24 +88,7 @@ public:
             for (std::size_t i = next_; i < futures_.size(); ++i) futures_[i].cancel();
     }
 
-    class iterator {
-    public:
-        using value_type = MapResult::value_type;
-        using difference_type = std::ptrdiff_t;
-        using iterator_category = std::input_iterator_tag;
-        explicit iterator(MapResult* owner) : owner_(owner) {}
-        const value_type& operator*() const { return owner_->current(); }
-        iterator& operator++() {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.at_end(); }
-
-    private:
-        bool at_end() const { return owner_->next_ >= owner_->futures_.size(); }
-        MapResult* owner_;
-    };
+    using iterator = detail::PullIterator<MapResult, value_type>;
 
     iterator begin() {
         started_ = true;
@@ -121,6 +104,8 @@ public:
     }
 
 private:
+    friend iterator;
+    bool at_end() const { return next_ >= futures_.size(); }
     const value_type& current() {
         if (!value_) {
             Future<R>& f = futures_[next_];

@@ -204,6 +204,28 @@ private:
 };
 
 namespace detail {
+// An input iterator over a range whose elements are computed one at a time (as_completed, map):
+// the Owner provides current(), advance() and at_end().
+template <class Owner, class Value> class PullIterator {
+public:
+    using value_type = Value;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    explicit PullIterator(Owner* owner) : owner_(owner) {}
+    const Value& operator*() const { return owner_->current(); }
+    const Value* operator->() const { return &owner_->current(); }
+    PullIterator& operator++() {
+        owner_->advance();
+        return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const PullIterator& it, std::default_sentinel_t) { return it.at_end(); }
+
+private:
+    bool at_end() const { return owner_->at_end(); }
+    Owner* owner_;
+};
+
 template <class Range> using range_future_t = std::remove_cvref_t<decltype(*std::begin(std::declval<Range&>()))>;
 
 // Python takes set(fs): each future counts once, in the order first seen.
@@ -232,25 +254,7 @@ public:
             for (auto& f : futures_) f.state()->remove_waiter(waiter_.get());
     }
 
-    class iterator {
-    public:
-        using value_type = Future<R>;
-        using difference_type = std::ptrdiff_t;
-        using iterator_category = std::input_iterator_tag;
-        explicit iterator(AsCompleted* owner) : owner_(owner) {}
-        const Future<R>& operator*() const { return *owner_->current_; }
-        const Future<R>* operator->() const { return &*owner_->current_; }
-        iterator& operator++() {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.at_end(); }
-
-    private:
-        bool at_end() const { return !owner_->current_; }
-        AsCompleted* owner_;
-    };
+    using iterator = detail::PullIterator<AsCompleted, Future<R>>;
 
     iterator begin() {
         if (!installed_) {
@@ -264,6 +268,9 @@ public:
     std::default_sentinel_t end() const { return {}; }
 
 private:
+    friend iterator;
+    const Future<R>& current() const { return *current_; }
+    bool at_end() const { return !current_; }
     void advance() {
         current_.reset();
         if (yielded_ == futures_.size()) return;
