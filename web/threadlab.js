@@ -109,6 +109,16 @@
   }
 
   const started = performance.now();
+
+  // Calls done() once every pre-started Worker has loaded the module (or after 15 s regardless).
+  function whenWorkersLoaded(done) {
+    const deadline = performance.now() + 15000;
+    (function check() {
+      const pool = (typeof PThread === 'object' && PThread.unusedWorkers) || [];
+      if (pool.every((worker) => worker.loaded) || performance.now() > deadline) done();
+      else setTimeout(check, 10);
+    })();
+  }
   window.Module = {
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
@@ -116,14 +126,20 @@
     threadlabReady() {
       api.firstFrameMs = performance.now() - started;
       overlay.classList.add('hidden');
-      resolveReady();
       const query = location.search.replace(/^\?/, '');
-      if (!query) return;
       const params = new URLSearchParams(query);
       const autorun = params.get('autorun') === '1' || params.get('autorun') === 'true';
-      const error = call('threadlab_load', [query]);
-      if (error) { showToast(error); return; }
-      if (autorun) api.run(query).catch((e) => console.warn(e.message));
+      if (query) {
+        const error = call('threadlab_load', [query]);
+        if (error) showToast(error);
+      }
+      // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
+      // `ready` does: a run that starts before they have loaded would measure Worker start-up.
+      whenWorkersLoaded(() => {
+        api.readyMs = performance.now() - started;
+        resolveReady();
+        if (autorun) api.run(query).catch((e) => console.warn(e.message));
+      });
     },
     threadlabRunFinished(json) {
       lastReport = JSON.parse(json);

@@ -13,6 +13,15 @@
 #include "timeline_view.hpp"
 
 namespace playground {
+namespace {
+// The preset a scenario equals, or -1 (the panel then says "Custom").
+int matching_preset(const Scenario& scenario) {
+    const std::string key = encode_query(to_fields(scenario));
+    for (size_t i = 0; i < presets().size(); ++i)
+        if (encode_query(to_fields(presets()[i].scenario)) == key) return static_cast<int>(i);
+    return -1;
+}
+} // namespace
 
 void App::init(bool echo_console_to_stdout) {
     install_print_routing(echo_console_to_stdout);
@@ -46,8 +55,8 @@ std::string App::run_query(std::string_view query) {
         message_ = parsed.error;
         return parsed.error;
     }
-    preset_index_ = -1;
     std::string error = run(*parsed.scenario);
+    if (error.empty()) preset_index_ = matching_preset(*parsed.scenario);
     if (!error.empty()) message_ = error;
     return error;
 }
@@ -61,12 +70,17 @@ std::string App::load_query(std::string_view query, bool& autorun) {
     }
     if (parsed.any_scenario_key) {
         draft_ = *parsed.scenario;
-        preset_index_ = -1;
+        preset_index_ = matching_preset(draft_);
     }
     return {};
 }
 
 void App::cancel() { runner_.cancel(); }
+
+bool App::starting_threads() const {
+    const auto& run = runner_.current();
+    return run && run->starting_threads.load() && runner_.busy();
+}
 
 std::optional<std::string> App::take_finished_report() { return std::exchange(finished_report_, std::nullopt); }
 
@@ -111,12 +125,13 @@ void App::refresh_snapshot() {
 
 void App::layout_windows() {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float side = std::clamp(display.x * 0.26f, 280.0f, 360.0f);
+    const float side = std::clamp(display.x * 0.24f, 270.0f, 340.0f);
     const float timeline_h = std::floor(display.y * 0.52f);
     const float bottom_h = display.y - timeline_h;
     const float right_w = display.x - side;
-    const float console_w = std::floor(right_w * 0.40f);
-    const float scenario_h = std::min(display.y * 0.55f, 440.0f);
+    const float console_w = std::floor(right_w * 0.36f);
+    // As tall as its content was last frame (it changes with the task kind and mode).
+    const float scenario_h = std::clamp(scenario_content_h_, 200.0f, display.y * 0.7f);
     constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                        ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
     const bool live = snapshot_.phase == RunPhase::running || snapshot_.phase == RunPhase::cancelling;
@@ -131,6 +146,7 @@ void App::layout_windows() {
     } else if (action == ScenarioAction::cancel) {
         cancel();
     }
+    scenario_content_h_ = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
     ImGui::End();
 
     ImGui::SetNextWindowPos({0, scenario_h});

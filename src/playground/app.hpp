@@ -41,6 +41,8 @@ public:
     // The report of a run that just ended, handed out once (JSON), else nullopt.
     std::optional<std::string> take_finished_report();
     bool busy() const { return runner_.busy(); }
+    // The current run's program is creating threads (see RunState::starting_threads).
+    bool starting_threads() const;
     void show_message(std::string message) { message_ = std::move(message); }
     const std::string& message() const { return message_; }
 
@@ -52,6 +54,7 @@ private:
     Scenario draft_;
     int preset_index_ = 0;
     std::string message_;
+    float scenario_content_h_ = 360;
 
     std::shared_ptr<RunState> shown_run_;
     RunState::Snapshot snapshot_;

@@ -50,7 +50,16 @@ EMSCRIPTEN_KEEPALIVE void threadlab_cancel() { app->cancel(); }
 EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) { app->show_message(message); }
 }
 
+// While the program starts threads, each pthread_create waits for a turn of this thread (the
+// browser's main thread creates Workers). Rendering a frame can take tens of ms (a software GL),
+// so frames are spaced out meanwhile; the page still redraws at least this often:
+constexpr double kStartingThreadsFrameMs = 200;
+
 static void frame() {
+    static double last_render = 0;
+    const double now = emscripten_get_now();
+    if (app->starting_threads() && now - last_render < kStartingThreadsFrameMs) return;
+    last_render = now;
     const int width = js_window_width(), height = js_window_height();
     int current_w = 0, current_h = 0;
     glfwGetWindowSize(window, &current_w, &current_h);

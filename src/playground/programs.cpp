@@ -5,6 +5,7 @@
 #include "programs.hpp"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <threadlab/threadlab.hpp>
 #include <vector>
@@ -58,6 +59,18 @@ private:
     RunPtr run_;
     int id_;
     bool finished_ = false;
+};
+
+// Marks the stretch of a main program that starts threads (see RunState::starting_threads).
+class StartingThreads {
+public:
+    explicit StartingThreads(const RunPtr& run) : run_(run) { run_->starting_threads.store(true); }
+    ~StartingThreads() { run_->starting_threads.store(false); }
+    StartingThreads(const StartingThreads&) = delete;
+    StartingThreads& operator=(const StartingThreads&) = delete;
+
+private:
+    RunPtr run_;
 };
 
 // Python prints args=[1] as 1 and 0.5 as 0.5.
@@ -147,6 +160,7 @@ template <class Call, class Print> struct Program {
 template <class P> void run_threads(const RunPtr& run, P& program) {
     std::vector<threadlab::Thread> threads;
     const int count = run->scenario().count;
+    std::optional<StartingThreads> starting(std::in_place, run);
     for (int id = 1; id <= count; ++id) {
         if (run->cancel_requested.load()) break; // the rest stay queued; the run closes them
         auto call = program.call;
@@ -162,6 +176,7 @@ template <class P> void run_threads(const RunPtr& run, P& program) {
         }
         threads.push_back(t);
     }
+    starting.reset();
     for (auto& thread : threads) thread.join();
 }
 
@@ -173,10 +188,12 @@ template <class P> void run_pool_as_completed(const RunPtr& run, P& program) {
     threadlab::ThreadPoolExecutor executor{{.max_workers = run->scenario().workers}};
     using R = decltype(program.call(1, false));
     std::vector<threadlab::Future<R>> futures;
+    std::optional<StartingThreads> starting(std::in_place, run); // submit() starts the workers
     for (int id = 1; id <= count; ++id) {
         run->add_task(id, program.label(id));
         futures.push_back(executor.submit(program.call, id, false));
     }
+    starting.reset();
     for (auto& f : threadlab::as_completed(futures)) {
         if constexpr (std::is_void_v<R>) f.result();
         else program.print(f.result());
@@ -195,7 +212,10 @@ template <class P> void run_pool_map(const RunPtr& run, P& program) {
     }
     using R = decltype(program.call(1, false));
     auto call = program.call;
-    for (auto&& result : executor.map([call](int id) { return call(id, false); }, ids)) {
+    std::optional<StartingThreads> starting(std::in_place, run); // map() submits everything at once
+    auto results = executor.map([call](int id) { return call(id, false); }, ids);
+    starting.reset();
+    for (auto&& result : results) {
         if constexpr (!std::is_void_v<R>) program.print(result);
         else (void)result;
     }

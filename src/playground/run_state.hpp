@@ -59,6 +59,10 @@ public:
 
     // Set by Cancel; tasks and the runner poll it.
     std::atomic<bool> cancel_requested{false};
+    // True while the program creates its threads or submits its tasks. In the browser each new
+    // thread needs a turn of the page's main thread (Emscripten proxies pthread_create to it),
+    // so the page renders less often meanwhile (main_web.cpp).
+    std::atomic<bool> starting_threads{false};
 
     // [UI side]
     struct Snapshot {

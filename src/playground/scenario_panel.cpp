@@ -78,8 +78,10 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
             ImGui::TextDisabled("URLs: the tutorial's 15 photos%s", s.count > 15 ? " (repeated)" : "");
         else if (ImGui::SmallButton("use the tutorial's photos"))
             s.urls.clear(), edited = true;
-        else
-            ImGui::TextDisabled("URLs: %d given (first: %s)", static_cast<int>(s.urls.size()), s.urls[0].c_str());
+        else {
+            ImGui::SameLine();
+            ImGui::TextDisabled("%d URLs given", static_cast<int>(s.urls.size()));
+        }
     } else {
         float seconds = static_cast<float>(s.seconds);
         if (ImGui::SliderFloat("seconds", &seconds, 0.0f, 10.0f, "%.2f s", ImGuiSliderFlags_AlwaysClamp)) {
@@ -90,8 +92,7 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::PopItemWidth();
 
     section("Run them with");
-    edited |= radio_row("mode", s.mode, {{RunMode::threads, "threads"}, {RunMode::pool, "pool"}});
-    ImGui::SameLine();
+    edited |= radio_row("mode", s.mode, {{RunMode::threads, "threads"}, {RunMode::pool, "pool (as_completed)"}});
     edited |= radio_row("mode2", s.mode, {{RunMode::map, "map"}, {RunMode::sequential, "sequential"}});
     const char* explanation = "";
     switch (s.mode) {
@@ -100,7 +101,9 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     case RunMode::map: explanation = "ThreadPoolExecutor.map(): results in input order"; break;
     case RunMode::sequential: explanation = "one after another on the main thread (baseline)"; break;
     }
-    ImGui::TextDisabled("%s", explanation);
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::text_dim);
+    ImGui::TextWrapped("%s", explanation);
+    ImGui::PopStyleColor();
     if (s.mode == RunMode::pool || s.mode == RunMode::map) {
         ImGui::SetNextItemWidth(width - 90);
         edited |= ImGui::SliderInt("workers", &s.workers, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp);

@@ -6,6 +6,7 @@
 #include "timeline_view.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <imgui.h>
@@ -24,6 +25,28 @@ constexpr float kMinLaneHeight = 4;
 constexpr const char* kQueueLane = "waiting for a worker";
 
 // [SECTION] Lanes --------------------------------------------------------------------------------
+
+// "Thread-2" < "Thread-10": digit runs compare as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+            size_t i_end = i, j_end = j;
+            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) ++i_end;
+            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) ++j_end;
+            const std::string x = a.substr(i, i_end - i), y = b.substr(j, j_end - j);
+            if (x.size() != y.size()) return x.size() < y.size();
+            if (x != y) return x < y;
+            i = i_end;
+            j = j_end;
+        } else {
+            if (a[i] != b[j]) return a[i] < b[j];
+            ++i;
+            ++j;
+        }
+    }
+    return a.size() - i < b.size() - j;
+}
 
 struct Lane {
     std::string name;
@@ -53,11 +76,9 @@ std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue)
     std::vector<Lane> lanes;
     lanes.reserve(by_name.size());
     for (auto& [name, lane] : by_name) lanes.push_back(std::move(lane));
-    // Order of appearance; ties (threads created in the same instant) by the first task id.
-    std::stable_sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) {
-        if (a.first_seen != b.first_seen) return a.first_seen < b.first_seen;
-        return a.tasks.front()->id < b.tasks.front()->id;
-    });
+    // Python numbers its threads in creation order (Thread-2 before Thread-10, ..._0_2 before
+    // ..._0_10), so a natural sort of the names is the order the program made them.
+    std::sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) { return natural_less(a.name, b.name); });
     return lanes;
 }
 
@@ -109,17 +130,19 @@ void add_bar(TimelineRenderer& renderer, ImDrawList* list, float x0, float y0, f
     }
 }
 
+// own_lane: the task is its thread's only task (one Thread per task), so the time between start()
+// and the target running belongs to this lane. A pool task waits in the shared queue instead.
 void add_task_bars(TimelineRenderer& renderer, ImDrawList* list, const Geometry& g, const TaskRecord& task,
-                   double now, float y0, float y1) {
+                   double now, float y0, float y1, bool own_lane) {
     const double end = task.end >= 0 ? task.end : now;
     if (task.start < 0) { // never started: waiting for its thread, or cancelled before it started
-        if (task.status == TaskStatus::queued)
+        if (task.status == TaskStatus::queued && own_lane)
             add_bar(renderer, list, g.x(task.queued_at), y0, g.x(end), y1, status_color(TaskStatus::queued),
                     BarStyle::queued);
         return;
     }
     // The wait between start() / submit() and the target running (e.g. a new Web Worker booting).
-    if (task.start - task.queued_at > 0.004) {
+    if (own_lane && task.start - task.queued_at > 0.004) {
         const float inset = (y1 - y0) * 0.3f;
         add_bar(renderer, list, g.x(task.queued_at), y0 + inset, g.x(task.start), y1 - inset,
                 status_color(TaskStatus::queued), BarStyle::queued);
@@ -236,7 +259,8 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
             add_bar(renderer, list, g.x(oldest), y0, g.x(s.now), y1, status_color(TaskStatus::queued), BarStyle::queued);
             continue;
         }
-        for (const TaskRecord* task : lane.tasks) add_task_bars(renderer, list, g, *task, s.now, y0, y1);
+        for (const TaskRecord* task : lane.tasks)
+            add_task_bars(renderer, list, g, *task, s.now, y0, y1, lane.tasks.size() == 1);
     }
     renderer.submit(list);
 

@@ -1,6 +1,8 @@
 // fetch() natively: one libcurl easy handle per call, so any number of threads can fetch at once.
 #include <curl/curl.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -43,9 +45,13 @@ std::string describe_curl_error(CURLcode code, CURL* curl, const Transfer& trans
                                 const FetchOptions& options, const char* detail) {
     const size_t received = transfer.body->size();
     switch (code) {
-    case CURLE_COULDNT_CONNECT:
-        if (std::string(detail).find("refused") != std::string::npos) return "connection refused";
+    case CURLE_COULDNT_CONNECT: {
+        long os_error = 0;
+        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_error);
+        if (os_error == ECONNREFUSED) return "connection refused";
+        if (os_error != 0) return std::string("could not connect: ") + std::strerror(static_cast<int>(os_error));
         return std::string("could not connect (") + detail + ")";
+    }
     case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host";
     case CURLE_OPERATION_TIMEDOUT:
         return "timed out after " + seconds_text(options.timeout_s) + " s (" +
