@@ -6,6 +6,12 @@
 
 int main(int argc, char** argv) {
     threadlab::main_thread();
-    doctest::Context context(argc, argv);
+    doctest::Context context;
+#ifdef __EMSCRIPTEN__
+    // Under node, doctest takes a pipe for a terminal and colours its output, which breaks the
+    // test list doctest_discover_tests reads. --no-colors=false on the command line still wins.
+    context.setOption("no-colors", true);
+#endif
+    context.applyCommandLine(argc, argv);
     return context.run();
 }

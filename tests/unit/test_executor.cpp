@@ -224,7 +224,7 @@ TEST_CASE("ThreadPoolExecutor with a failing initializer raises BrokenThreadPool
     CHECK_THROWS_AS(executor.submit(square, 9), BrokenExecutor);
     CHECK_THROWS_AS(executor.submit(square, 9), RuntimeError);
     executor.shutdown();
-    CHECK(err.text().find("Exception in initializer:\nValueError: init failed\n") != std::string::npos);
+    if (CaptureFd::available) CHECK(err.text().find("Exception in initializer:\nValueError: init failed\n") != std::string::npos);
 }
 
 // [SECTION] shutdown ---------------------------------------------------------------------------
@@ -385,7 +385,7 @@ TEST_CASE("ThreadPoolExecutor.map with a timeout raises TimeoutError") {
                 if (i == 2) release.wait(30);
                 return i;
             },
-            items, 0.2);
+            items, 1.0); // long enough for item 1 even on a loaded machine under a sanitizer
         std::vector<int> got;
         error = raised([&] {
             for (int r : results) got.push_back(r);
@@ -393,7 +393,7 @@ TEST_CASE("ThreadPoolExecutor.map with a timeout raises TimeoutError") {
         CHECK(got == std::vector<int>{1});
     }
     CHECK(error == "TimeoutError");
-    CHECK_TOOK_ABOUT(watch, 0.2);
+    CHECK_TOOK_ABOUT(watch, 1.0);
     release.set();
 }
 

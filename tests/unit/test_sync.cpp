@@ -200,6 +200,32 @@ TEST_CASE("RLock gives mutual exclusion to nested holders") {
     lock.release();
 }
 
+TEST_CASE("RLock.is_owned, release_save and acquire_restore (Condition's hooks)") {
+    RLock lock;
+    CHECK_FALSE(lock.is_owned());
+    CHECK(raised([&] { lock.release_save(); }) == "RuntimeError: cannot release un-acquired lock");
+    lock.acquire();
+    lock.acquire();
+    lock.acquire();
+    CHECK(lock.is_owned());
+    std::size_t saved = lock.release_save();
+    CHECK(saved == 3);
+    CHECK_FALSE(lock.locked());
+    CHECK_FALSE(lock.is_owned());
+    bool other_got = false;
+    Thread t{[&] {
+        other_got = lock.acquire(false);
+        if (other_got) lock.release();
+    }};
+    t.start();
+    t.join();
+    CHECK(other_got); // fully released
+    lock.acquire_restore(saved);
+    CHECK(lock.is_owned());
+    for (int i = 0; i < 3; ++i) lock.release();
+    CHECK_FALSE(lock.locked());
+}
+
 // [SECTION] Condition ---------------------------------------------------------------------------
 
 TEST_CASE("Condition.wait without the lock raises RuntimeError") {
@@ -565,6 +591,16 @@ TEST_CASE("Event.set, clear and is_set") {
     CHECK(e.is_set());
     e.clear();
     CHECK_FALSE(e.is_set());
+}
+
+TEST_CASE("Event.clear makes wait block again") {
+    Event e;
+    e.set();
+    CHECK(e.wait(0));
+    e.clear();
+    Stopwatch watch;
+    CHECK_FALSE(e.wait(0.2));
+    CHECK_TOOK_ABOUT(watch, 0.2);
 }
 
 TEST_CASE("Event.wait returns true at once when set") {
