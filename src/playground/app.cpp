@@ -85,7 +85,8 @@ bool App::starting_threads() const {
 std::optional<std::string> App::take_finished_report() { return std::exchange(finished_report_, std::nullopt); }
 
 std::string App::state_json() const {
-    std::string status = shown_run_ ? to_string(snapshot_.phase) : "idle";
+    // The run's own phase (the snapshot may be a frame old).
+    std::string status = shown_run_ ? to_string(shown_run_->phase()) : "idle";
     int ended = 0;
     for (const auto& task : snapshot_.tasks) ended += task.end >= 0;
     std::string json = "{\"status\":\"" + status + "\",\"busy\":" + (runner_.busy() ? "true" : "false") +

@@ -73,7 +73,7 @@ void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumb
     if (!thumbnails.textures().empty()) {
         ImGui::Spacing();
         ImGui::TextColored(colors::text_dim, "Downloaded images (%d)", static_cast<int>(thumbnails.textures().size()));
-        const float side = 54;
+        const float side = 44;
         for (const auto& [id, texture] : thumbnails.textures()) {
             const float aspect = static_cast<float>(texture.width) / std::max(1, texture.height);
             const ImVec2 size = aspect >= 1 ? ImVec2{side, side / aspect} : ImVec2{side * aspect, side};
