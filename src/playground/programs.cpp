@@ -253,6 +253,7 @@ Program<Call, Print> make_program(const char* name, std::function<std::string(in
 void run_program(const RunPtr& run) {
     route_prints_of_this_thread(run);
     const Scenario& s = run->scenario();
+    run->restart_clock();
     const double t1 = threadlab::perf_counter();
     try {
         switch (s.kind) {

@@ -29,7 +29,9 @@ const char* to_string(RunPhase phase) {
 RunState::RunState(Scenario scenario)
     : scenario_(std::move(scenario)), started_at_(threadlab::perf_counter()) {}
 
-double RunState::now() const { return threadlab::perf_counter() - started_at_; }
+double RunState::now() const { return threadlab::perf_counter() - started_at_.load(); }
+
+void RunState::restart_clock() { started_at_.store(threadlab::perf_counter()); }
 
 double RunState::elapsed() const {
     std::lock_guard lock(mutex_);

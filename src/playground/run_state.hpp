@@ -79,14 +79,17 @@ public:
     // Thumbnails added since the last call (moved out: each is handed over once).
     std::vector<Thumbnail> take_new_thumbnails();
     RunPhase phase() const;
-    double started_at() const { return started_at_; }
+    double started_at() const { return started_at_.load(); }
+    // The program calls this first thing (its t1 = perf_counter()), so every time in the run -
+    // bars, report, console - counts from the same moment as the program's own measurement.
+    void restart_clock();
 
 private:
     TaskRecord* find(int id); // caller holds mutex_
     double now() const;
 
     const Scenario scenario_;
-    const double started_at_; // perf_counter() at creation
+    std::atomic<double> started_at_; // perf_counter() at creation, then at the program's start
     mutable std::mutex mutex_;
     std::uint64_t version_ = 1;
     RunPhase phase_ = RunPhase::running;
