@@ -65,12 +65,22 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
 }
 
 void Lock::release() {
-    int previous = state_.exchange(unlocked, std::memory_order_release);
-    if (previous == unlocked) throw RuntimeError("release unlocked lock");
-    if (previous == locked_contended) {
+    int expected = locked_alone;
+    if (state_.compare_exchange_strong(expected, unlocked, std::memory_order_release)) return;
+    if (expected == unlocked) throw RuntimeError("release unlocked lock");
+    // Someone sleeps. Once the state says unlocked, a waiter may take the lock and destroy it
+    // (Condition's waiter locks live on the waiter's stack), so the destructor waits for us.
+    releases_in_flight_.fetch_add(1, std::memory_order_relaxed);
+    state_.exchange(unlocked, std::memory_order_release);
+    {
         std::lock_guard lock(mutex_);
         released_.notify_one();
     }
+    releases_in_flight_.fetch_sub(1, std::memory_order_release);
+}
+
+Lock::~Lock() {
+    while (releases_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
 bool RLock::acquire(bool blocking, double timeout) {
@@ -203,10 +213,8 @@ bool Semaphore::acquire(bool blocking, Timeout timeout) {
 
 void Semaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
-    {
-        std::lock_guard lock(mutex_);
-        value_ += n;
-    }
+    std::lock_guard lock(mutex_); // notify under the lock, as Event::set does
+    value_ += n;
     if (n == 1)
         available_.notify_one();
     else
@@ -220,11 +228,9 @@ long long Semaphore::value() const {
 
 void BoundedSemaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
-    {
-        std::lock_guard lock(mutex_);
-        if (value_ + n > initial_value_) throw ValueError("Semaphore released too many times");
-        value_ += n;
-    }
+    std::lock_guard lock(mutex_);
+    if (value_ + n > initial_value_) throw ValueError("Semaphore released too many times");
+    value_ += n;
     if (n == 1)
         available_.notify_one();
     else
@@ -239,10 +245,9 @@ bool Event::is_set() const {
 }
 
 void Event::set() {
-    {
-        std::lock_guard lock(mutex_);
-        flag_ = true;
-    }
+    // Notify under the lock: a waiter that wakes may destroy the Event as soon as it returns.
+    std::lock_guard lock(mutex_);
+    flag_ = true;
     changed_.notify_all();
 }
 

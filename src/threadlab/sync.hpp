@@ -33,6 +33,7 @@ namespace threadlab {
 class Lock {
 public:
     Lock() = default;
+    ~Lock();
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
 
@@ -50,7 +51,8 @@ private:
     enum : int { unlocked = 0, locked_alone = 1, locked_contended = 2 };
     bool acquire_slow(const std::optional<Clock::time_point>& deadline);
     std::atomic<int> state_{unlocked};
-    std::mutex mutex_; // only for sleeping waiters
+    std::atomic<int> releases_in_flight_{0}; // contended release() calls still notifying
+    std::mutex mutex_;                       // only for sleeping waiters
     std::condition_variable released_;
 };
 
