@@ -60,18 +60,17 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
         break;
     case TaskKind::fetch:
         k.py_imports = "import requests\nimport threading\nimport time\nimport concurrent.futures\n";
-        k.cpp_task = "bool download_image(std::string img_url) {\n"
+        k.cpp_task = "void download_image(std::string img_url) {\n"
                      "    auto img_bytes = fetch(img_url);  // like requests.get(img_url).content\n"
                      "    auto img_name = image_name(img_url);\n"
                      "    if (!img_bytes.ok) {\n"
                      "        println(img_name, \" failed: \", img_bytes.error);\n"
-                     "        return false;\n"
+                     "        return;\n"
                      "    }\n"
-                     "    println(img_name, \" is downloaded...\");\n"
-                     "    return true;\n}\n";
+                     "    println(img_name, \" is downloaded...\");\n}\n";
         k.py_task = "def download_image(img_url):\n"
                     "    img_bytes = requests.get(img_url).content\n"
-                    "    img_name = img_url.split('/')[4].split('.')[0]\n"
+                    "    img_name = img_url.split('/')[-1].split('.')[0]\n"
                     "    print(f'{img_name} is downloaded...')\n";
         k.cpp_arg = "img_url";
         k.py_arg = "img_url";
@@ -146,7 +145,7 @@ CodeListing code_listing(const Scenario& s) {
         break;
     case RunMode::pool:
         cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
-               "        std::vector<Future<" + std::string(fetch ? "bool" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
+               "        std::vector<Future<" + std::string(fetch ? "void" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
                "        " + loop_cpp + "\n"
                "            futures.push_back(executor.submit({fn}, " + cpp_thread_arg + "));\n"
                "        for (auto& f : as_completed(futures)) {\n" +

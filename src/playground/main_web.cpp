@@ -6,6 +6,7 @@
 // threads beyond the pre-started pool start whenever this thread returns to the event loop.
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
+#include <emscripten/threading.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
@@ -53,10 +54,13 @@ EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) { app->sho
 // While the program starts threads, each pthread_create waits for a turn of this thread (the
 // browser's main thread creates Workers). Rendering a frame can take tens of ms (a software GL),
 // so frames are spaced out meanwhile; the page still redraws at least this often:
-constexpr double kStartingThreadsFrameMs = 200;
+constexpr double kStartingThreadsFrameMs = 500;
 
 static void frame() {
     static double last_render = 0;
+    // Serve threads waiting on this thread (pthread_create, ...) before and during the frame, not
+    // only when it ends.
+    emscripten_main_thread_process_queued_calls();
     const double now = emscripten_get_now();
     if (app->starting_threads() && now - last_render < kStartingThreadsFrameMs) return;
     last_render = now;
@@ -70,6 +74,7 @@ static void frame() {
     ImGui::NewFrame();
     app->frame();
     ImGui::Render();
+    emscripten_main_thread_process_queued_calls();
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);

@@ -99,12 +99,10 @@ std::string do_something(const RunPtr& run, int id, double seconds, bool prints_
 }
 
 // def download_image(img_url): img_bytes = requests.get(img_url).content; ... print(...)
-// A failed download says why and returns; the other downloads go on. Returns whether it worked
-// (the Python returns None; Threadlab's Future<void> does not compile yet, so the C++ returns a bool
-// that the main programs ignore).
-bool download_image(const RunPtr& run, int id, const std::string& img_url) {
+// A failed download says why and returns; the other downloads go on.
+void download_image(const RunPtr& run, int id, const std::string& img_url) {
     TaskScope task(run, id);
-    if (task.skipped()) return false;
+    if (task.skipped()) return;
     const Scenario& scenario = run->scenario();
     tasks::FetchOptions options;
     options.timeout_s = scenario.timeout_s;
@@ -116,7 +114,7 @@ bool download_image(const RunPtr& run, int id, const std::string& img_url) {
         if (!cancelled) threadlab::println(img_name, " failed: ", response.error);
         task.finish(cancelled ? TaskStatus::cancelled : TaskStatus::failed, response.bytes.size(),
                     response.error);
-        return false;
+        return;
     }
     if (id <= kMaxThumbnails) {
         if (auto thumbnail = decode_thumbnail(response.bytes, kThumbnailSide)) {
@@ -126,7 +124,6 @@ bool download_image(const RunPtr& run, int id, const std::string& img_url) {
     }
     threadlab::println(img_name, " is downloaded...");
     task.finish(TaskStatus::done, response.bytes.size());
-    return true;
 }
 
 // def count_primes(first, last): CPU-bound work, counted for real.
@@ -270,7 +267,7 @@ void run_program(const RunPtr& run) {
             const std::vector<std::string> urls = fetch_urls(s);
             auto program = make_program(
                 "download_image", [&](int id) { return image_name_from_url(urls[id - 1]); },
-                [run, urls](int id, bool) { return download_image(run, id, urls[id - 1]); }, [](bool) {});
+                [run, urls](int id, bool) { download_image(run, id, urls[id - 1]); }, [](auto&&...) {});
             run_in_mode(run, program);
             break;
         }
