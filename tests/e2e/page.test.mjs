@@ -1,0 +1,267 @@
+// End-to-end tests of the browser playground: the real serve.py, Debian's Chromium driven by
+// playwright-core (headless, software WebGL via SwiftShader), the page API window.threadlab and
+// clicks on the ImGui canvas. Run with `node --test tests/e2e/` (tests/run.sh does).
+//
+// The bundle defaults to build/wasm/web (built by tests/run.sh's wasm stage); set
+// THREADLAB_WEB_BUNDLE to use another one. Without a bundle the tests are skipped, or fail when
+// CI is set. Screenshots go to tests/artifacts/e2e/.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import {
+  BUNDLE, ensureArtifacts, launchBrowser, missingPrerequisites, openPage, runScenario, startServer,
+  waitReady, withTimeout,
+} from './browser.mjs';
+
+const missing = missingPrerequisites();
+if (missing && process.env.CI) {
+  // In CI a missing bundle is a failure, not a skip.
+  it('prerequisites for the browser e2e tests', () => assert.fail(`missing: ${missing}`));
+}
+const skip = missing ? `missing: ${missing}` : false;
+
+const ARTIFACTS = missing ? '' : ensureArtifacts();
+const WHOLE_FILE_MS = 20 * 60 * 1000;
+// Kill switch: whatever hangs, the file ends.
+const watchdog = setTimeout(() => { console.error(`page.test.mjs: still running after ${WHOLE_FILE_MS} ms, exiting`); process.exit(1); }, WHOLE_FILE_MS);
+watchdog.unref();
+
+const TUTORIAL = { kind: 'sleep', count: 10, seconds: 1, mode: 'threads' };
+
+/** A loopback port nobody listens on (bound, then closed). */
+function closedPort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** Counts pixels of a PNG screenshot (8-bit RGB/RGBA, no interlace) that differ from the first. */
+function distinctPixelStats(png) {
+  let pos = 8, width = 0, height = 0, colorType = 0;
+  const idat = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos), type = png.toString('ascii', pos + 4, pos + 8);
+    const data = png.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); colorType = data[9]; }
+    if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const bpp = colorType === 6 ? 4 : 3;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const prev = Buffer.alloc(stride), cur = Buffer.alloc(stride);
+  const colours = new Set();
+  let differing = 0, first = null;
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? cur[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+      let p;
+      switch (filter) {
+        case 0: p = 0; break;
+        case 1: p = a; break;
+        case 2: p = b; break;
+        case 3: p = (a + b) >> 1; break;
+        default: { const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c); p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      }
+      cur[i] = (line[i] + p) & 255;
+    }
+    for (let x = 0; x < width; x += 1) {
+      const o = x * bpp, key = (cur[o] << 16) | (cur[o + 1] << 8) | cur[o + 2];
+      if (first === null) first = key;
+      if (key !== first) differing++;
+      if (colours.size < 1000) colours.add(key);
+    }
+    cur.copy(prev);
+  }
+  return { width, height, differing, colours: colours.size };
+}
+
+function summary(report) {
+  return JSON.stringify({ status: report.status, wall_ms: report.wall_ms, done: report.done, failed: report.failed,
+    tasks: report.tasks.map((t) => ({ id: t.id, thread: t.thread, status: t.status, bytes: t.bytes, error: t.error })) });
+}
+
+function assertTutorialReport(report) {
+  assert.equal(report.tasks.length, 10, summary(report));
+  assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
+  assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 10, `10 distinct threads: ${summary(report)}`);
+  assert.ok(report.wall_ms >= 1000, `wall ${report.wall_ms} ms: 10 sleeps of 1 s cannot take less than 1 s`);
+  assert.ok(report.wall_ms <= 1500, `wall ${report.wall_ms} ms: 10 parallel 1 s sleeps should take about 1 s`);
+}
+
+describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
+  let server, browser, page;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await openPage(browser.context, server.url);
+    await waitReady(page);
+  }, { timeout: 180000 });
+
+  after(async () => {
+    if (page && ARTIFACTS) await page.screenshot({ path: path.join(ARTIFACTS, 'page-last.png'), timeout: 30000 }).catch(() => {});
+    if (browser) await browser.close();
+    if (server) await server.close();
+  }, { timeout: 60000 });
+
+  it('is cross-origin isolated, becomes ready and renders', { timeout: 120000 }, async () => {
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), true);
+    assert.equal(await page.evaluate(() => document.getElementById('overlay').classList.contains('hidden')), true,
+      'the loading overlay is gone');
+    const state = await page.evaluate(() => window.threadlab.state());
+    assert.equal(state.status, 'idle', JSON.stringify(state));
+    const times = await page.evaluate(() => ({ firstFrameMs: window.threadlab.firstFrameMs, readyMs: window.threadlab.readyMs }));
+    console.log(`# first frame ${Math.round(times.firstFrameMs)} ms, ready ${Math.round(times.readyMs)} ms`);
+    const png = await page.screenshot({ path: path.join(ARTIFACTS, 'page.png'), timeout: 30000 });
+    const stats = distinctPixelStats(png);
+    assert.equal(stats.width, 1280);
+    assert.ok(stats.differing > 1280 * 800 * 0.02 && stats.colours > 20, `the canvas is not blank: ${JSON.stringify(stats)}`);
+  });
+
+  it("runs the tutorial's 10 x 1 s through the page API", { timeout: 180000 }, async () => {
+    await runScenario(page, TUTORIAL); // warm-up: the first run starts Workers' event loops
+    const report = await runScenario(page, TUTORIAL);
+    console.log(`# 10 x 1 s threads (API): wall ${report.wall_ms} ms`);
+    assertTutorialReport(report);
+    assert.equal(report.status, 'finished');
+    const lines = report.console.split('\n');
+    assert.equal(lines.filter((l) => l.includes('Sleeping 1 Second(s)...')).length, 10, report.console);
+    assert.match(report.console, /Successfully Executed in /);
+  });
+
+  it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
+    // A fresh page starts on the "Example of Threading (10 threads x 1 s)" preset.
+    const fresh = await openPage(browser.context, server.url);
+    try {
+      await waitReady(fresh);
+      const state = await fresh.evaluate(() => window.threadlab.state());
+      assert.match(state.scenario, /kind=sleep/, JSON.stringify(state));
+      assert.match(state.scenario, /count=10\b/, JSON.stringify(state));
+      assert.match(state.scenario, /seconds=1\b/, JSON.stringify(state));
+      assert.match(state.scenario, /mode=threads/, JSON.stringify(state));
+      assert.equal(await fresh.evaluate(() => window.threadlab.lastReport()), null);
+      // The Run button: scenario panel, top left (green, at about 10..150 x 342..371 in 1280x800).
+      // ImGui reacts on the frame after the mouse moves in, so move, wait, then press and release.
+      await fresh.mouse.move(79, 356);
+      await fresh.waitForTimeout(200);
+      await fresh.mouse.down();
+      await fresh.waitForTimeout(100);
+      await fresh.mouse.up();
+      await withTimeout(fresh.waitForFunction(() => window.threadlab.lastReport() !== null, null, { timeout: 90000, polling: 100 }),
+        95000, 'a report after clicking Run');
+      const report = await fresh.evaluate(() => window.threadlab.lastReport());
+      console.log(`# 10 x 1 s threads (clicked): wall ${report.wall_ms} ms`);
+      assert.equal(report.tasks.length, 10, summary(report));
+      assert.equal(report.done, 10, summary(report));
+      assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
+      assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 10, summary(report));
+      assert.ok(report.wall_ms >= 1000, `wall ${report.wall_ms} ms`);
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'clicked-run.png'), timeout: 30000 });
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  });
+
+  it('downloads 15 images with 300 ms latency: threads and a pool of 15 fast, sequential slow', { timeout: 300000 }, async () => {
+    const walls = {};
+    for (const [name, scenario, check] of [
+      ['threads', { kind: 'fetch', count: 15, latency_ms: 300, mode: 'threads' }, (w) => w < 1500],
+      ['pool15', { kind: 'fetch', count: 15, latency_ms: 300, mode: 'pool', workers: 15 }, (w) => w < 1500],
+      ['sequential', { kind: 'fetch', count: 15, latency_ms: 300, mode: 'sequential' }, (w) => w >= 4500],
+    ]) {
+      const report = await runScenario(page, scenario);
+      walls[name] = report.wall_ms;
+      console.log(`# 15 downloads, 300 ms latency, ${name}: wall ${report.wall_ms} ms`);
+      assert.equal(report.tasks.length, 15, summary(report));
+      assert.ok(report.tasks.every((t) => t.status === 'done' && t.bytes > 0), summary(report));
+      assert.ok(report.wall_ms >= 300, `${name}: wall ${report.wall_ms} ms is less than one latency`);
+      assert.ok(check(report.wall_ms), `${name}: wall ${report.wall_ms} ms`);
+      await page.waitForTimeout(500); // let the thumbnails reach the UI
+      await page.screenshot({ path: path.join(ARTIFACTS, `fetch-${name}.png`), timeout: 30000 });
+    }
+  });
+
+  it('a 404, a refused connection and a cut-off body fail with a reason; good images succeed', { timeout: 180000 }, async () => {
+    const index = await page.evaluate(() => fetch('/images/index.json').then((r) => r.json()));
+    assert.ok(index.length >= 2);
+    const port = await closedPort();
+    const bad = {
+      '/images/nope.png': /404|not found/i,
+      [`http://127.0.0.1:${port}/x`]: /./,
+      '/bytes/40000?cut=1': /./,
+    };
+    const good = [index[0].url, index[1].url + '?latency_ms=100'];
+    const urls = [good[0], ...Object.keys(bad), good[1]];
+    const report = await runScenario(page, { kind: 'fetch', mode: 'threads', urls });
+    console.log(`# failures: ${summary(report)}`);
+    assert.equal(report.tasks.length, urls.length, summary(report));
+    // Task ids are 1-based, in the order of the urls.
+    const byLabel = (url, i) => report.tasks.find((t) => t.id === i + 1);
+    urls.forEach((url, i) => {
+      const t = byLabel(url, i);
+      if (url in bad) {
+        assert.equal(t.status, 'failed', `${url}: ${JSON.stringify(t)}`);
+        assert.ok(typeof t.error === 'string' && t.error.length > 0, `${url} has a reason: ${JSON.stringify(t)}`);
+        assert.match(t.error, bad[url], `${url}: ${JSON.stringify(t)}`);
+      } else {
+        assert.equal(t.status, 'done', `${url}: ${JSON.stringify(t)}`);
+        assert.ok(t.bytes > 0, `${url}: ${JSON.stringify(t)}`);
+      }
+    });
+    assert.equal(report.failed, 3, summary(report));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'failures.png'), timeout: 30000 });
+  });
+
+  it('an invalid query shows a clear message, and run({count: 0}) rejects with it', { timeout: 120000 }, async () => {
+    const bad = await openPage(browser.context, server.url + '?count=0&autorun=1');
+    try {
+      await waitReady(bad);
+      await withTimeout(bad.waitForFunction(() => document.getElementById('toast').classList.contains('shown'), null, { timeout: 30000 }),
+        35000, 'the error toast');
+      const shown = await bad.evaluate(() => document.getElementById('toast').textContent);
+      assert.match(shown, /count must be 1\.\.1000, got 0/, shown);
+      await bad.screenshot({ path: path.join(ARTIFACTS, 'invalid-query.png'), timeout: 30000 });
+      const rejected = await withTimeout(bad.evaluate(() => window.threadlab.run({ count: 0 }).then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+        30000, 'run({count: 0})');
+      assert.match(rejected, /^rejected: Invalid scenario: count must be 1\.\.1000, got 0/, rejected);
+      assert.equal((await bad.evaluate(() => window.threadlab.state())).status, 'idle');
+    } finally {
+      await bad.close().catch(() => {});
+    }
+  });
+});
+
+describe('browser playground without cross-origin isolation', { skip, timeout: 5 * 60 * 1000 }, () => {
+  let server, browser;
+  before(async () => {
+    server = await startServer(['--no-coi']);
+    browser = await launchBrowser();
+  }, { timeout: 150000 });
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.close();
+  }, { timeout: 60000 });
+
+  it('explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
+    const page = await openPage(browser.context, server.url);
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
+    const ready = await withTimeout(page.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+      30000, 'threadlab.ready settling');
+    assert.match(ready, /^rejected: WebAssembly threads unavailable/, ready);
+    const text = await page.locator('#overlay-card').innerText({ timeout: 10000 });
+    assert.match(text, /cross-origin isolated/i, text);
+    assert.match(text, /serve\.py/, text);
+    assert.match(text, /Cross-Origin-Embedder-Policy/, text);
+    assert.ok(await page.locator('#overlay').isVisible(), 'the explanation is visible');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'no-coi.png'), timeout: 30000 });
+  });
+});
+
+if (!missing) console.log(`# web bundle: ${BUNDLE}`);

@@ -1,0 +1,132 @@
+"""The desktop playground (GLFW + OpenGL 3.3) runs a scenario under Xvfb and takes a screenshot.
+
+Needs the native build of threadlab-playground (tests/run.sh builds it in its native stage; by
+hand: `cmake --preset native && cmake --build --preset native --target threadlab-playground`).
+THREADLAB_NATIVE_BUILD names the build directory (default build/native). Without the binary the
+tests are skipped, or fail when CI is set. The screenshot is kept in tests/artifacts/e2e/.
+"""
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import unittest
+import zlib
+
+from servehelper import REPO
+
+BUILD = os.environ.get("THREADLAB_NATIVE_BUILD", os.path.join(REPO, "build", "native"))
+BINARY = os.path.join(BUILD if os.path.isabs(BUILD) else os.path.join(REPO, BUILD),
+                      "src", "playground", "threadlab-playground")
+ARTIFACTS = os.path.join(REPO, "tests", "artifacts", "e2e")
+XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+
+
+def read_png(path):
+    """(width, height, rows as bytes) of an 8-bit RGB/RGBA non-interlaced PNG (stdlib only)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG: %r" % data[:8])
+    pos, idat = 8, []
+    width = height = color_type = bit_depth = None
+    while pos < len(data):
+        length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if ctype == b"IHDR":
+            width, height, bit_depth, color_type = struct.unpack(">IIBB", chunk[:10])
+        elif ctype == b"IDAT":
+            idat.append(chunk)
+        pos += 12 + length
+    if bit_depth != 8 or color_type not in (2, 6):
+        raise ValueError("unsupported PNG: depth %s colour type %s" % (bit_depth, color_type))
+    bpp = 4 if color_type == 6 else 3
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        filt = raw[y * (stride + 1)]
+        line = raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)]
+        cur = bytearray(stride)
+        for i in range(stride):
+            a = cur[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if filt == 0:
+                p = 0
+            elif filt == 1:
+                p = a
+            elif filt == 2:
+                p = b
+            elif filt == 3:
+                p = (a + b) >> 1
+            else:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                p = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            cur[i] = (line[i] + p) & 255
+        rows.append(bytes(cur))
+        prev = cur
+    return width, height, bpp, rows
+
+
+@unittest.skipUnless(os.path.exists(BINARY) or os.environ.get("CI"), "desktop playground missing: " + BINARY)
+class DesktopPlayground(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(BINARY):
+            raise AssertionError("desktop playground missing: %s (run tests/run.sh --only native, "
+                                 "or set THREADLAB_NATIVE_BUILD)" % BINARY)
+        if shutil.which("xvfb-run") is None:
+            raise AssertionError("xvfb-run missing (apt-get install xvfb)")
+
+    def run_app(self, *args, timeout=120):
+        return subprocess.run(XVFB + [BINARY] + list(args), cwd=REPO, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def test_sleep_scenario_runs_and_is_screenshotted(self):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix="threadlab-desktop-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        report_path = os.path.join(tmp, "report.json")
+        shot = os.path.join(ARTIFACTS, "desktop.png")
+        if os.path.exists(shot):
+            os.remove(shot)
+        proc = self.run_app("--kind", "sleep", "--count", "5", "--seconds", "0.3", "--mode", "threads",
+                            "--run", "--exit-when-done", "--size", "1280x800",
+                            "--screenshot", shot, "--report", report_path)
+        self.assertEqual(proc.returncode, 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr))
+        with open(report_path) as f:
+            report = json.load(f)
+        tasks = report["tasks"]
+        self.assertEqual(len(tasks), 5, report)
+        self.assertTrue(all(t["status"] == "done" for t in tasks), report)
+        self.assertEqual(len({t["thread"] for t in tasks}), 5, report)
+        print("\n# desktop 5 x 0.3 s threads: wall %s ms" % report["wall_ms"])
+        self.assertGreaterEqual(report["wall_ms"], 300)
+        self.assertLess(report["wall_ms"], 1500)
+        self.assertEqual(len([l for l in report["console"].splitlines() if "Sleeping 0.3 Second(s)..." in l]), 5,
+                         report["console"])
+
+        self.assertTrue(os.path.exists(shot), "no screenshot written")
+        self.assertGreater(os.path.getsize(shot), 10_000, "screenshot suspiciously small")
+        width, height, bpp, rows = read_png(shot)
+        self.assertEqual((width, height), (1280, 800))
+        colours = set()
+        for row in rows[::8]:
+            for x in range(0, width * bpp, bpp * 4):
+                colours.add(row[x:x + 3])
+        self.assertGreater(len(colours), 20, "the screenshot looks blank: %d colours" % len(colours))
+
+    def test_invalid_flag_exits_2_with_a_message(self):
+        proc = self.run_app("--count", "0", timeout=60)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("Invalid scenario: count must be 1..1000, got 0", proc.stderr)
+        proc = self.run_app("--no-such-flag", "x", timeout=60)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("unknown key 'no_such_flag'", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
