@@ -39,8 +39,8 @@ function closedPort() {
   });
 }
 
-/** Counts pixels of a PNG screenshot (8-bit RGB/RGBA, no interlace) that differ from the first. */
-function distinctPixelStats(png) {
+/** Decodes a PNG screenshot (8-bit RGB/RGBA, not interlaced): {width, height, rgb(x, y) -> [r, g, b]}. */
+function decodePng(png) {
   let pos = 8, width = 0, height = 0, colorType = 0;
   const idat = [];
   while (pos < png.length) {
@@ -53,12 +53,12 @@ function distinctPixelStats(png) {
   const bpp = colorType === 6 ? 4 : 3;
   const raw = zlib.inflateSync(Buffer.concat(idat));
   const stride = width * bpp;
-  const prev = Buffer.alloc(stride), cur = Buffer.alloc(stride);
-  const colours = new Set();
-  let differing = 0, first = null;
+  const pixels = Buffer.alloc(stride * height);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const cur = pixels.subarray(y * stride, (y + 1) * stride);
+    const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
     for (let i = 0; i < stride; i++) {
       const a = i >= bpp ? cur[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
       let p;
@@ -71,15 +71,47 @@ function distinctPixelStats(png) {
       }
       cur[i] = (line[i] + p) & 255;
     }
-    for (let x = 0; x < width; x += 1) {
-      const o = x * bpp, key = (cur[o] << 16) | (cur[o + 1] << 8) | cur[o + 2];
-      if (first === null) first = key;
-      if (key !== first) differing++;
-      if (colours.size < 1000) colours.add(key);
-    }
-    cur.copy(prev);
   }
-  return { width, height, differing, colours: colours.size };
+  return { width, height, rgb: (x, y) => { const o = y * stride + x * bpp; return [pixels[o], pixels[o + 1], pixels[o + 2]]; } };
+}
+
+/** How many pixels differ from the top-left one, and how many colours (up to 1000) there are. */
+function distinctPixelStats(png) {
+  const img = decodePng(png);
+  const colours = new Set();
+  let differing = 0;
+  const [r0, g0, b0] = img.rgb(0, 0);
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const [r, g, b] = img.rgb(x, y);
+      if (r !== r0 || g !== g0 || b !== b0) differing++;
+      if (colours.size < 1000) colours.add((r << 16) | (g << 8) | b);
+    }
+  }
+  return { width: img.width, height: img.height, differing, colours: colours.size };
+}
+
+/** The centre of the green Run button in the scenario panel (left column), from a screenshot. */
+function findRunButton(png) {
+  const img = decodePng(png);
+  const green = ([r, g, b]) => Math.abs(r - 41) < 25 && Math.abs(g - 128) < 30 && Math.abs(b - 77) < 25 && g > r + 50;
+  const x = 20; // left part of the button, clear of its label
+  let top = -1, bottom = -1;
+  for (let y = 30; y < Math.min(img.height, 600); y++) {
+    if (green(img.rgb(x, y))) { if (top < 0) top = y; bottom = y; } else if (top >= 0) break;
+  }
+  if (top < 0 || bottom - top < 10) return null;
+  return { x: 79, y: Math.round((top + bottom) / 2) };
+}
+
+/** A click ImGui sees: it reacts on the frame after the mouse moves in, so move, wait, press, release. */
+async function clickCanvas(page, x, y) {
+  await page.mouse.move(x, y);
+  await page.waitForTimeout(250);
+  await page.mouse.down();
+  await page.waitForTimeout(120);
+  await page.mouse.up();
+  await page.waitForTimeout(250);
 }
 
 function summary(report) {
@@ -137,23 +169,29 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
   });
 
   it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
-    // A fresh page starts on the "Example of Threading (10 threads x 1 s)" preset.
-    const fresh = await openPage(browser.context, server.url);
+    // Start from a custom scenario, then pick the tutorial example from the preset combo.
+    const fresh = await openPage(browser.context, server.url + '?kind=fetch&count=3&mode=pool');
     try {
       await waitReady(fresh);
+      assert.match((await fresh.evaluate(() => window.threadlab.state())).scenario, /kind=fetch/);
+      // The "Tutorial example" combo is the first widget of the scenario panel (top left); its
+      // first item is "Example of Threading (10 threads x 1 s)".
+      await clickCanvas(fresh, 150, 64);
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'preset-combo.png'), timeout: 30000 });
+      await clickCanvas(fresh, 150, 89);
       const state = await fresh.evaluate(() => window.threadlab.state());
       assert.match(state.scenario, /kind=sleep/, JSON.stringify(state));
       assert.match(state.scenario, /count=10\b/, JSON.stringify(state));
       assert.match(state.scenario, /seconds=1\b/, JSON.stringify(state));
       assert.match(state.scenario, /mode=threads/, JSON.stringify(state));
       assert.equal(await fresh.evaluate(() => window.threadlab.lastReport()), null);
-      // The Run button: scenario panel, top left (green, at about 10..150 x 342..371 in 1280x800).
-      // ImGui reacts on the frame after the mouse moves in, so move, wait, then press and release.
-      await fresh.mouse.move(79, 356);
-      await fresh.waitForTimeout(200);
-      await fresh.mouse.down();
-      await fresh.waitForTimeout(100);
-      await fresh.mouse.up();
+      // The Run button is found by its colour (the panel's layout depends on the scenario).
+      await fresh.mouse.move(640, 780); // off the button, so it is not drawn hovered
+      await fresh.waitForTimeout(250);
+      const shot = await fresh.screenshot({ path: path.join(ARTIFACTS, 'before-click.png'), timeout: 30000 });
+      const run = findRunButton(shot);
+      assert.ok(run, 'the green Run button is in the scenario panel (see tests/artifacts/e2e/before-click.png)');
+      await clickCanvas(fresh, run.x, run.y);
       await withTimeout(fresh.waitForFunction(() => window.threadlab.lastReport() !== null, null, { timeout: 90000, polling: 100 }),
         95000, 'a report after clicking Run');
       const report = await fresh.evaluate(() => window.threadlab.lastReport());
