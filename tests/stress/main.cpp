@@ -246,6 +246,8 @@ const Entry scenarios[] = {
     {"barrier", stress::barrier, "Barrier: many rounds, action, then abort/reset/timeouts under load"},
     {"timer", stress::timer, "Timer: many started and cancelled, never early, at most once"},
     {"local", stress::local, "local<T>: values never cross threads, die with their thread or their local"},
+    {"thread_churn", stress::thread_churn,
+     "Threads started/joined by several threads (two joiners each), enumerate() observers, excepthook"},
     {"watchdog_selftest", stress::watchdog_selftest, "hangs on purpose: the watchdog must report and exit 3"},
 };
 

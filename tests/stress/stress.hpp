@@ -151,6 +151,7 @@ int event();
 int barrier();
 int timer();
 int local();
+int thread_churn();
 int watchdog_selftest();
 
 } // namespace stress

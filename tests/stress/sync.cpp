@@ -830,3 +830,111 @@ int local() {
 }
 
 } // namespace stress
+
+namespace stress {
+
+// [SECTION] Thread churn ------------------------------------------------------------------------
+
+// Threads started and ended by several spawners at once, each joined by two threads (one with a
+// timeout), while observers walk enumerate() and read every thread's name, ident, native_id,
+// daemon and repr; some targets raise, and a counting excepthook (swapped while threads run)
+// must see each of those exactly once, with the right thread.
+int thread_churn() {
+    const int spawners = 4;
+    const std::size_t per_spawner = scaled(1500, 60);
+    auto& started = counter("threads.started");
+    auto& joined = counter("threads.joined");
+    auto& timed_joins = counter("threads.join_timeouts_expired");
+    auto& raised = counter("threads.targets_raised");
+    auto& hooked = counter("threads.excepthook_calls");
+    auto& observed = counter("threads.observed_in_enumerate");
+    auto& ran = counter("threads.targets_ran");
+    auto& in_start = counter("threads.listed_before_ident");
+    std::size_t baseline = tl::active_count();
+    std::atomic<bool> stop{false};
+    auto hook = [&hooked](const tl::ExceptHookArgs& args) {
+        ++hooked;
+        try {
+            std::rethrow_exception(args.exc_value);
+        } catch (const InjectedFault& e) {
+            STRESS_CHECK(args.thread && args.thread->name() == tl::str("churn-", e.id),
+                         "excepthook: fault ", e.id, " reported for thread ",
+                         args.thread ? args.thread->name() : std::string("None"));
+        } catch (...) {
+            fail(__FILE__, __LINE__, "excepthook: unexpected exception " + args.exc_type);
+        }
+    };
+    tl::excepthook = hook;
+    std::vector<tl::Thread> observers;
+    for (int o = 0; o < 2; ++o)
+        observers.emplace_back(tl::ThreadOptions{.name = tl::str("observer-", o), .daemon = true}, [&, o] {
+            Rng rng = rng_for(1100 + o);
+            while (!stop.load()) {
+                for (auto& t : tl::enumerate()) {
+                    std::string name = t.name();
+                    STRESS_CHECK(!name.empty(), "enumerate(): a thread without a name");
+                    (void)t.is_alive();
+                    (void)t.daemon();
+                    (void)t.repr();
+                    if (!t.ident()) {
+                        // Listed while start() is still on its way (Python's _limbo): its ident is
+                        // None until the thread runs. Once native_id() is known, so is ident.
+                        ++in_start;
+                        (void)t.native_id();
+                        STRESS_CHECK(t.ident().has_value(), "thread ", name, " has a native_id but no ident");
+                    } else if (rng.below(8) == 0) {
+                        (void)t.native_id();
+                    }
+                    ++observed;
+                }
+                (void)tl::active_count();
+                if (o == 1 && rng.below(16) == 0) tl::excepthook = hook; // reassigned while threads run
+            }
+        });
+    for (auto& t : observers) t.start();
+    run_threads("spawner", spawners, [&](int me) {
+        Rng rng = rng_for(1200 + me);
+        for (std::size_t k = 0; k < per_spawner; ++k) {
+            std::uint64_t id = me * per_spawner + k;
+            bool raise = rng.chance(0.1);
+            tl::Thread t({.name = tl::str("churn-", id), .daemon = rng.chance(0.3)}, [&, id, raise] {
+                ++ran;
+                STRESS_CHECK(tl::current_thread().name() == tl::str("churn-", id), "current_thread() is not me");
+                if (raise) {
+                    ++raised;
+                    throw InjectedFault(id);
+                }
+            });
+            t.start();
+            ++started;
+            // A second joiner with a timeout, at the same time as this one.
+            tl::Thread joiner({.name = tl::str("joiner-", id)}, [t, &timed_joins] {
+                t.join(0.0005);
+                if (t.is_alive()) ++timed_joins;
+                t.join();
+            });
+            joiner.start();
+            t.join();
+            STRESS_CHECK(!t.is_alive(), "thread ", id, " alive after join()");
+            joiner.join();
+            ++joined;
+        }
+    });
+    stop = true;
+    for (auto& t : observers) t.join();
+    tl::excepthook = nullptr;
+    STRESS_CHECK(hooked.load() == raised.load(), "excepthook called ", hooked.load(), " times for ", raised.load(),
+                 " raising targets");
+    STRESS_CHECK(ran.load() == started.load() && joined.load() == started.load(), "threads: started ", started.load(),
+                 " ran ", ran.load(), " joined ", joined.load());
+    std::size_t after = tl::active_count();
+    STRESS_CHECK(after == baseline, "active_count() ", after, " after, ", baseline, " before");
+    std::printf("thread_churn: threads started=%" PRIu64 " (+ as many joiners) joined=%" PRIu64
+                " raised (excepthook)=%" PRIu64 "/%" PRIu64 " timed joins expired=%" PRIu64
+                " threads observed via enumerate()=%" PRIu64 " (listed before their ident was set: %" PRIu64 ")\n",
+                started.load(), joined.load(), hooked.load(), raised.load(), timed_joins.load(), observed.load(),
+                in_start.load());
+    return 0;
+}
+
+} // namespace stress
