@@ -18,10 +18,11 @@ export const CHROMIUM = process.env.THREADLAB_CHROMIUM || '/usr/bin/chromium';
 /** '' when the bundle and the browser are there, else what is missing. */
 export function missingPrerequisites() {
   const missing = [];
-  for (const f of ['index.html', 'threadlab.js', 'playground.js', 'playground.wasm']) {
-    if (!fs.existsSync(path.join(BUNDLE, f))) missing.push(`web bundle file ${path.join(BUNDLE, f)} (build it with tests/run.sh --only wasm, or set THREADLAB_WEB_BUNDLE)`);
+  const absent = ['index.html', 'threadlab.js', 'playground.js', 'playground.wasm'].filter((f) => !fs.existsSync(path.join(BUNDLE, f)));
+  if (absent.length) {
+    missing.push(`web bundle ${BUNDLE} (no ${absent.join(', ')}): build it with tests/run.sh --only wasm, or set THREADLAB_WEB_BUNDLE`);
   }
-  if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (apt-get install chromium, or set THREADLAB_CHROMIUM)`);
   return missing.join('; ');
 }
 
