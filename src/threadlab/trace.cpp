@@ -2,8 +2,11 @@
 
 #include "timing.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace threadlab::trace {
@@ -11,11 +14,24 @@ namespace {
 // A ring of the newest events; seq numbers keep growing so readers can tell what they missed.
 constexpr std::size_t ring_capacity = 1 << 16; // 2 MiB: a playground run of 1,000 tasks makes ~4,000
 
+// Recording takes no lock: pool workers and submitters record several events per task, and a
+// shared mutex there serialised them (and, taken inside the executor's own lock, made threads
+// queue behind one another). A writer claims a seq with one fetch_add and publishes its slot
+// seqlock-style: stamp 2*seq+1 while writing, 2*seq+2 once the event is complete. Fields are
+// relaxed atomics so that a reader racing with a writer reads no torn values.
+struct Slot {
+    std::atomic<std::uint64_t> stamp{0};
+    std::atomic<double> time{0};
+    std::atomic<std::uint64_t> task{0};
+    std::atomic<std::uint32_t> thread{0};
+    std::atomic<Kind> kind{Kind::thread_created};
+};
+
 struct Buffer {
-    std::mutex mutex;
-    std::vector<Event> ring = std::vector<Event>(ring_capacity);
-    std::uint64_t next_seq = 0;  // seq of the next event recorded
-    std::uint64_t first_seq = 0; // oldest seq still held
+    std::unique_ptr<Slot[]> ring{new Slot[ring_capacity]};
+    std::atomic<std::uint64_t> next_seq{0};    // seq of the next event recorded
+    std::atomic<std::uint64_t> cleared_seq{0}; // events before this were forgotten by clear()
+    std::mutex names_mutex;
     std::unordered_map<std::uint32_t, std::string> names;
 };
 
@@ -24,6 +40,9 @@ Buffer& buffer() {
     return *b;
 }
 std::atomic<bool> on{true};
+
+constexpr std::uint64_t writing(std::uint64_t seq) { return 2 * seq + 1; }
+constexpr std::uint64_t written(std::uint64_t seq) { return 2 * seq + 2; }
 } // namespace
 
 const char* kind_name(Kind kind) {
@@ -45,29 +64,57 @@ void record(Kind kind, std::uint32_t thread, std::uint64_t task) {
     if (!on.load(std::memory_order_relaxed)) return;
     double now = perf_counter();
     Buffer& b = buffer();
-    std::lock_guard lock(b.mutex);
-    std::uint64_t seq = b.next_seq++;
-    b.ring[seq % ring_capacity] = Event{seq, now, kind, thread, task};
-    if (b.next_seq - b.first_seq > ring_capacity) b.first_seq = b.next_seq - ring_capacity;
+    std::uint64_t seq = b.next_seq.fetch_add(1, std::memory_order_relaxed);
+    Slot& slot = b.ring[seq % ring_capacity];
+    // Claim the slot unless a writer of a newer lap (seq + capacity) already did: then this event
+    // counts as overwritten, which it would have been a moment later anyway.
+    std::uint64_t stamp = slot.stamp.load(std::memory_order_relaxed);
+    do {
+        if (stamp >= writing(seq)) return;
+    } while (!slot.stamp.compare_exchange_weak(stamp, writing(seq), std::memory_order_relaxed));
+    std::atomic_thread_fence(std::memory_order_release);
+    slot.time.store(now, std::memory_order_relaxed);
+    slot.task.store(task, std::memory_order_relaxed);
+    slot.thread.store(thread, std::memory_order_relaxed);
+    slot.kind.store(kind, std::memory_order_relaxed);
+    std::uint64_t mine = writing(seq);
+    slot.stamp.compare_exchange_strong(mine, written(seq), std::memory_order_release, std::memory_order_relaxed);
 }
 
 std::uint64_t read(std::uint64_t from, std::vector<Event>& out) {
     Buffer& b = buffer();
-    std::lock_guard lock(b.mutex);
-    std::uint64_t seq = from < b.first_seq ? b.first_seq : from;
-    for (; seq < b.next_seq; ++seq) out.push_back(b.ring[seq % ring_capacity]);
-    return b.next_seq;
+    std::uint64_t end = b.next_seq.load(std::memory_order_acquire);
+    std::uint64_t seq = std::max({from, b.cleared_seq.load(std::memory_order_acquire),
+                                  end > ring_capacity ? end - ring_capacity : std::uint64_t{0}});
+    for (; seq < end; ++seq) {
+        Slot& slot = b.ring[seq % ring_capacity];
+        for (;;) {
+            std::uint64_t before = slot.stamp.load(std::memory_order_acquire);
+            if (before > written(seq)) break; // overwritten by a newer lap: dropped
+            if (before < written(seq)) {
+                // Claimed (seq < end) but not yet complete: its writer is between two instructions.
+                std::this_thread::yield();
+                continue;
+            }
+            Event event{seq, slot.time.load(std::memory_order_relaxed), slot.kind.load(std::memory_order_relaxed),
+                        slot.thread.load(std::memory_order_relaxed), slot.task.load(std::memory_order_relaxed)};
+            std::atomic_thread_fence(std::memory_order_acquire);
+            if (slot.stamp.load(std::memory_order_relaxed) == before) out.push_back(event);
+            break;
+        }
+    }
+    return end;
 }
 
 void name_thread(std::uint32_t serial, std::string name) {
     Buffer& b = buffer();
-    std::lock_guard lock(b.mutex);
+    std::lock_guard lock(b.names_mutex);
     b.names[serial] = std::move(name);
 }
 
 std::string thread_name(std::uint32_t serial) {
     Buffer& b = buffer();
-    std::lock_guard lock(b.mutex);
+    std::lock_guard lock(b.names_mutex);
     auto found = b.names.find(serial);
     return found == b.names.end() ? std::string() : found->second;
 }
@@ -78,8 +125,7 @@ std::size_t capacity() { return ring_capacity; }
 
 void clear() {
     Buffer& b = buffer();
-    std::lock_guard lock(b.mutex);
-    b.first_seq = b.next_seq;
+    b.cleared_seq.store(b.next_seq.load(std::memory_order_acquire), std::memory_order_release);
 }
 
 } // namespace threadlab::trace

@@ -1,8 +1,9 @@
 // threadlab/trace.hpp - what threads and tasks did, and when, for a viewer that reads it live.
 //
 // The library records an event when a thread is created, starts and ends, and when a pool task
-// is submitted, starts and ends. Appending is one short mutex-protected copy of a 32-byte record;
-// a viewer reads incrementally with read(from, out) while threads run. Tracing is on by default;
+// is submitted, starts and ends. Appending takes no lock (one atomic increment and a 32-byte
+// record), so threads that record at once do not wait for one another; a viewer reads
+// incrementally with read(from, out) while threads run. Tracing is on by default;
 // set_enabled(false) turns it off. The buffer keeps the newest `capacity()` events.
 #pragma once
 
