@@ -83,8 +83,12 @@ std::string callable_name(const std::type_info& type);
 template <class F> std::string target_name(const F& target) {
     if constexpr (is_named_target<F>::value)
         return target.name;
-    else
-        return callable_name(typeid(F));
+    else {
+        // Demangled once per type: it costs as much as starting a thread. Never destroyed, since
+        // threads may still be made while the program exits.
+        static const std::string* name = new std::string(callable_name(typeid(F)));
+        return *name;
+    }
 }
 } // namespace detail
 
