@@ -297,11 +297,8 @@ TEST_CASE("Thread.ident and native_id are None before start and the thread's ids
     CHECK(*u.native_id() == native_inside);
 }
 
-// KNOWN LIBRARY BUG (reported): Thread::start() stores ident after std::thread has begun, so a
-// target that reads current_thread().ident() at once may see std::nullopt. Python's start() waits
-// until the new thread has set its ident. may_fail keeps the suite green until thread.cpp sets the
-// ident in run_thread (or before the thread runs); then drop the decorator.
-TEST_CASE("Thread.ident is known inside the running thread at once" * doctest::may_fail()) {
+TEST_CASE("Thread.ident is known inside the running thread at once") {
+    // Python's start() waits until the new thread has set its ident, so the target can read it.
     for (int i = 0; i < 20; ++i) {
         std::optional<unsigned long> seen;
         unsigned long actual = 0;
