@@ -1,0 +1,147 @@
+// bench/page.mjs - the playground page in headless Chromium: its weight, its start-up, its frame
+// time under load, and the tutorial's runs through the page API (window.threadlab.run).
+//
+//   node bench/page.mjs --url http://127.0.0.1:PORT/ --bundle build/wasm/web [--rounds N] [--quick]
+//
+// The page must be served by serve.py (cross-origin isolation headers, simulated internet); run.sh
+// starts it. Prints JSON lines in bench_threadlab's format (variant "threadlab"):
+//   page.size_gz                   bytes of every .wasm and .js of the bundle, gzip -9
+//   page.first_frame               navigation -> the app's first frame, warm cache (median of rounds)
+//   page.frame_time_1000_tasks     requestAnimationFrame intervals (p50, p99) while 1,000 sleeps of
+//                                  100 ms run on a pool of 32
+//   browser.*                      the tutorial's runs: wall_ms of the page's report, in seconds
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const quick = args.includes('--quick');
+const url = option('--url', 'http://127.0.0.1:8000/');
+const bundle = option('--bundle', 'build/wasm/web');
+const rounds = quick ? 1 : Math.max(1, Number(option('--rounds', '3')));
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const quantile = (v, q) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))] : NaN;
+};
+const emit = (group, variants, per = 1, unit = 's') => {
+  console.log(JSON.stringify({ group, unit, per, variants }));
+};
+const log = (text) => process.stderr.write(text + '\n');
+
+// -- weight ---------------------------------------------------------------------------------------
+let gzBytes = 0;
+const files = readdirSync(bundle).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
+for (const f of files) gzBytes += gzipSync(readFileSync(join(bundle, f)), { level: 9 }).length;
+emit('page.size_gz', { threadlab: { median: gzBytes, samples: [gzBytes], files } }, 1, 'bytes');
+log(`  page.size_gz                       ${(gzBytes / 1024).toFixed(0)} KB (${files.join(', ')})`);
+
+// -- browser --------------------------------------------------------------------------------------
+const profile = mkdtempSync(join(tmpdir(), 'threadlab-bench-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 800 },
+});
+try {
+  const page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  // The moment the app reports its first frame, on the navigation's clock (performance.now()).
+  await page.addInitScript(() => {
+    let module;
+    Object.defineProperty(window, 'Module', {
+      configurable: true,
+      get() { return module; },
+      set(value) {
+        module = value;
+        if (value && typeof value.threadlabReady === 'function' && !value.__benchWrapped) {
+          const ready = value.threadlabReady;
+          value.__benchWrapped = true;
+          value.threadlabReady = function (...a) {
+            window.__benchFirstFrame = performance.now();
+            return ready.apply(this, a);
+          };
+        }
+      },
+    });
+  });
+
+  const load = async () => {
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.__benchFirstFrame !== undefined || (window.threadlab && window.threadlab.firstFrameMs), null, { timeout: 60000 });
+    await page.evaluate(() => window.threadlab.ready);
+    return page.evaluate(() => (window.__benchFirstFrame ?? window.threadlab.firstFrameMs) / 1000);
+  };
+
+  await load(); // cold: fills the HTTP cache (serve.py sends no-cache: revalidated, not re-downloaded)
+  const firstFrame = [];
+  for (let r = 0; r < Math.max(rounds, 3); ++r) firstFrame.push(await load());
+  emit('page.first_frame', { threadlab: { median: median(firstFrame), samples: firstFrame } });
+  log(`  page.first_frame                   ${median(firstFrame).toFixed(3)} s`);
+
+  const run = async (scenario) => {
+    const report = await page.evaluate((s) => window.threadlab.run(s), scenario);
+    return report.wall_ms / 1000;
+  };
+
+  // Frame intervals while 1,000 tasks run (a pool of 32 running 1,000 sleeps of 100 ms).
+  const tasks = quick ? 50 : 1000;
+  await page.evaluate(() => {
+    window.__benchFrames = [];
+    let last = performance.now();
+    window.__benchFrameLoop = true;
+    const tick = (t) => {
+      window.__benchFrames.push(t - last);
+      last = t;
+      if (window.__benchFrameLoop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.waitForTimeout(200);
+  await page.evaluate(() => { window.__benchFrames = []; });
+  await run({ kind: 'sleep', count: tasks, seconds: 0.1, mode: 'pool', workers: 32 });
+  const frames = (await page.evaluate(() => { window.__benchFrameLoop = false; return window.__benchFrames; })).map((ms) => ms / 1000);
+  emit('page.frame_time_1000_tasks', { threadlab: { p50: quantile(frames, 0.5), p90: quantile(frames, 0.9), p99: quantile(frames, 0.99), n: frames.length } });
+  log(`  page.frame_time_1000_tasks         p50=${(quantile(frames, 0.5) * 1000).toFixed(1)} ms p99=${(quantile(frames, 0.99) * 1000).toFixed(1)} ms (${frames.length} frames)`);
+
+  // The tutorial's runs through the page API, each repeated `rounds` times, interleaved.
+  const latency = quick ? 30 : 300;
+  const runs = [
+    ['browser.sleep_10x1s', { kind: 'sleep', count: 10, seconds: quick ? 0.05 : 1, mode: 'threads' }],
+    ['browser.sleep_1000x100ms.threads', { kind: 'sleep', count: tasks, seconds: 0.1, mode: 'threads' }],
+    ['browser.sleep_1000x100ms.pool32', { kind: 'sleep', count: tasks, seconds: 0.1, mode: 'pool', workers: 32 }],
+    ['browser.download_15x300ms.threads', { kind: 'fetch', count: 15, latency_ms: latency, mode: 'threads' }],
+    ['browser.download_15x300ms.pool15', { kind: 'fetch', count: 15, latency_ms: latency, mode: 'pool', workers: 15 }],
+    ['browser.download_15x300ms.sequential', { kind: 'fetch', count: 15, latency_ms: latency, mode: 'sequential' }],
+  ];
+  const samples = Object.fromEntries(runs.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; ++r) {
+    for (const [name, scenario] of runs) {
+      if (name.endsWith('sequential') && r > 0) continue; // 4.5 s each: once is enough
+      samples[name].push(await run(scenario));
+    }
+  }
+  for (const [name] of runs) {
+    emit(name, { threadlab: { median: median(samples[name]), samples: samples[name] } });
+    log(`  ${name.padEnd(34)} ${median(samples[name]).toFixed(3)} s`);
+  }
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
