@@ -140,8 +140,7 @@ void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
 }
 
 void FutureCore::complete(std::unique_lock<std::mutex>& lock) {
-    completed_.notify_all();
-    auto self = shared_from_this();
+    auto self = shared_from_this(); // keeps completed_ alive until notified, outside the lock
     for (FutureWaiter* waiter : waiters_) {
         {
             std::lock_guard waiter_lock(waiter->mutex);
@@ -155,6 +154,8 @@ void FutureCore::complete(std::unique_lock<std::mutex>& lock) {
     std::vector<Callback> callbacks = std::move(callbacks_);
     callbacks_.clear();
     lock.unlock();
+    // Notified after unlocking, so a woken result() does not block at once on our mutex.
+    completed_.notify_all();
     for (auto& callback : callbacks) {
         try {
             callback(self);

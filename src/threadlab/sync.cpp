@@ -34,7 +34,7 @@ bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
 
 // [SECTION] Lock, RLock -------------------------------------------------------------------------
 
-bool Lock::acquire(bool blocking, double timeout) {
+bool Lock::acquire_checked(bool blocking, double timeout) {
     auto deadline = lock_deadline(blocking, timeout);
     int expected = unlocked;
     if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) return true;
@@ -64,10 +64,8 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
     }
 }
 
-void Lock::release() {
-    int expected = locked_alone;
-    if (state_.compare_exchange_strong(expected, unlocked, std::memory_order_release)) return;
-    if (expected == unlocked) throw RuntimeError("release unlocked lock");
+void Lock::release_contended(int state) {
+    if (state == unlocked) throw RuntimeError("release unlocked lock");
     // Someone sleeps. Once the state says unlocked, a waiter may take the lock and destroy it
     // (Condition's waiter locks live on the waiter's stack), so the destructor waits for us.
     releases_in_flight_.fetch_add(1, std::memory_order_relaxed);

@@ -38,9 +38,19 @@ public:
     Lock& operator=(const Lock&) = delete;
 
     // ValueError for a timeout with blocking=false, or a negative timeout other than -1.
-    bool acquire(bool blocking = true, double timeout = -1);
+    // The common call, acquire() of a free lock, is one inline compare-exchange.
+    bool acquire(bool blocking = true, double timeout = -1) {
+        if (blocking && timeout == -1) {
+            int expected = unlocked;
+            if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) return true;
+        }
+        return acquire_checked(blocking, timeout);
+    }
     // RuntimeError("release unlocked lock") when not locked.
-    void release();
+    void release() {
+        int expected = locked_alone;
+        if (!state_.compare_exchange_strong(expected, unlocked, std::memory_order_release)) release_contended(expected);
+    }
     bool locked() const { return state_.load(std::memory_order_relaxed) != unlocked; }
 
     void lock() { acquire(); }
@@ -49,7 +59,9 @@ public:
 
 private:
     enum : int { unlocked = 0, locked_alone = 1, locked_contended = 2 };
+    bool acquire_checked(bool blocking, double timeout);
     bool acquire_slow(const std::optional<Clock::time_point>& deadline);
+    void release_contended(int state);
     std::atomic<int> state_{unlocked};
     std::atomic<int> releases_in_flight_{0}; // contended release() calls still notifying
     std::mutex mutex_;                       // only for sleeping waiters
