@@ -21,6 +21,15 @@ std::optional<Clock::time_point> lock_deadline(bool blocking, double timeout) {
     return timeout == -1 ? std::nullopt : detail::deadline_after(timeout);
 }
 
+// Semaphore and BoundedSemaphore release: n permits, waking as many waiters (caller holds the lock).
+void add_permits(long long& value, std::condition_variable& available, long long n) {
+    value += n;
+    if (n == 1)
+        available.notify_one();
+    else
+        available.notify_all();
+}
+
 template <class Predicate>
 bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                 const std::optional<Clock::time_point>& deadline, Predicate predicate) {
@@ -212,11 +221,7 @@ bool Semaphore::acquire(bool blocking, Timeout timeout) {
 void Semaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
     std::lock_guard lock(mutex_); // notify under the lock, as Event::set does
-    value_ += n;
-    if (n == 1)
-        available_.notify_one();
-    else
-        available_.notify_all();
+    add_permits(value_, available_, n);
 }
 
 long long Semaphore::value() const {
@@ -228,11 +233,7 @@ void BoundedSemaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
     std::lock_guard lock(mutex_);
     if (value_ + n > initial_value_) throw ValueError("Semaphore released too many times");
-    value_ += n;
-    if (n == 1)
-        available_.notify_one();
-    else
-        available_.notify_all();
+    add_permits(value_, available_, n);
 }
 
 // [SECTION] Event -------------------------------------------------------------------------------
