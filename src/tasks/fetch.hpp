@@ -1,7 +1,7 @@
 // tasks/fetch.hpp - download a URL into memory, like requests.get(url).content.
 //
 // One interface, two implementations: libcurl natively (fetch_curl.cpp) and a synchronous
-// emscripten_fetch in the browser (fetch_emscripten.cpp). fetch() blocks the calling thread
+// XMLHttpRequest on the thread's Web Worker in the browser (fetch_emscripten.cpp). fetch() blocks the calling thread
 // until the body is in memory or the download failed; in the browser it must be called from a
 // pthread, never from the page's main thread. It never throws: failures come back with ok=false
 // and a reason a learner can read ("HTTP 404 Not Found", "connection refused", ...).

@@ -1,18 +1,89 @@
-// fetch() in the browser: a synchronous emscripten_fetch (a synchronous XMLHttpRequest inside
-// the calling pthread's Web Worker). It blocks only its own thread, like requests.get.
+// fetch() in the browser: a synchronous XMLHttpRequest made by the calling pthread's own Web
+// Worker. It blocks only its own thread, like requests.get.
 //
-// Limits of the browser: a synchronous XHR cannot have a timeout or be aborted, and a network
-// failure (refused, reset, cut off) only reports status 0 - the browser does not say which.
+// Why not emscripten_fetch: for synchronous requests it never sets xhr.timeout (the XHR spec
+// forbids a timeout on a synchronous request in a Window), so a server that stalls blocks the
+// thread until the server gives up. In a dedicated worker - where every pthread runs - the spec
+// allows it, and Chromium honours it: send() throws a TimeoutError. So the request is made here,
+// in a few lines of JS on the task's thread.
+//
+// Limits of the browser:
+// - A synchronous XHR gives no progress events and cannot be aborted by another thread: the size
+//   cap is checked once the whole body has arrived (in the Worker's JS memory; it is copied into
+//   the wasm heap only when it fits), and Cancel cannot stop a download already under way.
+// - A network failure (refused, reset, cut off) is one NetworkError: the browser does not say
+//   which, nor how many bytes had arrived before a timeout.
 #include <emscripten/emscripten.h>
-#include <emscripten/fetch.h>
 #include <emscripten/threading.h>
 
-#include <cstring>
 #include <string>
 
 #include "tasks/fetch.hpp"
 
 namespace threadlab::tasks {
+namespace {
+
+// What js_xhr_get returns when no HTTP status arrived (HTTP statuses are positive).
+enum XhrFailure {
+    kInvalidUrl = -1,
+    kTimedOut = -2,
+    kNetworkError = -3,
+    kTooLarge = -4,
+    kOtherError = -5, // the exception went to the console
+};
+
+// [JS] One GET on this Worker. Returns the HTTP status (the body is kept in the Worker, its size
+// written to *body_size) or an XhrFailure. One pthread runs per Worker at a time and the request
+// is synchronous, so a Worker-global slot for the body is never shared.
+EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size), {
+    self.threadlabXhrBody = null;
+    HEAPF64[body_size >> 3] = 0;
+    var url;
+    try {
+        url = new URL(UTF8ToString(url_utf8), self.location.href);
+    } catch (e) {
+        return -1;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return -1;
+    var xhr = new XMLHttpRequest();
+    try {
+        xhr.open('GET', url.href, false);
+        xhr.responseType = 'arraybuffer';
+        xhr.timeout = timeout_ms; // allowed for synchronous requests in a Worker, not in a Window
+        xhr.send();
+    } catch (e) {
+        if (e && e.name === 'TimeoutError') return -2;
+        if (e && e.name === 'NetworkError') return -3;
+        if (e && e.name === 'SyntaxError') return -1;
+        console.warn('threadlab fetch ' + url.href + ': ' + e);
+        return -5;
+    }
+    var body = xhr.response ? new Uint8Array(xhr.response) : new Uint8Array(0);
+    HEAPF64[body_size >> 3] = body.length;
+    if (body.length > max_bytes) {
+        if (xhr.status >= 200 && xhr.status < 400) return -4;
+        body = new Uint8Array(0); // an oversized error page: the status says enough
+        HEAPF64[body_size >> 3] = 0;
+    }
+    self.threadlabXhrBody = body;
+    return xhr.status;
+});
+
+// [JS] Copies the body js_xhr_get kept into dest (as many bytes as it said) and lets it go.
+EM_JS(void, js_xhr_take_body, (std::uint8_t* dest), {
+    var body = self.threadlabXhrBody;
+    self.threadlabXhrBody = null;
+    if (body) HEAPU8.set(body, dest);
+});
+
+std::string seconds_text(double s) {
+    std::string text = std::to_string(s);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text;
+}
+
+} // namespace
 
 FetchResult fetch(const std::string& url, const FetchOptions& options) {
     FetchResult result;
@@ -28,34 +99,33 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
         result.error = "cancelled";
         return result;
     }
-    emscripten_fetch_attr_t attr;
-    emscripten_fetch_attr_init(&attr);
-    std::strcpy(attr.requestMethod, "GET");
-    attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY | EMSCRIPTEN_FETCH_SYNCHRONOUS;
-    attr.timeoutMSecs = static_cast<unsigned>(options.timeout_s * 1000); // ignored when synchronous
-
-    emscripten_fetch_t* request = emscripten_fetch(&attr, url.c_str());
-    if (!request) {
-        result.error = "invalid URL";
+    double body_size = 0;
+    const double timeout_ms = options.timeout_s > 0 ? options.timeout_s * 1000 : 0; // 0 = no limit
+    const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size);
+    switch (status) {
+    case kInvalidUrl: result.error = "invalid URL"; return result;
+    case kTimedOut: result.error = "timed out after " + seconds_text(options.timeout_s) + " s"; return result;
+    case kNetworkError:
+        result.error = "network error: connection refused, cut off or blocked (the browser does not say which)";
         return result;
+    case kTooLarge:
+        // Checked after the body arrived: a synchronous XHR reports nothing while it downloads.
+        result.error = "response larger than " + std::to_string(options.max_bytes) + " bytes (got " +
+                       std::to_string(static_cast<std::size_t>(body_size)) + ")";
+        return result;
+    case kOtherError: result.error = "the browser refused the request (see the console)"; return result;
+    default: break;
     }
-    result.http_status = request->status;
-    if (request->numBytes > 0 && request->data) {
-        const auto* data = reinterpret_cast<const std::uint8_t*>(request->data);
-        result.bytes.assign(data, data + request->numBytes);
-    }
-    if (request->status == 0) {
-        result.error = "network error: connection refused, cut off or blocked (the browser does "
-                       "not say which)";
-    } else if (request->status >= 400) {
-        result.error = describe_http_status(request->status);
-    } else if (result.bytes.size() > options.max_bytes) {
-        result.error = "response larger than " + std::to_string(options.max_bytes) + " bytes";
-        result.bytes.clear();
+    result.http_status = status;
+    result.bytes.resize(static_cast<std::size_t>(body_size));
+    js_xhr_take_body(result.bytes.data());
+    if (status == 0) {
+        result.error = "network error: no HTTP status (the browser does not say why)";
+    } else if (status >= 400) {
+        result.error = describe_http_status(status);
     } else {
         result.ok = true;
     }
-    emscripten_fetch_close(request);
     return result;
 }
 

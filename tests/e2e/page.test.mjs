@@ -149,6 +149,53 @@ function summary(report) {
     tasks: report.tasks.map((t) => ({ id: t.id, thread: t.thread, status: t.status, bytes: t.bytes, error: t.error })) });
 }
 
+// One run of the fault scenario: [url, reason the task must fail with (null = must finish)].
+const GOOD_IMAGE = '/images/photo-1516117172878-fd2c41f4a759.png';
+const FAULT_URLS = [
+  [GOOD_IMAGE, null],
+  [GOOD_IMAGE + '?status=500', /^HTTP 500 Internal Server Error$/],
+  ['/bytes/100000?hang=1', /^timed out after 2 s$/],              // headers and a first chunk, then nothing
+  ['/bytes/100000?kbps=8', /^timed out after 2 s$/],              // 100 KB at 1 KB/s: 100 s
+  ['/bytes/40000000', /^response larger than 33554432 bytes/],   // over the 32 MiB cap
+  ['nope://bad', /^invalid URL$/],
+  [GOOD_IMAGE + '?latency_ms=200', null],
+];
+
+function assertFaultReport(report) {
+  assert.equal(report.status, 'finished', summary(report));
+  assert.equal(report.tasks.length, FAULT_URLS.length, summary(report));
+  FAULT_URLS.forEach(([url, reason], i) => {
+    const t = report.tasks.find((task) => task.id === i + 1); // ids are 1-based, in url order
+    if (reason === null) {
+      assert.equal(t.status, 'done', `${url}: ${JSON.stringify(t)}`);
+      assert.ok(t.bytes > 10000, `${url}: ${JSON.stringify(t)}`);
+    } else {
+      assert.equal(t.status, 'failed', `${url}: ${JSON.stringify(t)}`);
+      assert.match(t.error || '', reason, `${url}: ${JSON.stringify(t)}`);
+    }
+    // A timeout ends the download at 2 s: not earlier, and not when the server gives up (120 s).
+    if (reason && String(reason).includes('timed out')) {
+      const ms = t.end_ms - t.start_ms;
+      assert.ok(ms >= 1900 && ms < 15000, `${url} timed out after ${ms} ms: ${JSON.stringify(t)}`);
+    }
+  });
+  assert.equal(report.done, 2, summary(report));
+  assert.equal(report.failed, FAULT_URLS.length - 2, summary(report));
+  assert.match(report.console, /failed: HTTP 500/, report.console);
+  // Threads: every fault runs at once, so the run lasts about one 2 s timeout, not their sum.
+  assert.ok(report.wall_ms < 15000, `wall ${report.wall_ms} ms`);
+}
+
+/** Screenshots until the Results panel shows `want` thumbnails (they become textures a frame or more after the run). */
+async function waitForThumbnails(page, want, file) {
+  let shown = -1;
+  for (const deadline = Date.now() + 15000; Date.now() < deadline && shown !== want;) {
+    await page.waitForTimeout(300);
+    shown = countThumbnails(await page.screenshot({ path: path.join(ARTIFACTS, file), timeout: 30000 }));
+  }
+  return shown;
+}
+
 function assertTutorialReport(report) {
   assert.equal(report.tasks.length, 10, summary(report));
   assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
@@ -322,6 +369,16 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
       shown = countThumbnails(await page.screenshot({ path: path.join(ARTIFACTS, 'failures.png'), timeout: 30000 }));
     }
     assert.equal(shown, 2, 'thumbnails shown (see tests/artifacts/e2e/failures.png)');
+  });
+
+  it('a 500, a hang, a trickle, a body over the cap and an invalid URL fail with their reasons; good images finish', { timeout: 180000 }, async () => {
+    // The browser half of tests/e2e/test_fetch_faults.py, through the real serve.py. timeout_s: 2
+    // is honoured in the browser too (a synchronous XHR with xhr.timeout on the task's Worker).
+    const report = await runScenario(page, { kind: 'fetch', mode: 'threads', timeout_s: 2, urls: FAULT_URLS.map(([u]) => u) });
+    console.log(`# fetch faults: wall ${report.wall_ms} ms; ${summary(report)}`);
+    assertFaultReport(report);
+    const shown = await waitForThumbnails(page, 2, 'fetch-faults.png');
+    assert.equal(shown, 2, 'thumbnails of the two good images (see tests/artifacts/e2e/fetch-faults.png)');
   });
 
   it('an invalid query shows a clear message, and run({count: 0}) rejects with it', { timeout: 120000 }, async () => {
