@@ -45,6 +45,8 @@ std::string App::run(const Scenario& scenario) {
     thumbnails_.clear();
     report_pending_ = true;
     finished_report_.reset();
+    run_frame_intervals_ms_.clear();
+    run_frame_times_ = {};
     refresh_snapshot();
     return {};
 }
@@ -102,7 +104,7 @@ std::string App::state_json() const {
         json += ",\"message\":\"" + escaped + "\"";
     }
     if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
-        json += ",\"report\":" + report_json(snapshot_, shown_run_->scenario());
+        json += ",\"report\":" + report_json(snapshot_, shown_run_->scenario(), &run_frame_times_);
     return json + "}";
 }
 
@@ -120,7 +122,9 @@ void App::refresh_snapshot() {
     const bool over = snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled;
     if (over && report_pending_) {
         report_pending_ = false;
-        finished_report_ = report_json(snapshot_, shown_run_->scenario());
+        run_frame_times_ = summarize_frame_intervals(std::move(run_frame_intervals_ms_));
+        run_frame_intervals_ms_.clear();
+        finished_report_ = report_json(snapshot_, shown_run_->scenario(), &run_frame_times_);
     }
 }
 
@@ -183,6 +187,9 @@ void App::layout_windows() {
 }
 
 void App::frame() {
+    // ImGui's DeltaTime is the time since the previous frame began: while a run is in flight, how
+    // responsive the UI is (the report's frame_ms).
+    if (report_pending_) run_frame_intervals_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
     refresh_snapshot();
     renderer_.begin_frame(static_cast<float>(ImGui::GetTime()));
     layout_windows();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "code_listing.hpp"
 #include "run_state.hpp"
@@ -61,6 +62,8 @@ private:
     std::uint64_t snapshot_version_ = 0;
     bool report_pending_ = false;
     std::optional<std::string> finished_report_;
+    std::vector<float> run_frame_intervals_ms_; // frames drawn while the run was in flight
+    FrameTimes run_frame_times_;
 
     ThumbnailCache thumbnails_;
     TimelineRenderer renderer_;

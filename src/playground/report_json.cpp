@@ -1,4 +1,5 @@
 // The run report as JSON, for window.threadlab.run() and the desktop app's --report.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -41,7 +42,19 @@ void append_ms(std::string& out, double seconds) {
 
 } // namespace
 
-std::string report_json(const RunState::Snapshot& s, const Scenario& scenario) {
+FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms) {
+    FrameTimes t;
+    if (intervals_ms.empty()) return t;
+    std::sort(intervals_ms.begin(), intervals_ms.end());
+    const auto at = [&](double q) { return intervals_ms[static_cast<size_t>(q * (intervals_ms.size() - 1) + 0.5)]; };
+    t.frames = static_cast<int>(intervals_ms.size());
+    t.p50_ms = at(0.5);
+    t.p95_ms = at(0.95);
+    t.max_ms = intervals_ms.back();
+    return t;
+}
+
+std::string report_json(const RunState::Snapshot& s, const Scenario& scenario, const FrameTimes* frames) {
     std::string out = "{\"status\":";
     append_string(out, to_string(s.phase));
     out += ",\"wall_ms\":";
@@ -87,6 +100,15 @@ std::string report_json(const RunState::Snapshot& s, const Scenario& scenario) {
     std::string console;
     for (const auto& line : s.console) console += line + "\n";
     append_string(out, console);
+    if (frames) {
+        out += ",\"frame_ms\":{\"frames\":" + std::to_string(frames->frames) + ",\"p50\":";
+        append_ms(out, frames->p50_ms / 1000);
+        out += ",\"p95\":";
+        append_ms(out, frames->p95_ms / 1000);
+        out += ",\"max\":";
+        append_ms(out, frames->max_ms / 1000);
+        out += '}';
+    }
     out += '}';
     return out;
 }

@@ -101,8 +101,17 @@ private:
     std::vector<Thumbnail> new_thumbnails_;
 };
 
+// How smoothly the UI drew while a run was in flight: the intervals between its frames.
+struct FrameTimes {
+    int frames = 0;
+    double p50_ms = 0, p95_ms = 0, max_ms = 0;
+};
+FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
+
 // The report window.threadlab.run() resolves with:
-// {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}], console, ...}.
-std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario);
+// {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}], console,
+//  frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given.
+std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,
+                        const FrameTimes* frames = nullptr);
 
 } // namespace playground
