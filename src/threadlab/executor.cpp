@@ -29,7 +29,8 @@ public:
                 throw RuntimeError("cannot schedule new futures after interpreter shutdown");
             trace::record(trace::Kind::task_submitted, current_thread_serial(), item->serial());
             queue_.push_back(std::move(item));
-            wake = sleeping_ > 0;
+            queued_.store(queue_.size(), std::memory_order_relaxed);
+            wake = sleeping_ > 0 && spinning_ == 0; // a spinning worker takes it without a wake-up
             adjust_thread_count();
         }
         if (wake) work_available_.notify_one();
@@ -42,6 +43,7 @@ public:
             std::lock_guard lock(mutex_);
             shutdown_ = true;
             if (cancel_futures) cancelled.swap(queue_);
+            queued_.store(queue_.size(), std::memory_order_relaxed);
             threads = threads_;
         }
         work_available_.notify_all();
@@ -87,10 +89,22 @@ private:
         bool finished_one = false;
         for (;;) {
             std::unique_ptr<WorkItem> item;
+            bool wake_another = false;
             {
                 std::unique_lock lock(mutex_);
                 if (finished_one) ++idle_permits_; // Python releases _idle_semaphore after each item
+                bool spun = false;
                 while (queue_.empty() && !shutdown_ && broken_.empty()) {
+                    if (!spun && spinning_ == 0) {
+                        spun = true;
+                        // One idle worker at a time watches the queue for a moment before sleeping.
+                        ++spinning_;
+                        lock.unlock();
+                        spin_until([&] { return queued_.load(std::memory_order_relaxed) > 0; });
+                        lock.lock();
+                        --spinning_;
+                        continue;
+                    }
                     ++sleeping_;
                     work_available_.wait(lock);
                     --sleeping_;
@@ -98,7 +112,12 @@ private:
                 if (queue_.empty()) return;
                 item = std::move(queue_.front());
                 queue_.pop_front();
+                queued_.store(queue_.size(), std::memory_order_relaxed);
+                // Work was queued while only the spinner was awake: wake a sleeper for the rest,
+                // so no item waits behind a task that blocks.
+                wake_another = !queue_.empty() && sleeping_ > 0 && spinning_ == 0;
             }
+            if (wake_another) work_available_.notify_one();
             item->run(me);
             item.reset(); // drop the call and its arguments before waiting for more work
             finished_one = true;
@@ -113,6 +132,7 @@ private:
             broken_ = "A thread initializer failed, the thread pool is not usable anymore";
             reason = broken_;
             pending.swap(queue_);
+            queued_.store(0, std::memory_order_relaxed);
         }
         work_available_.notify_all();
         for (auto& item : pending) item->fail(std::make_exception_ptr(BrokenThreadPool(reason)));
@@ -125,6 +145,8 @@ private:
     std::string broken_;
     int idle_permits_ = 0; // Python's _idle_semaphore
     int sleeping_ = 0;     // workers waiting for work
+    int spinning_ = 0;     // workers watching queued_ before they sleep (at most one)
+    std::atomic<std::size_t> queued_{0}; // queue_.size(), readable without the mutex
     std::vector<Thread> threads_;
     const int max_workers_;
     const std::string prefix_;

@@ -38,73 +38,64 @@ FutureCore::FutureCore(const std::type_info& result_type) : result_type_(result_
 
 bool FutureCore::cancel() {
     std::unique_lock lock(mutex_);
-    if (status_ == FutureStatus::running || status_ == FutureStatus::finished) return false;
-    if (status_ == FutureStatus::cancelled) return true;
-    status_ = FutureStatus::cancelled;
+    FutureStatus expected = FutureStatus::pending;
+    if (!status_.compare_exchange_strong(expected, FutureStatus::cancelled, std::memory_order_acq_rel))
+        return expected == FutureStatus::cancelled; // running or finished: too late
     trace::record(trace::Kind::task_cancelled, 0, serial_);
-    complete(lock);
+    complete(lock, FutureStatus::cancelled);
     return true;
 }
 
-bool FutureCore::cancelled() const {
-    std::lock_guard lock(mutex_);
-    return status_ == FutureStatus::cancelled;
-}
+bool FutureCore::cancelled() const { return status() == FutureStatus::cancelled; }
 
-bool FutureCore::running() const {
-    std::lock_guard lock(mutex_);
-    return status_ == FutureStatus::running;
-}
+bool FutureCore::running() const { return status() == FutureStatus::running; }
 
-bool FutureCore::done() const {
-    std::lock_guard lock(mutex_);
-    return is_done(status_);
-}
+bool FutureCore::done() const { return is_done(status()); }
 
-void FutureCore::wait_done(std::unique_lock<std::mutex>& lock, Timeout timeout) {
-    if (!is_done(status_)) {
-        auto done = [&] { return is_done(status_); };
+void FutureCore::wait_done(Timeout timeout) {
+    if (!is_done(status()) && !(timeout && *timeout <= 0) && !spin_until([&] { return is_done(status()); })) {
+        std::unique_lock lock(mutex_);
+        auto done = [&] { return is_done(status_.load(std::memory_order_relaxed)); };
+        ++sleepers_;
         if (auto deadline = deadline_after(timeout))
             completed_.wait_until(lock, *deadline, done);
         else
             completed_.wait(lock, done);
+        --sleepers_;
     }
-    if (status_ == FutureStatus::cancelled) throw CancelledError();
-    if (status_ != FutureStatus::finished) throw TimeoutError();
+    FutureStatus now = status();
+    if (now == FutureStatus::cancelled) throw CancelledError();
+    if (now != FutureStatus::finished) throw TimeoutError();
 }
 
 void FutureCore::wait_for_result(Timeout timeout) {
-    std::unique_lock lock(mutex_);
-    wait_done(lock, timeout);
+    wait_done(timeout);
     if (error_) std::rethrow_exception(error_);
 }
 
 std::exception_ptr FutureCore::exception(Timeout timeout) {
-    std::unique_lock lock(mutex_);
-    wait_done(lock, timeout);
+    wait_done(timeout);
     return error_;
 }
 
 bool FutureCore::set_running_or_notify_cancel() {
-    std::lock_guard lock(mutex_);
-    if (status_ == FutureStatus::cancelled) return false; // waiters were told when it was cancelled
-    if (status_ != FutureStatus::pending) throw RuntimeError("Future in unexpected state");
-    status_ = FutureStatus::running;
-    return true;
+    FutureStatus expected = FutureStatus::pending;
+    if (status_.compare_exchange_strong(expected, FutureStatus::running, std::memory_order_acq_rel)) return true;
+    if (expected == FutureStatus::cancelled) return false; // waiters were told when it was cancelled
+    throw RuntimeError("Future in unexpected state");
 }
 
 void FutureCore::set_exception(std::exception_ptr error) {
     std::unique_lock lock(mutex_);
     throw_if_done(lock);
     error_ = std::move(error);
-    status_ = FutureStatus::finished;
-    complete(lock);
+    complete(lock, FutureStatus::finished);
 }
 
 void FutureCore::add_done_callback(Callback callback) {
     {
         std::lock_guard lock(mutex_);
-        if (!is_done(status_)) {
+        if (!is_done(status())) {
             callbacks_.push_back(std::move(callback));
             return;
         }
@@ -119,14 +110,14 @@ void FutureCore::add_done_callback(Callback callback) {
 
 void FutureCore::add_waiter(FutureWaiter* waiter) {
     std::lock_guard lock(mutex_);
-    if (!is_done(status_)) {
+    if (!is_done(status())) {
         waiters_.push_back(waiter);
         return;
     }
     std::lock_guard waiter_lock(waiter->mutex);
     waiter->finished.push_back(shared_from_this());
     ++waiter->delivered;
-    if (status_ == FutureStatus::finished && error_) waiter->saw_exception = true;
+    if (error_) waiter->saw_exception = true;
 }
 
 void FutureCore::remove_waiter(FutureWaiter* waiter) {
@@ -135,27 +126,33 @@ void FutureCore::remove_waiter(FutureWaiter* waiter) {
 }
 
 void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
-    if (status_ == FutureStatus::finished) throw InvalidStateError("FINISHED: " + repr_locked());
-    if (status_ == FutureStatus::cancelled) throw InvalidStateError("CANCELLED: " + repr_locked());
+    FutureStatus now = status();
+    if (now == FutureStatus::finished) throw InvalidStateError("FINISHED: " + repr_locked());
+    if (now == FutureStatus::cancelled) throw InvalidStateError("CANCELLED: " + repr_locked());
 }
 
-void FutureCore::complete(std::unique_lock<std::mutex>& lock) {
-    auto self = shared_from_this(); // keeps completed_ alive until notified, outside the lock
+void FutureCore::complete(std::unique_lock<std::mutex>& lock, FutureStatus final_status) {
+    // The caller holds a handle to this future (the task's or the user's), so it outlives this call.
+    status_.store(final_status, std::memory_order_release);
+    bool saw_exception = final_status == FutureStatus::finished && error_;
+    std::shared_ptr<FutureCore> self;
+    if (!waiters_.empty() || !callbacks_.empty()) self = shared_from_this();
     for (FutureWaiter* waiter : waiters_) {
         {
             std::lock_guard waiter_lock(waiter->mutex);
             waiter->finished.push_back(self);
             ++waiter->delivered;
-            if (status_ == FutureStatus::finished && error_) waiter->saw_exception = true;
+            if (saw_exception) waiter->saw_exception = true;
         }
         waiter->changed.notify_all();
     }
     waiters_.clear();
     std::vector<Callback> callbacks = std::move(callbacks_);
     callbacks_.clear();
+    bool wake = sleepers_ > 0;
     lock.unlock();
     // Notified after unlocking, so a woken result() does not block at once on our mutex.
-    completed_.notify_all();
+    if (wake) completed_.notify_all();
     for (auto& callback : callbacks) {
         try {
             callback(self);
@@ -173,14 +170,15 @@ std::string FutureCore::repr() const {
 }
 
 std::string FutureCore::repr_locked() const {
+    FutureStatus now = status();
     char address[32];
     std::snprintf(address, sizeof address, "%#lx", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(this)));
-    const char* state = status_ == FutureStatus::pending     ? "pending"
-                        : status_ == FutureStatus::running   ? "running"
-                        : status_ == FutureStatus::cancelled ? "cancelled"
+    const char* state = now == FutureStatus::pending     ? "pending"
+                        : now == FutureStatus::running   ? "running"
+                        : now == FutureStatus::cancelled ? "cancelled"
                                                              : "finished";
     std::string text = std::string("<Future at ") + address + " state=" + state;
-    if (status_ == FutureStatus::finished)
+    if (now == FutureStatus::finished)
         text += error_ ? " raised " + exception_type_name(error_) : " returned " + python_type_name(result_type_);
     return text + ">";
 }

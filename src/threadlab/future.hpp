@@ -12,6 +12,7 @@
 #include "errors.hpp"
 #include "timing.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -92,21 +93,26 @@ protected:
         std::unique_lock lock(mutex_);
         throw_if_done(lock);
         store();
-        status_ = FutureStatus::finished;
-        complete(lock);
+        complete(lock, FutureStatus::finished);
     }
 
 private:
     // Wait until done; CancelledError if cancelled, TimeoutError if still not finished.
-    void wait_done(std::unique_lock<std::mutex>& lock, Timeout timeout);
+    void wait_done(Timeout timeout);
     void throw_if_done(std::unique_lock<std::mutex>& lock) const;
     std::string repr_locked() const;
-    // Wake result() callers and waiters, then run the callbacks outside the lock.
-    void complete(std::unique_lock<std::mutex>& lock);
+    // Publish the final status, wake result() callers and waiters, then run the callbacks
+    // outside the lock.
+    void complete(std::unique_lock<std::mutex>& lock, FutureStatus final_status);
+    FutureStatus status() const { return status_.load(std::memory_order_acquire); }
 
+    // Readers of a done future (result(), done()) only load status_: the result and error_ are
+    // written before status_ becomes final and never change after. Transitions hold mutex_,
+    // except pending -> running, one compare-exchange on the worker's path.
     mutable std::mutex mutex_;
     std::condition_variable completed_;
-    FutureStatus status_ = FutureStatus::pending;
+    std::atomic<FutureStatus> status_{FutureStatus::pending};
+    int sleepers_ = 0; // threads blocked on completed_ (under mutex_)
     std::exception_ptr error_;
     std::vector<Callback> callbacks_;
     std::vector<FutureWaiter*> waiters_;

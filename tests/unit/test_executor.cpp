@@ -2,6 +2,7 @@
 #include "helpers.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -463,3 +464,35 @@ TEST_CASE("MapResult.list returns every result in order") {
     REQUIRE(results.size() == 20);
     for (int i = 0; i < 20; ++i) CHECK(results[i] == i * i);
 }
+
+TEST_CASE("A task queued behind a blocked task starts on another worker") {
+    // Idle workers watch the queue briefly before sleeping; work queued while only that worker was
+    // awake must still wake a sleeping one, or B would wait forever behind A.
+    ThreadPoolExecutor executor(2);
+    for (int round = 0; round < 200; ++round) {
+        Event b_ran;
+        auto a = executor.submit([&] { return b_ran.wait(10); });
+        auto b = executor.submit([&] { b_ran.set(); });
+        REQUIRE(a.result(20));
+        b.result(20);
+    }
+}
+
+#ifndef __EMSCRIPTEN__
+TEST_CASE("An idle pool's workers sleep instead of spinning") {
+    auto cpu_seconds = [] {
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+    };
+    ThreadPoolExecutor executor(4);
+    std::vector<Future<int>> futures;
+    for (int i = 0; i < 100; ++i) futures.push_back(executor.submit(square, i));
+    for (auto& f : futures) f.result();
+    sleep(0.05); // let the last worker's brief watch of the queue run out
+    double before = cpu_seconds();
+    sleep(0.5);
+    double used = cpu_seconds() - before;
+    CHECK(used < 0.1); // a worker that never slept would use about 0.5 s
+}
+#endif
