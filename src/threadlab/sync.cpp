@@ -90,7 +90,7 @@ Lock::~Lock() {
     while (releases_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
-bool RLock::acquire(bool blocking, double timeout) {
+bool RLock::acquire_checked(bool blocking, double timeout) {
     auto me = std::this_thread::get_id();
     if (owner_.load(std::memory_order_relaxed) == me) {
         lock_deadline(blocking, timeout); // the same argument checks as a first acquire
@@ -103,16 +103,10 @@ bool RLock::acquire(bool blocking, double timeout) {
     return true;
 }
 
-void RLock::release() {
-    if (!is_owned()) throw RuntimeError("cannot release un-acquired lock");
-    if (--count_ == 0) {
-        owner_.store(std::thread::id(), std::memory_order_relaxed);
-        lock_.release();
-    }
-}
+void RLock::throw_not_owned() { throw RuntimeError("cannot release un-acquired lock"); }
 
 std::size_t RLock::release_save() {
-    if (!is_owned()) throw RuntimeError("cannot release un-acquired lock");
+    if (!is_owned()) throw_not_owned();
     std::size_t count = count_;
     count_ = 0;
     owner_.store(std::thread::id(), std::memory_order_relaxed);

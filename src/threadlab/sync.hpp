@@ -75,9 +75,27 @@ public:
     RLock(const RLock&) = delete;
     RLock& operator=(const RLock&) = delete;
 
-    bool acquire(bool blocking = true, double timeout = -1);
+    // Inline for the common call, acquire() with Python's defaults.
+    bool acquire(bool blocking = true, double timeout = -1) {
+        if (!(blocking && timeout == -1)) return acquire_checked(blocking, timeout);
+        auto me = std::this_thread::get_id();
+        if (owner_.load(std::memory_order_relaxed) == me) {
+            ++count_;
+        } else {
+            lock_.acquire();
+            owner_.store(me, std::memory_order_relaxed);
+            count_ = 1;
+        }
+        return true;
+    }
     // RuntimeError("cannot release un-acquired lock") unless the caller owns it.
-    void release();
+    void release() {
+        if (!is_owned()) throw_not_owned();
+        if (--count_ == 0) {
+            owner_.store(std::thread::id(), std::memory_order_relaxed);
+            lock_.release();
+        }
+    }
     bool locked() const { return lock_.locked(); }
 
     void lock() { acquire(); }
@@ -90,6 +108,8 @@ public:
     void acquire_restore(std::size_t count);
 
 private:
+    bool acquire_checked(bool blocking, double timeout);
+    [[noreturn]] static void throw_not_owned();
     Lock lock_;
     std::atomic<std::thread::id> owner_{};
     std::size_t count_ = 0;
