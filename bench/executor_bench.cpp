@@ -3,7 +3,7 @@
 // executor.submit     submit + result of N trivial tasks, 4 workers (pool creation and shutdown
 //                     included, for every peer alike)
 //                       threadlab       ThreadPoolExecutor(4).submit(task, i), then f.result()
-//                       threadlab_notrace  the same with trace::set_enabled(false)
+//                       threadlab_trace the same with trace::set_enabled(true) (off by default)
 //                       asio_promise    boost::asio::thread_pool(4) + post() + std::promise per task
 //                       mutex_cv_queue  a plain deque + std::mutex + std::condition_variable pool of
 //                                       4 workers running std::packaged_task (std::future per task)
@@ -94,7 +94,7 @@ double threadlab_submit(int n, int workers, bool trace_on) {
         for (auto& f : futures) sum += f.result();
         sink = sum;
     });
-    threadlab::trace::set_enabled(true);
+    threadlab::trace::set_enabled(false);
     return t;
 }
 
@@ -215,8 +215,8 @@ void executor_workloads(const Config& config) {
     const int workers = 4;
     const int n = config.quick ? 2000 : 100000;
     std::vector<Variant> submit = {
-        {"threadlab", [=] { return threadlab_submit(n, workers, true); }},
-        {"threadlab_notrace", [=] { return threadlab_submit(n, workers, false); }},
+        {"threadlab", [=] { return threadlab_submit(n, workers, false); }},
+        {"threadlab_trace", [=] { return threadlab_submit(n, workers, true); }},
 #if BENCH_HAVE_ASIO
         {"asio_promise", [=] { return asio_promise_submit(n, workers); }},
 #endif

@@ -165,14 +165,21 @@ std::vector<trace::Event> events_of_task(const std::vector<trace::Event>& events
         if (e.task == task) out.push_back(e);
     return out;
 }
+// Recording is off by default; each trace test turns it on for its duration.
+struct TraceOn {
+    TraceOn() { trace::set_enabled(true); }
+    ~TraceOn() { trace::set_enabled(false); }
+};
 std::uint64_t now_seq() {
     std::vector<trace::Event> ignored;
     return trace::read(std::numeric_limits<std::uint64_t>::max(), ignored);
 }
 } // namespace
 
+TEST_CASE("trace is off by default") { CHECK_FALSE(trace::enabled()); }
+
 TEST_CASE("trace records thread_created, thread_started and thread_finished") {
-    REQUIRE(trace::enabled());
+    TraceOn tracing;
     std::uint64_t from = now_seq();
     Thread t({.name = "traced"}, [] {});
     t.start();
@@ -186,6 +193,7 @@ TEST_CASE("trace records thread_created, thread_started and thread_finished") {
 }
 
 TEST_CASE("trace records thread_failed for a thread whose target raised") {
+    TraceOn tracing;
     excepthook = [](const ExceptHookArgs&) {};
     std::uint64_t from = now_seq();
     Thread t{[] { throw ValueError("x"); }};
@@ -197,6 +205,7 @@ TEST_CASE("trace records thread_failed for a thread whose target raised") {
 }
 
 TEST_CASE("trace events have growing seq and time") {
+    TraceOn tracing;
     std::uint64_t from = now_seq();
     for (int i = 0; i < 3; ++i) Thread{[] {}};
     auto events = events_since(from);
@@ -210,6 +219,7 @@ TEST_CASE("trace events have growing seq and time") {
 }
 
 TEST_CASE("trace records task_submitted, task_started, task_done, task_failed and task_cancelled") {
+    TraceOn tracing;
     std::uint64_t from = now_seq();
     ThreadPoolExecutor executor(1);
     auto ok = executor.submit([] { return 1; });
@@ -261,6 +271,7 @@ TEST_CASE("trace records task_submitted, task_started, task_done, task_failed an
 }
 
 TEST_CASE("trace::read is incremental") {
+    TraceOn tracing;
     std::uint64_t from = now_seq();
     Thread a{[] {}};
     std::vector<trace::Event> first;
@@ -281,6 +292,7 @@ TEST_CASE("trace::read is incremental") {
 }
 
 TEST_CASE("trace::set_enabled(false) stops recording") {
+    TraceOn tracing;
     trace::set_enabled(false);
     CHECK_FALSE(trace::enabled());
     std::uint64_t from = now_seq();
@@ -297,6 +309,7 @@ TEST_CASE("trace::set_enabled(false) stops recording") {
 }
 
 TEST_CASE("trace::clear forgets events and seq keeps counting") {
+    TraceOn tracing;
     std::uint64_t before = now_seq();
     trace::record(trace::Kind::thread_created, 12345);
     trace::clear();
@@ -313,6 +326,7 @@ TEST_CASE("trace::clear forgets events and seq keeps counting") {
 }
 
 TEST_CASE("trace::record, name_thread, kind_name and capacity") {
+    TraceOn tracing;
     CHECK(trace::capacity() > 0);
     CHECK(std::string(trace::kind_name(trace::Kind::thread_created)) == "thread_created");
     CHECK(std::string(trace::kind_name(trace::Kind::thread_started)) == "thread_started");
@@ -335,6 +349,7 @@ TEST_CASE("trace::record, name_thread, kind_name and capacity") {
 }
 
 TEST_CASE("trace keeps the newest capacity() events and skips the dropped ones") {
+    TraceOn tracing;
     std::uint64_t from = now_seq();
     std::size_t n = trace::capacity() + 10;
     for (std::size_t i = 0; i < n; ++i) trace::record(trace::Kind::task_done, 1, i);
