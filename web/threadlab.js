@@ -42,6 +42,7 @@
              '<code>Cross-Origin-Embedder-Policy: require-corp</code>.';
     }
     if (typeof SharedArrayBuffer !== 'function') return 'This browser has no SharedArrayBuffer (needed for WebAssembly threads).';
+    if (typeof Worker !== 'function') return 'This browser has no Web Workers (each WebAssembly thread runs in one).';
     try {
       new WebAssembly.Memory({initial: 1, maximum: 1, shared: true});
     } catch (e) {
@@ -108,6 +109,40 @@
     return;
   }
 
+  // Threads can still fail to start once the checks above passed: a Worker that cannot be
+  // created (a policy, an extension, a Content-Security-Policy without worker-src) or whose script
+  // fails to load, or shared memory that cannot be allocated at full size. Any uncaught error
+  // before `ready`, and a Worker's load error at any time (a thread could never start), stops the
+  // page with the reason instead of leaving the loading screen up for good.
+  let readyResolved = false;
+  let threadsFailed = false;
+  function failThreads(reason) {
+    if (threadsFailed) return;
+    threadsFailed = true;
+    showFatal('WebAssembly threads could not start',
+      '<p class="reason"></p><p>The playground runs each thread in a Web Worker on shared WebAssembly memory. ' +
+      'The page is cross-origin isolated, so something else prevented that: a browser policy or extension ' +
+      'that blocks Workers, a <code>Content-Security-Policy</code> whose <code>worker-src</code> does not allow ' +
+      'this site, or too little memory for the 256 MB the playground reserves.</p>' +
+      '<p>See the browser console for details.</p>');
+    card.querySelector('.reason').textContent = reason;
+    const error = new Error('WebAssembly threads could not start: ' + reason);
+    rejectReady(error);
+    ready.catch(() => {});
+    if (pending) { pending.reject(error); pending = null; }
+  }
+  window.addEventListener('error', (event) => {
+    const thrown = event.error;
+    // Emscripten rethrows a Worker's ErrorEvent from worker.onerror.
+    const fromWorker = typeof ErrorEvent === 'function' && thrown instanceof ErrorEvent;
+    if (readyResolved && !fromWorker) return;
+    let reason;
+    if (fromWorker) reason = "a thread's Web Worker failed to load: " + (thrown.message || 'no reason given');
+    else if (thrown && thrown.message) reason = (thrown.name ? thrown.name + ': ' : '') + thrown.message;
+    else reason = event.message || 'an unknown error';
+    failThreads(reason);
+  });
+
   const started = performance.now();
 
   // Calls done() once every pre-started Worker has loaded the module (or after 15 s regardless).
@@ -124,6 +159,7 @@
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     threadlabReady() {
+      if (threadsFailed) return; // the explanation stays up
       api.firstFrameMs = performance.now() - started;
       overlay.classList.add('hidden');
       const query = location.search.replace(/^\?/, '');
@@ -136,7 +172,9 @@
       // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
       // `ready` does: a run that starts before they have loaded would measure Worker start-up.
       whenWorkersLoaded(() => {
+        if (threadsFailed) return;
         api.readyMs = performance.now() - started;
+        readyResolved = true;
         resolveReady();
         if (autorun) api.run(query).catch((e) => console.warn(e.message));
       });

@@ -418,6 +418,50 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'fetch-faults-frames.png'), timeout: 30000 });
   });
 
+  it('explains, and rejects ready, when WebAssembly threads cannot start on an isolated page', { timeout: 120000 }, async () => {
+    // The page is cross-origin isolated; an init script breaks what threads need, the way a
+    // policy, an extension or a lack of memory would.
+    const breakages = {
+      'Worker construction throws': {
+        init: () => { window.Worker = function Worker() { throw new DOMException('Workers are blocked by policy', 'SecurityError'); }; },
+        reason: /^rejected: WebAssembly threads could not start: SecurityError: Workers are blocked by policy$/,
+      },
+      'the shared memory cannot be allocated': {
+        init: () => {
+          const Memory = WebAssembly.Memory;
+          WebAssembly.Memory = function (d) {
+            // The page's own 1-page probe passes; the playground's 256 MB does not.
+            if (d && d.shared && d.initial > 1) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+            return new Memory(d);
+          };
+          WebAssembly.Memory.prototype = Memory.prototype;
+        },
+        reason: /^rejected: WebAssembly threads could not start: RangeError: WebAssembly\.Memory\(\): could not allocate memory$/,
+      },
+    };
+    for (const [name, { init, reason }] of Object.entries(breakages)) {
+      const broken = await browser.context.newPage();
+      try {
+        await broken.addInitScript(init);
+        await broken.goto(server.url, { waitUntil: 'load', timeout: 60000 });
+        assert.equal(await broken.evaluate(() => window.crossOriginIsolated), true, name);
+        const ready = await withTimeout(broken.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+          30000, `${name}: threadlab.ready settling`);
+        assert.match(ready, reason, name);
+        const text = await broken.locator('#overlay-card').innerText({ timeout: 10000 });
+        assert.match(text, /WebAssembly threads could not start/, `${name}: ${text}`);
+        assert.match(text, /Web Worker/, `${name}: ${text}`);
+        assert.ok(await broken.locator('#overlay').isVisible(), `${name}: the explanation is visible`);
+        const run = await withTimeout(broken.evaluate(() => window.threadlab.run({ kind: 'sleep', count: 1 }).then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+          10000, `${name}: run() settling`);
+        assert.match(run, /^rejected: WebAssembly threads could not start/, `${name}: ${run}`);
+        if (name.startsWith('Worker')) await broken.screenshot({ path: path.join(ARTIFACTS, 'no-workers.png'), timeout: 30000 });
+      } finally {
+        await broken.close().catch(() => {});
+      }
+    }
+  });
+
   it('an invalid query shows a clear message, and run({count: 0}) rejects with it', { timeout: 120000 }, async () => {
     const bad = await openPage(browser.context, server.url + '?count=0&autorun=1');
     try {
