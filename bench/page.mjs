@@ -9,7 +9,8 @@
 //   page.first_frame               navigation -> the app's first frame, warm cache (median of rounds)
 //   page.frame_time_1000_tasks     requestAnimationFrame intervals (p50, p99) while 1,000 sleeps of
 //                                  100 ms run on a pool of 32
-//   browser.*                      the tutorial's runs: wall_ms of the page's report, in seconds
+//   browser.*                      the tutorial's runs: wall_ms of the page's report, in seconds;
+//                                  the downloads also against plain JavaScript on the same page
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -95,10 +96,36 @@ try {
   emit('page.first_frame', { threadlab: { median: median(firstFrame), samples: firstFrame } });
   log(`  page.first_frame                   ${median(firstFrame).toFixed(3)} s`);
 
+  let lastReport = null;
   const run = async (scenario) => {
     const report = await page.evaluate((s) => window.threadlab.run(s), scenario);
+    lastReport = report;
     return report.wall_ms / 1000;
   };
+
+  // Peers for the downloads: what a JavaScript programmer writes on the same page for the same 15
+  // URLs, in the same rounds. js_worker_xhr: one Worker per URL doing a synchronous XMLHttpRequest
+  // (the browser's floor for Threadlab's fetch, which is exactly that on each task's thread);
+  // js_fetch: Promise.all of fetch() on the page's thread. Workers are started before the clock.
+  const jsPeer = (kind, urls) => page.evaluate(async ({ kind, urls }) => {
+    urls = urls.map((u) => new URL(u, location.href).href); // a blob: Worker has no base URL
+    if (kind === 'js_fetch') {
+      const start = performance.now();
+      await Promise.all(urls.map(async (u) => (await fetch(u, { cache: 'no-store' })).arrayBuffer()));
+      return (performance.now() - start) / 1000;
+    }
+    const source = `onmessage = (e) => { const x = new XMLHttpRequest(); x.open('GET', e.data, false);
+      x.responseType = 'arraybuffer'; x.send(); postMessage(x.response.byteLength); };`;
+    const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const workers = urls.map(() => new Worker(script));
+    await Promise.all(workers.map((w) => new Promise((ok) => { w.onmessage = ok; w.postMessage(new URL('threadlab.js', location.href).href); })));
+    const start = performance.now();
+    await Promise.all(workers.map((w, i) => new Promise((ok) => { w.onmessage = ok; w.postMessage(urls[i]); })));
+    const wall = (performance.now() - start) / 1000;
+    workers.forEach((w) => w.terminate());
+    URL.revokeObjectURL(script);
+    return wall;
+  }, { kind, urls });
 
   // Frame intervals while 1,000 tasks run (a pool of 32 running 1,000 sleeps of 100 ms).
   const tasks = quick ? 50 : 1000;
@@ -131,16 +158,28 @@ try {
     ['browser.download_15x300ms.sequential', { kind: 'fetch', count: 15, latency_ms: latency, mode: 'sequential' }],
   ];
   const samples = Object.fromEntries(runs.map(([name]) => [name, []]));
+  const peers = { js_worker_xhr: [], js_fetch: [] };
+  let urls = null;
   for (let r = 0; r < rounds; ++r) {
     for (const [name, scenario] of runs) {
       if (name.endsWith('sequential') && r > 0) continue; // 4.5 s each: once is enough
       samples[name].push(await run(scenario));
+      if (name.endsWith('.threads') && name.includes('download')) {
+        // The same images as the run just made (a cache buster per round, as the app's fetch
+        // is never served from the cache either).
+        urls ??= lastReport.tasks.map((t) => `images/${t.label}.png?latency_ms=${latency}`);
+        for (const kind of Object.keys(peers)) peers[kind].push(await jsPeer(kind, urls.map((u) => `${u}&peer=${kind}&round=${r}`)));
+      }
     }
   }
   for (const [name] of runs) {
-    emit(name, { threadlab: { median: median(samples[name]), samples: samples[name] } });
+    const variants = { threadlab: { median: median(samples[name]), samples: samples[name] } };
+    if (name.startsWith('browser.download') && !name.endsWith('sequential'))
+      for (const [kind, v] of Object.entries(peers)) variants[kind] = { median: median(v), samples: v };
+    emit(name, variants);
     log(`  ${name.padEnd(34)} ${median(samples[name]).toFixed(3)} s`);
   }
+  for (const [kind, v] of Object.entries(peers)) log(`  browser.download_15x300ms ${kind.padEnd(14)} ${median(v).toFixed(3)} s`);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -62,6 +62,8 @@ ROWS = [
     ("browser: 1000 x 100 ms sleep, pool of 32", "page:browser.sleep_1000x100ms.pool32", "threadlab", None, "wall", None),
     ("browser: 15 downloads x 300 ms, Thread", "page:browser.download_15x300ms.threads", "threadlab", None, "wall", ("abs", 0.39)),
     ("browser: 15 downloads x 300 ms, pool of 15", "page:browser.download_15x300ms.pool15", "threadlab", None, "wall", ("abs", 0.39)),
+    ("browser: 15 downloads x 300 ms, Thread", "page:browser.download_15x300ms.threads", "threadlab", "js_worker_xhr", "wall", None),
+    ("browser: 15 downloads x 300 ms, Thread", "page:browser.download_15x300ms.threads", "threadlab", "js_fetch", "wall", None),
     ("browser: 15 downloads x 300 ms, sequential", "page:browser.download_15x300ms.sequential", "threadlab", None, "wall", None),
 ]
 
