@@ -41,5 +41,8 @@ std::string resolve_url(const std::string& url);
 const char* http_reason_phrase(int status);
 // "HTTP 404 Not Found".
 std::string describe_http_status(int status);
+// Reasons both implementations give: "timed out after 2 s", "response larger than N bytes".
+std::string describe_timeout(double timeout_s);
+std::string describe_too_large(std::size_t max_bytes);
 
 } // namespace threadlab::tasks

@@ -34,13 +34,6 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return cancel && cancel->load(std::memory_order_relaxed) ? 1 : 0; // nonzero aborts
 }
 
-std::string seconds_text(double s) {
-    std::string text = std::to_string(s);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
-    return text;
-}
-
 std::string describe_curl_error(CURLcode code, CURL* curl, const Transfer& transfer,
                                 const FetchOptions& options, const char* detail) {
     const size_t received = transfer.body->size();
@@ -54,14 +47,13 @@ std::string describe_curl_error(CURLcode code, CURL* curl, const Transfer& trans
     }
     case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host";
     case CURLE_OPERATION_TIMEDOUT:
-        return "timed out after " + seconds_text(options.timeout_s) + " s (" +
-               std::to_string(received) + " bytes received)";
+        return describe_timeout(options.timeout_s) + " (" + std::to_string(received) + " bytes received)";
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL: return "invalid URL";
     case CURLE_ABORTED_BY_CALLBACK: return "cancelled";
     case CURLE_WRITE_ERROR:
         if (transfer.too_large)
-            return "response larger than " + std::to_string(options.max_bytes) + " bytes";
+            return describe_too_large(options.max_bytes);
         break;
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:

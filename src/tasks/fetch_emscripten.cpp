@@ -76,13 +76,6 @@ EM_JS(void, js_xhr_take_body, (std::uint8_t* dest), {
     if (body) HEAPU8.set(body, dest);
 });
 
-std::string seconds_text(double s) {
-    std::string text = std::to_string(s);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
-    return text;
-}
-
 } // namespace
 
 FetchResult fetch(const std::string& url, const FetchOptions& options) {
@@ -104,13 +97,13 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size);
     switch (status) {
     case kInvalidUrl: result.error = "invalid URL"; return result;
-    case kTimedOut: result.error = "timed out after " + seconds_text(options.timeout_s) + " s"; return result;
+    case kTimedOut: result.error = describe_timeout(options.timeout_s); return result;
     case kNetworkError:
         result.error = "network error: connection refused, cut off or blocked (the browser does not say which)";
         return result;
     case kTooLarge:
         // Checked after the body arrived: a synchronous XHR reports nothing while it downloads.
-        result.error = "response larger than " + std::to_string(options.max_bytes) + " bytes (got " +
+        result.error = describe_too_large(options.max_bytes) + " (got " +
                        std::to_string(static_cast<std::size_t>(body_size)) + ")";
         return result;
     case kOtherError: result.error = "the browser refused the request (see the console)"; return result;

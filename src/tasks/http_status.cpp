@@ -37,4 +37,15 @@ std::string describe_http_status(int status) {
     return text;
 }
 
+std::string describe_timeout(double timeout_s) {
+    std::string seconds = std::to_string(timeout_s);
+    seconds.erase(seconds.find_last_not_of('0') + 1);
+    if (seconds.back() == '.') seconds.pop_back();
+    return "timed out after " + seconds + " s";
+}
+
+std::string describe_too_large(std::size_t max_bytes) {
+    return "response larger than " + std::to_string(max_bytes) + " bytes";
+}
+
 } // namespace threadlab::tasks
