@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "app.hpp"
-#include "gl.hpp"
+#include "draw_frame.hpp"
 #include "screenshot.hpp"
 #include "tasks/fetch.hpp"
 
@@ -142,17 +142,7 @@ int main(int argc, char** argv) {
     int frames = 0, frames_since_done = -1;
     while (!glfwWindowShouldClose(window)) {
         glfwPollEvents();
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        app.frame();
-        ImGui::Render();
-        int fb_w = 0, fb_h = 0;
-        glfwGetFramebufferSize(window, &fb_w, &fb_h);
-        glViewport(0, 0, fb_w, fb_h);
-        glClearColor(0.06f, 0.065f, 0.08f, 1);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        const playground::FramebufferSize fb = playground::draw_frame(app, window);
 
         if (auto report = app.take_finished_report()) {
             if (!options.report.empty()) write_file(options.report, *report);
@@ -162,7 +152,7 @@ int main(int argc, char** argv) {
         const bool settled = autorun ? frames_since_done >= 3 : frames >= 30;
         if (settled && !options.screenshot.empty()) {
             std::string error;
-            if (playground::save_framebuffer_png(options.screenshot, fb_w, fb_h, error))
+            if (playground::save_framebuffer_png(options.screenshot, fb.width, fb.height, error))
                 std::fprintf(stderr, "threadlab-playground: screenshot written to %s\n", options.screenshot.c_str());
             else
                 std::fprintf(stderr, "threadlab-playground: screenshot failed: %s\n", error.c_str());

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "app.hpp"
-#include "gl.hpp"
+#include "draw_frame.hpp"
 
 namespace {
 GLFWwindow* window = nullptr;
@@ -69,18 +69,7 @@ static void frame() {
     glfwGetWindowSize(window, &current_w, &current_h);
     if (width > 0 && height > 0 && (width != current_w || height != current_h)) glfwSetWindowSize(window, width, height);
 
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGui::NewFrame();
-    app->frame();
-    ImGui::Render();
-    emscripten_main_thread_process_queued_calls();
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.06f, 0.065f, 0.08f, 1);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    playground::draw_frame(*app, window, emscripten_main_thread_process_queued_calls);
 
     if (auto report = app->take_finished_report()) js_report_finished(report->c_str());
     if (!announced_ready) {

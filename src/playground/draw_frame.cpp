@@ -1,0 +1,29 @@
+#include "draw_frame.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include "app.hpp"
+#include "gl.hpp"
+
+namespace playground {
+
+FramebufferSize draw_frame(App& app, GLFWwindow* window, void (*after_build)()) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    app.frame();
+    ImGui::Render();
+    if (after_build) after_build();
+    FramebufferSize size;
+    glfwGetFramebufferSize(window, &size.width, &size.height);
+    glViewport(0, 0, size.width, size.height);
+    glClearColor(0.06f, 0.065f, 0.08f, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    return size;
+}
+
+} // namespace playground
