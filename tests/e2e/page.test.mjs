@@ -462,6 +462,31 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     }
   });
 
+  it('a Worker that fails to load in the middle of a run rejects the run with the reason', { timeout: 120000 }, async () => {
+    // The 16 pre-started Workers load; the ones a 25-thread run adds beyond them cannot.
+    const broken = await browser.context.newPage();
+    try {
+      await broken.addInitScript(() => {
+        const RealWorker = window.Worker;
+        let created = 0;
+        window.Worker = function Worker(url, options) {
+          created++;
+          return new RealWorker(created > 17 ? 'data:text/javascript,throw new Error("worker script blocked")' : url, options);
+        };
+      });
+      await broken.goto(server.url, { waitUntil: 'load', timeout: 60000 });
+      await waitReady(broken);
+      const run = await withTimeout(broken.evaluate(() => window.threadlab.run({ kind: 'sleep', count: 25, seconds: 1, mode: 'threads' })
+        .then(() => 'resolved', (e) => 'rejected: ' + e.message)), 60000, 'run() settling');
+      assert.match(run, /^rejected: WebAssembly threads could not start: a thread's Web Worker failed to load: .*worker script blocked/, run);
+      const text = await broken.locator('#overlay-card').innerText({ timeout: 10000 });
+      assert.match(text, /WebAssembly threads could not start/, text);
+      assert.ok(await broken.locator('#overlay').isVisible(), 'the explanation is visible');
+    } finally {
+      await broken.close().catch(() => {});
+    }
+  });
+
   it('an invalid query shows a clear message, and run({count: 0}) rejects with it', { timeout: 120000 }, async () => {
     const bad = await openPage(browser.context, server.url + '?count=0&autorun=1');
     try {
