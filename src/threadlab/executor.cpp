@@ -19,7 +19,7 @@ public:
     ExecutorCore(int max_workers, std::string prefix, std::function<void()> initializer)
         : max_workers_(max_workers), prefix_(std::move(prefix)), initializer_(std::move(initializer)) {}
 
-    void enqueue(std::unique_ptr<WorkItem> item) {
+    void enqueue(std::shared_ptr<WorkItem> item) {
         bool wake = false;
         {
             std::lock_guard lock(mutex_);
@@ -27,7 +27,7 @@ public:
             if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
             if (interpreter_shutting_down())
                 throw RuntimeError("cannot schedule new futures after interpreter shutdown");
-            trace::record(trace::Kind::task_submitted, current_thread_serial(), item->serial());
+            trace::record(trace::Kind::task_submitted, current_thread_serial(), item->item_serial());
             queue_.push_back(std::move(item));
             queued_.store(queue_.size(), std::memory_order_relaxed);
             wake = sleeping_ > 0 && spinning_ == 0; // a spinning worker takes it without a wake-up
@@ -37,7 +37,7 @@ public:
     }
 
     void shutdown(bool wait, bool cancel_futures) {
-        std::deque<std::unique_ptr<WorkItem>> cancelled;
+        std::deque<std::shared_ptr<WorkItem>> cancelled;
         std::vector<Thread> threads;
         {
             std::lock_guard lock(mutex_);
@@ -47,7 +47,7 @@ public:
             threads = threads_;
         }
         work_available_.notify_all();
-        for (auto& item : cancelled) item->cancel();
+        for (auto& item : cancelled) item->cancel_item();
         if (!wait) return;
         Thread me = current_thread();
         for (auto& thread : threads)
@@ -88,7 +88,7 @@ private:
         std::uint32_t me = current_thread_serial();
         bool finished_one = false;
         for (;;) {
-            std::unique_ptr<WorkItem> item;
+            std::shared_ptr<WorkItem> item;
             bool wake_another = false;
             {
                 std::unique_lock lock(mutex_);
@@ -118,14 +118,14 @@ private:
                 wake_another = !queue_.empty() && sleeping_ > 0 && spinning_ == 0;
             }
             if (wake_another) work_available_.notify_one();
-            item->run(me);
+            item->run_item(me);
             item.reset(); // drop the call and its arguments before waiting for more work
             finished_one = true;
         }
     }
 
     void initializer_failed() {
-        std::deque<std::unique_ptr<WorkItem>> pending;
+        std::deque<std::shared_ptr<WorkItem>> pending;
         std::string reason;
         {
             std::lock_guard lock(mutex_);
@@ -135,12 +135,12 @@ private:
             queued_.store(0, std::memory_order_relaxed);
         }
         work_available_.notify_all();
-        for (auto& item : pending) item->fail(std::make_exception_ptr(BrokenThreadPool(reason)));
+        for (auto& item : pending) item->fail_item(std::make_exception_ptr(BrokenThreadPool(reason)));
     }
 
     mutable std::mutex mutex_;
     std::condition_variable work_available_;
-    std::deque<std::unique_ptr<WorkItem>> queue_;
+    std::deque<std::shared_ptr<WorkItem>> queue_;
     bool shutdown_ = false;
     std::string broken_;
     int idle_permits_ = 0; // Python's _idle_semaphore
@@ -207,6 +207,6 @@ int ThreadPoolExecutor::max_workers() const { return core_->max_workers(); }
 
 std::vector<Thread> ThreadPoolExecutor::threads() const { return core_->threads(); }
 
-void ThreadPoolExecutor::enqueue(std::unique_ptr<detail::WorkItem> item) { core_->enqueue(std::move(item)); }
+void ThreadPoolExecutor::enqueue(std::shared_ptr<detail::WorkItem> item) { core_->enqueue(std::move(item)); }
 
 } // namespace threadlab

@@ -33,40 +33,56 @@ struct ThreadPoolOptions {
 };
 
 namespace detail {
-// A queued call: runs the function into its future, or fails the future without running it.
+// A queued call: runs the function into its future, or fails or cancels it without running it.
+// Only the thread that took the item off the queue calls these.
 struct WorkItem {
     virtual ~WorkItem() = default;
-    virtual void run(std::uint32_t worker_serial) = 0;
-    virtual void fail(std::exception_ptr error) = 0;
-    virtual void cancel() = 0;
-    virtual std::uint64_t serial() const = 0;
+    virtual void run_item(std::uint32_t worker_serial) = 0;
+    virtual void fail_item(std::exception_ptr error) = 0;
+    virtual void cancel_item() = 0;
+    virtual std::uint64_t item_serial() const = 0;
 };
 
-template <class R, class Call> struct Task final : WorkItem {
-    Task(Future<R> f, Call c) : future(std::move(f)), call(std::move(c)) {}
-    void run(std::uint32_t worker_serial) override {
-        if (!future.set_running_or_notify_cancel()) return;
-        trace::record(trace::Kind::task_started, worker_serial, future.serial());
-        try {
-            if constexpr (std::is_void_v<R>) {
-                call();
-                future.set_result();
-            } else {
-                future.set_result(call());
-            }
-        } catch (...) {
-            trace::record(trace::Kind::task_failed, worker_serial, future.serial());
-            future.set_exception(std::current_exception());
+// The task is its own future's state: one allocation per submit(). The call (and the arguments
+// it holds) is dropped once it ran or was failed, as Python's worker drops its _WorkItem, even
+// while the caller still holds the future.
+template <class R, class Call> class Task final : public FutureState<R>, public WorkItem {
+public:
+    explicit Task(Call c) : call_(std::move(c)) {}
+    void run_item(std::uint32_t worker_serial) override {
+        if (!this->set_running_or_notify_cancel()) {
+            call_.reset(); // cancelled while queued
             return;
         }
-        trace::record(trace::Kind::task_done, worker_serial, future.serial());
+        trace::record(trace::Kind::task_started, worker_serial, this->serial());
+        try {
+            if constexpr (std::is_void_v<R>) {
+                (*call_)();
+                this->set_result();
+            } else {
+                this->set_result((*call_)());
+            }
+        } catch (...) {
+            trace::record(trace::Kind::task_failed, worker_serial, this->serial());
+            this->set_exception(std::current_exception());
+            call_.reset();
+            return;
+        }
+        trace::record(trace::Kind::task_done, worker_serial, this->serial());
+        call_.reset();
     }
-    void fail(std::exception_ptr error) override { future.set_exception(std::move(error)); }
-    void cancel() override { future.cancel(); }
-    std::uint64_t serial() const override { return future.serial(); }
+    void fail_item(std::exception_ptr error) override {
+        call_.reset();
+        this->set_exception(std::move(error));
+    }
+    void cancel_item() override {
+        this->cancel();
+        call_.reset();
+    }
+    std::uint64_t item_serial() const override { return this->serial(); }
 
-    Future<R> future;
-    Call call;
+private:
+    std::optional<Call> call_;
 };
 
 class ExecutorCore;
@@ -152,11 +168,12 @@ public:
         requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
     auto submit(F&& fn, Args&&... args) {
         using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>;
-        Future<R> future;
         auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> R {
             return std::invoke(fn, args...);
         };
-        enqueue(std::make_unique<detail::Task<R, decltype(call)>>(future, std::move(call)));
+        auto task = std::make_shared<detail::Task<R, decltype(call)>>(std::move(call));
+        Future<R> future(task);
+        enqueue(std::move(task));
         return future;
     }
 
@@ -189,7 +206,7 @@ public:
     std::vector<Thread> threads() const;
 
 private:
-    void enqueue(std::unique_ptr<detail::WorkItem> item);
+    void enqueue(std::shared_ptr<detail::WorkItem> item);
     std::shared_ptr<detail::ExecutorCore> core_;
 };
 

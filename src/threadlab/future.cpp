@@ -16,6 +16,19 @@ namespace {
 std::atomic<std::uint64_t> next_future_serial{1};
 
 bool is_done(FutureStatus status) { return status == FutureStatus::cancelled || status == FutureStatus::finished; }
+
+// Where result() callers sleep: one mutex and condition variable per slot, shared by the futures
+// whose addresses hash to it, instead of 88 bytes of both in every future. Sleeping is rare (the
+// caller first spins) and a wake-up for another future of the slot only costs a re-check.
+struct Parking {
+    std::mutex mutex;
+    std::condition_variable woken;
+};
+Parking& parking_for(const void* future) {
+    constexpr std::size_t slots = 64;
+    static Parking* table = new Parking[slots]; // never destroyed: futures may complete during exit
+    return table[(reinterpret_cast<std::uintptr_t>(future) / 64) % slots];
+}
 } // namespace
 
 std::string python_type_name(const std::type_info& type) {
@@ -54,14 +67,17 @@ bool FutureCore::done() const { return is_done(status()); }
 
 void FutureCore::wait_done(Timeout timeout) {
     if (!is_done(status()) && !(timeout && *timeout <= 0) && !spin_until([&] { return is_done(status()); })) {
-        std::unique_lock lock(mutex_);
-        auto done = [&] { return is_done(status_.load(std::memory_order_relaxed)); };
-        ++sleepers_;
+        // has_sleepers_ is stored before status_ is checked, and complete() stores status_ before
+        // it loads has_sleepers_ (both sequentially consistent): either complete() sees a sleeper
+        // and notifies under the slot's mutex, or the sleeper sees the final status.
+        Parking& parking = parking_for(this);
+        std::unique_lock lock(parking.mutex);
+        has_sleepers_.store(true);
+        auto done = [&] { return is_done(status_.load()); };
         if (auto deadline = deadline_after(timeout))
-            completed_.wait_until(lock, *deadline, done);
+            parking.woken.wait_until(lock, *deadline, done);
         else
-            completed_.wait(lock, done);
-        --sleepers_;
+            parking.woken.wait(lock, done);
     }
     FutureStatus now = status();
     if (now == FutureStatus::cancelled) throw CancelledError();
@@ -96,7 +112,8 @@ void FutureCore::add_done_callback(Callback callback) {
     {
         std::lock_guard lock(mutex_);
         if (!is_done(status())) {
-            callbacks_.push_back(std::move(callback));
+            if (!listeners_) listeners_ = std::make_unique<Listeners>();
+            listeners_->callbacks.push_back(std::move(callback));
             return;
         }
     }
@@ -111,7 +128,8 @@ void FutureCore::add_done_callback(Callback callback) {
 void FutureCore::add_waiter(FutureWaiter* waiter) {
     std::lock_guard lock(mutex_);
     if (!is_done(status())) {
-        waiters_.push_back(waiter);
+        if (!listeners_) listeners_ = std::make_unique<Listeners>();
+        listeners_->waiters.push_back(waiter);
         return;
     }
     std::lock_guard waiter_lock(waiter->mutex);
@@ -122,7 +140,7 @@ void FutureCore::add_waiter(FutureWaiter* waiter) {
 
 void FutureCore::remove_waiter(FutureWaiter* waiter) {
     std::lock_guard lock(mutex_);
-    std::erase(waiters_, waiter);
+    if (listeners_) std::erase(listeners_->waiters, waiter);
 }
 
 void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
@@ -133,26 +151,29 @@ void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
 
 void FutureCore::complete(std::unique_lock<std::mutex>& lock, FutureStatus final_status) {
     // The caller holds a handle to this future (the task's or the user's), so it outlives this call.
-    status_.store(final_status, std::memory_order_release);
+    status_.store(final_status);
     bool saw_exception = final_status == FutureStatus::finished && error_;
     std::shared_ptr<FutureCore> self;
-    if (!waiters_.empty() || !callbacks_.empty()) self = shared_from_this();
-    for (FutureWaiter* waiter : waiters_) {
-        {
-            std::lock_guard waiter_lock(waiter->mutex);
-            waiter->finished.push_back(self);
-            ++waiter->delivered;
-            if (saw_exception) waiter->saw_exception = true;
+    std::vector<Callback> callbacks;
+    if (std::unique_ptr<Listeners> listeners = std::move(listeners_)) {
+        self = shared_from_this();
+        for (FutureWaiter* waiter : listeners->waiters) {
+            {
+                std::lock_guard waiter_lock(waiter->mutex);
+                waiter->finished.push_back(self);
+                ++waiter->delivered;
+                if (saw_exception) waiter->saw_exception = true;
+            }
+            waiter->changed.notify_all();
         }
-        waiter->changed.notify_all();
+        callbacks = std::move(listeners->callbacks);
     }
-    waiters_.clear();
-    std::vector<Callback> callbacks = std::move(callbacks_);
-    callbacks_.clear();
-    bool wake = sleepers_ > 0;
     lock.unlock();
-    // Notified after unlocking, so a woken result() does not block at once on our mutex.
-    if (wake) completed_.notify_all();
+    if (has_sleepers_.load()) {
+        Parking& parking = parking_for(this);
+        { std::lock_guard parking_lock(parking.mutex); } // the sleeper is waiting, or saw the status
+        parking.woken.notify_all();
+    }
     for (auto& callback : callbacks) {
         try {
             callback(self);

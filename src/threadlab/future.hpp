@@ -108,19 +108,25 @@ private:
 
     // Readers of a done future (result(), done()) only load status_: the result and error_ are
     // written before status_ becomes final and never change after. Transitions hold mutex_,
-    // except pending -> running, one compare-exchange on the worker's path.
+    // except pending -> running, one compare-exchange on the worker's path. A pool makes one
+    // future per task, so the state is kept small: threads that must sleep in result() wait on
+    // a condition variable shared by all futures (see future.cpp), and callbacks and waiters
+    // live in a block allocated only for futures that have them.
+    struct Listeners {
+        std::vector<Callback> callbacks;
+        std::vector<FutureWaiter*> waiters;
+    };
     mutable std::mutex mutex_;
-    std::condition_variable completed_;
     std::atomic<FutureStatus> status_{FutureStatus::pending};
-    int sleepers_ = 0; // threads blocked on completed_ (under mutex_)
+    std::atomic<bool> has_sleepers_{false}; // a thread slept in result(): wake it on completion
     std::exception_ptr error_;
-    std::vector<Callback> callbacks_;
-    std::vector<FutureWaiter*> waiters_;
+    std::unique_ptr<Listeners> listeners_;
     const std::type_info& result_type_;
     std::uint64_t serial_;
 };
 
-template <class R> class FutureState final : public FutureCore {
+// Not final: an executor's task derives from it, so a task and its future are one allocation.
+template <class R> class FutureState : public FutureCore {
 public:
     FutureState() : FutureCore(typeid(R)) {}
     template <class V> void set_result(V&& value) {
@@ -132,7 +138,7 @@ private:
     std::optional<R> value_;
 };
 
-template <> class FutureState<void> final : public FutureCore {
+template <> class FutureState<void> : public FutureCore {
 public:
     FutureState() : FutureCore(typeid(void)) {}
     void set_result() {
