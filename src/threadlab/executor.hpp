@@ -73,7 +73,12 @@ public:
     }
     void fail_item(std::exception_ptr error) override {
         call_.reset();
-        this->set_exception(std::move(error));
+        // A queued future can only be done by having been cancelled: it stays cancelled. (Python
+        // raises InvalidStateError here, and the futures queued after it are never failed.)
+        try {
+            this->set_exception(std::move(error));
+        } catch (const InvalidStateError&) {
+        }
     }
     void cancel_item() override {
         this->cancel();

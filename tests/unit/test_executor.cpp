@@ -228,6 +228,26 @@ TEST_CASE("ThreadPoolExecutor with a failing initializer raises BrokenThreadPool
     if (CaptureFd::available) CHECK(err.text().find("Exception in initializer:\nValueError: init failed\n") != std::string::npos);
 }
 
+TEST_CASE("A failing initializer fails the queued futures and leaves a cancelled one cancelled") {
+    // Python 3.11 raises InvalidStateError in the worker here and leaves the rest of the queue
+    // pending forever; the futures after the cancelled one must still fail.
+    Event gate;
+    ThreadPoolExecutor executor({.max_workers = 1, .initializer = [&] {
+                                     gate.wait(30);
+                                     throw ValueError("init failed");
+                                 }});
+    auto first = executor.submit(square, 1);
+    auto cancelled = executor.submit(square, 2);
+    auto last = executor.submit(square, 3);
+    REQUIRE(cancelled.cancel());
+    CaptureFd err(2);
+    gate.set();
+    CHECK_THROWS_AS(first.result(30), BrokenThreadPool);
+    CHECK_THROWS_AS(last.result(30), BrokenThreadPool);
+    CHECK(cancelled.cancelled());
+    executor.shutdown();
+}
+
 // [SECTION] shutdown ---------------------------------------------------------------------------
 
 TEST_CASE("ThreadPoolExecutor.shutdown(wait=true) runs queued work first") {
