@@ -3,6 +3,7 @@
 #include "timing.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 namespace threadlab::trace {
 namespace {
 // A ring of the newest events; seq numbers keep growing so readers can tell what they missed.
+constexpr std::size_t max_names = 1 << 16; // a program that starts threads forever keeps a bounded map
 constexpr std::size_t ring_capacity = 1 << 16; // 2 MiB: a playground run of 1,000 tasks makes ~4,000
 
 // Recording takes no lock: pool workers and submitters record several events per task, and a
@@ -33,6 +35,7 @@ struct Buffer {
     std::atomic<std::uint64_t> cleared_seq{0}; // events before this were forgotten by clear()
     std::mutex names_mutex;
     std::unordered_map<std::uint32_t, std::string> names;
+    std::deque<std::uint32_t> named_order; // serials in the order first named: the oldest goes first
 };
 
 Buffer& buffer() {
@@ -109,7 +112,14 @@ std::uint64_t read(std::uint64_t from, std::vector<Event>& out) {
 void name_thread(std::uint32_t serial, std::string name) {
     Buffer& b = buffer();
     std::lock_guard lock(b.names_mutex);
-    b.names[serial] = std::move(name);
+    auto [slot, added] = b.names.try_emplace(serial);
+    slot->second = std::move(name);
+    if (!added) return;
+    b.named_order.push_back(serial);
+    if (b.named_order.size() > max_names) {
+        b.names.erase(b.named_order.front());
+        b.named_order.pop_front();
+    }
 }
 
 std::string thread_name(std::uint32_t serial) {

@@ -41,7 +41,8 @@ struct Event {
 // were dropped because the buffer was full are skipped (the first one read may have seq > from).
 std::uint64_t read(std::uint64_t from, std::vector<Event>& out);
 
-// The name of the thread with this serial ("Thread-3 (do_something)"), empty if unknown.
+// The name of the thread with this serial ("Thread-3 (do_something)"), empty if unknown. Names
+// are kept for the newest 65,536 threads, whether recording is on or not.
 std::string thread_name(std::uint32_t serial);
 
 void set_enabled(bool on);

@@ -361,3 +361,13 @@ TEST_CASE("trace keeps the newest capacity() events and skips the dropped ones")
     CHECK(out.back().seq == next - 1);
     trace::clear();
 }
+
+TEST_CASE("trace keeps the names of the newest 65,536 threads only") {
+    const std::uint32_t first = 0xF0000000u;
+    for (std::uint32_t i = 0; i < 70000; ++i) trace::name_thread(first + i, "t" + std::to_string(i));
+    CHECK(trace::thread_name(first).empty());
+    CHECK(trace::thread_name(first + 70000 - 65536 - 1).empty());
+    CHECK(trace::thread_name(first + 70000 - 65536) == "t" + std::to_string(70000 - 65536));
+    CHECK(trace::thread_name(first + 69999) == "t69999");
+    main_thread().set_name("MainThread"); // named again, for tests that run after this one
+}
