@@ -119,7 +119,7 @@ private:
             }
             if (wake_another) work_available_.notify_one();
             item->run_item(me);
-            item.reset(); // drop the call and its arguments before waiting for more work
+            item.reset(); // the task dropped its call already; drop our reference to it too
             finished_one = true;
         }
     }
