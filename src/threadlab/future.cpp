@@ -29,6 +29,16 @@ Parking& parking_for(const void* future) {
     static Parking* table = new Parking[slots]; // never destroyed: futures may complete during exit
     return table[(reinterpret_cast<std::uintptr_t>(future) / 64) % slots];
 }
+// Hand a done future to an as_completed()/wait() collector.
+void deliver(FutureWaiter* waiter, std::shared_ptr<FutureCore> future, bool raised) {
+    {
+        std::lock_guard waiter_lock(waiter->mutex);
+        waiter->finished.push_back(std::move(future));
+        ++waiter->delivered;
+        if (raised) waiter->saw_exception = true;
+    }
+    waiter->changed.notify_all();
+}
 } // namespace
 
 std::string python_type_name(const std::type_info& type) {
@@ -132,10 +142,7 @@ void FutureCore::add_waiter(FutureWaiter* waiter) {
         listeners_->waiters.push_back(waiter);
         return;
     }
-    std::lock_guard waiter_lock(waiter->mutex);
-    waiter->finished.push_back(shared_from_this());
-    ++waiter->delivered;
-    if (error_) waiter->saw_exception = true;
+    deliver(waiter, shared_from_this(), error_ != nullptr);
 }
 
 void FutureCore::remove_waiter(FutureWaiter* waiter) {
@@ -157,15 +164,7 @@ void FutureCore::complete(std::unique_lock<std::mutex>& lock, FutureStatus final
     std::vector<Callback> callbacks;
     if (std::unique_ptr<Listeners> listeners = std::move(listeners_)) {
         self = shared_from_this();
-        for (FutureWaiter* waiter : listeners->waiters) {
-            {
-                std::lock_guard waiter_lock(waiter->mutex);
-                waiter->finished.push_back(self);
-                ++waiter->delivered;
-                if (saw_exception) waiter->saw_exception = true;
-            }
-            waiter->changed.notify_all();
-        }
+        for (FutureWaiter* waiter : listeners->waiters) deliver(waiter, self, saw_exception);
         callbacks = std::move(listeners->callbacks);
     }
     lock.unlock();
