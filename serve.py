@@ -452,6 +452,16 @@ def parse_params(query):
     return values
 
 
+def wait_readable(sock, seconds):
+    """True if sock has input (or EOF, or an error) within seconds. poll(), not select():
+    select() cannot take descriptors >= 1024 (FD_SETSIZE), which a busy server reaches."""
+    if not hasattr(select, "poll"):  # Windows: its select() has no such limit
+        return bool(select.select([sock], [], [], seconds)[0])
+    p = select.poll()
+    p.register(sock, select.POLLIN)
+    return bool(p.poll(seconds * 1000))
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.0"  # so even errors for garbage lines carry a status line
@@ -668,7 +678,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 stop.wait(min(left, 0.25))
                 continue
             try:
-                readable, _, _ = select.select([sock], [], [], min(left, 0.25))
+                readable = wait_readable(sock, min(left, 0.25))
             except (OSError, ValueError):
                 raise ClientGone()
             if readable:
@@ -814,7 +824,7 @@ class Server(http.server.ThreadingHTTPServer):
             deadline, drained = time.monotonic() + 2.0, 0
             while drained < (1 << 20):
                 left = deadline - time.monotonic()
-                if left <= 0 or not select.select([request], [], [], min(left, 0.1))[0]:
+                if left <= 0 or not wait_readable(request, min(left, 0.1)):
                     break
                 data = request.recv(65536)
                 if not data:

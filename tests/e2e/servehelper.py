@@ -25,14 +25,15 @@ URL_LINE = re.compile(r"^Threadlab playground: (http://([^/\s]+):(\d+)/)\s*$")
 
 
 class ServeProcess:
-    def __init__(self, args, start_timeout=20.0, serve=SERVE, env=None):
+    def __init__(self, args, start_timeout=20.0, serve=SERVE, env=None, **popen):
         self.args = args
         self.lines = []
         self._lines_lock = threading.Lock()
         self._url_q = queue.Queue()
         self.proc = subprocess.Popen(
             [sys.executable, serve, "--port", "0"] + list(args), cwd=REPO, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            **popen)  # e.g. pass_fds, preexec_fn
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         try:

@@ -571,6 +571,47 @@ class LifecycleTest(unittest.TestCase):
             self.assertNotIn(b"Traceback", r.stderr)
 
 
+def raise_nofile(n):
+    """Raise this process's soft limit on open files to n if it is lower (and the hard limit
+    allows); returns the soft limit in force."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n if hard == resource.RLIM_INFINITY else min(n, hard), hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return n if soft == resource.RLIM_INFINITY else soft
+
+
+class HighDescriptorTest(unittest.TestCase):
+    """Descriptors >= 1024 (FD_SETSIZE), which select() cannot take."""
+
+    def test_pauses_and_lingering_close_work_on_descriptors_above_1024(self):
+        if raise_nofile(1400) < 1400:  # serve.py inherits the limit
+            self.skipTest("cannot open 1400 files")
+        from servehelper import SERVE
+        # serve.py started with descriptors 3..1099 taken, so its sockets are numbered above
+        # 1100 however few connections it keeps open.
+        wrapper = os.path.join(TMP, "high-fds.py")
+        with open(wrapper, "w") as f:
+            f.write("import os, sys\n"
+                    "while True:\n"
+                    "    fd = os.open(os.devnull, os.O_RDONLY)\n"
+                    "    if fd >= 1100:\n"
+                    "        break\n"
+                    "    os.set_inheritable(fd, True)\n"
+                    "os.execv(sys.executable, [sys.executable, %r] + sys.argv[1:])\n" % SERVE)
+        srv = ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")], serve=wrapper)
+        with srv:
+            t0 = time.monotonic()
+            self.assertEqual(srv.get("/healthz?latency_ms=200")[::2], (200, b"ok"))
+            self.assertGreaterEqual(time.monotonic() - t0, 0.2)
+            status, _, body = srv.get("/bytes/20000?kbps=800")  # 0.2 s
+            self.assertEqual((status, body), (200, bytes(i % 251 for i in range(20000))))
+            # The lingering close keeps a 431 for an oversized header from being reset away.
+            resp = srv.raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            self.assertEqual(srv.raw_status(resp), 431, resp[:200])
+
+
 FAKE_CMAKE = """#!/bin/sh
 # Stands in for cmake: records its arguments; the configure step creates the cache, the build
 # step writes the bundle's index.html (unless FAKE_CMAKE_NO_OUTPUT), FAKE_CMAKE_FAIL fails.
