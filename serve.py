@@ -47,6 +47,9 @@ Every response
   (HTTP/1.1 keep-alive works), MIME types: ``.wasm`` application/wasm, ``.js``/``.mjs``
   text/javascript, ``.html`` text/html, ``.css``, ``.json``, ``.png``, ``.svg``, ...
 * Only GET and HEAD; any other method gets 405 with ``Allow: GET, HEAD``.
+* Keep-alive connections idle for 5 s are closed. At most 512 connections are open at once
+  (fewer under a low limit on open files, which serve.py raises to the hard limit at start);
+  past that the one idle the longest is closed, or if none is idle the new one gets 503.
 * Errors are ``text/plain`` with a sentence saying what was wrong.
 
 Static files (the web bundle)
@@ -111,6 +114,7 @@ Latency and bandwidth waits end early when the client disconnects.
 """
 
 import argparse
+import errno
 import html
 import http.client
 import http.server
@@ -134,6 +138,11 @@ import time
 import urllib.parse
 import zlib
 
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
 REPO = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_ROOT = os.path.join(REPO, "build", "wasm", "web")
 BUILD_DIR = os.path.join(REPO, "build", "wasm")
@@ -144,6 +153,12 @@ BUILD_COMMAND = "cmake --build --preset wasm --target playground_web"
 MAX_REQUEST_LINE = 8192
 MAX_HEADER_BYTES = 16384
 MAX_HEADER_LINES = 100
+
+# Connections: one thread each.
+MAX_CONNECTIONS = 512  # and fewer under a low limit on open files (FD_RESERVE kept free)
+FD_RESERVE = 64  # for the listening socket, files being served, ...
+IDLE_TIMEOUT = 5.0  # seconds a connection may stay silent when a request is due
+SEND_TIMEOUT = 300.0  # seconds a send to a client that reads nothing may block
 
 # Simulated endpoints.
 MAX_BYTES = 50 * 1024 * 1024
@@ -470,7 +485,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
     disable_nagle_algorithm = True
-    timeout = 300  # idle keep-alive connections are dropped after this
+    timeout = IDLE_TIMEOUT  # idle keep-alive connections are dropped after this
 
     # ---- request parsing ----------------------------------------------------------------------
 
@@ -484,7 +499,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.requestline = ""
         self.request_version = self.default_request_version
         try:
-            self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            # Idle while waiting for a request line: a connection the server may close to make
+            # room for a new one (see Server.process_request).
+            self.connection.settimeout(IDLE_TIMEOUT)
+            self.server.set_idle(self.connection, True)
+            try:
+                self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            finally:
+                self.server.set_idle(self.connection, False)
             if not self.raw_requestline:
                 self.close_connection = True
                 return
@@ -493,6 +515,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if not self.parse_request():
                 return
+            self.connection.settimeout(SEND_TIMEOUT)
             if self.command not in ("GET", "HEAD"):
                 self.send_text(405, "Method %s is not allowed: this server answers GET and HEAD only."
                                % self.command, extra={"Allow": "GET, HEAD"})
@@ -773,12 +796,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(200, ctype, Body(size, read))
 
 
+def connection_cap():
+    """MAX_CONNECTIONS, or fewer if the limit on open files is low (each takes a descriptor)."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0] if resource else -1
+    if soft < 0:  # unlimited (RLIM_INFINITY), or no resource module
+        return MAX_CONNECTIONS
+    return max(8, min(MAX_CONNECTIONS, soft - FD_RESERVE))
+
+
+def raise_fd_limit():
+    """Raise the soft limit on open files to the hard one: the common default of 1024 is a few
+    hundred browser connections plus the files they read."""
+    if not resource:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # e.g. macOS refuses an unlimited hard limit
+            pass
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     allow_reuse_address = True
 
     def __init__(self, host, port, root, coi=True, quiet=False):
+        # Open connections: {socket: idle (waiting for a request line)}, in the order of their
+        # last change, so the first idle one has been idle the longest.
+        self._conns = {}
+        self._conns_lock = threading.Lock()
+        self.max_connections = connection_cap()
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.root_real = os.path.realpath(root)
@@ -815,6 +864,61 @@ class Server(http.server.ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
+    def get_request(self):
+        try:
+            return super().get_request()
+        except OSError as err:
+            if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                # Out of descriptors (some are taken by other things than connections). The
+                # listening socket stays readable, so retrying at once would spin. Take fewer
+                # connections from now on, free descriptors by closing idle ones, and pause.
+                with self._conns_lock:
+                    self.max_connections = max(8, len(self._conns) - 8)
+                    while len(self._conns) > self.max_connections and self._close_idle():
+                        pass
+                time.sleep(0.05)
+            raise
+
+    def process_request(self, request, client_address):
+        # One thread per connection, so a cap; past it, make room by closing the connection idle
+        # the longest (HTTP lets a server close idle keep-alive connections at any time).
+        with self._conns_lock:
+            if len(self._conns) >= self.max_connections:
+                self._close_idle()
+            busy = len(self._conns)
+            admitted = busy < self.max_connections
+            if admitted:
+                self._conns[request] = True
+        if not admitted:  # every connection is busy with a request: say so at once
+            text = b"503 Service Unavailable: %d requests are in progress; try again shortly.\n" % busy
+            try:
+                request.setblocking(False)
+                request.send(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(text), text))
+            except OSError:
+                pass
+            self.close_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def _close_idle(self):
+        """Close the connection idle the longest, if any (with _conns_lock held)."""
+        for sock, idle in self._conns.items():
+            if idle:
+                del self._conns[sock]
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # its thread reads EOF, and closes it
+                except OSError:
+                    pass
+                return True
+        return False
+
+    def set_idle(self, sock, idle):
+        with self._conns_lock:
+            if sock in self._conns:  # not closed by _close_idle meanwhile
+                del self._conns[sock]
+                self._conns[sock] = idle
+
     def shutdown_request(self, request):
         # Lingering close: after our last byte, read (and drop) what the client still sends for a
         # moment. Closing a socket with unread input makes the kernel send a TCP reset, which can
@@ -833,6 +937,8 @@ class Server(http.server.ThreadingHTTPServer):
         except (OSError, ValueError):
             pass
         self.close_request(request)
+        with self._conns_lock:
+            self._conns.pop(request, None)
 
     def bundle_built(self):
         return os.path.isfile(os.path.join(self.root_real, "index.html"))
@@ -966,6 +1072,7 @@ def main(argv=None):
                 print("serve.py: --root is not build/wasm/web: not building", flush=True)
             elif not build():
                 return 1
+        raise_fd_limit()  # after the build: some tools are slow with a high limit
         try:
             httpd = Server(args.host, args.port, root, coi=not args.no_coi, quiet=args.quiet)
         except OSError as err:

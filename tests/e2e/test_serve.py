@@ -612,6 +612,151 @@ class HighDescriptorTest(unittest.TestCase):
             self.assertEqual(srv.raw_status(resp), 431, resp[:200])
 
 
+def proc_stats(pid):
+    """(threads, CPU seconds used) of a process, from /proc (Linux)."""
+    with open("/proc/%d/status" % pid) as f:
+        threads = int(re.search(r"(?m)^Threads:\s+(\d+)", f.read()).group(1))
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rpartition(")")[2].split()
+    return threads, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def accept_queue(port):
+    """How many connections wait in the accept queue of the socket listening on port (Linux)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(":%04X" % port) and fields[3] == "0A":  # LISTEN: rx_queue
+                return int(fields[4].split(":")[1], 16)
+    return 0
+
+
+def open_idle(srv, n, seconds):
+    """Up to n idle connections, opened no faster than the server accepts them: the connects
+    that overflow its backlog (128) would wait 1 s for a SYN retransmission. Stops at the first
+    that cannot connect within 2 s, or when the server accepts nothing for 2 s, or after seconds."""
+    srv.get("/images/index.json", timeout=10)  # first, the start-up's image generation holds the GIL
+    socks, deadline = [], time.monotonic() + seconds
+    try:
+        while len(socks) < n and time.monotonic() < deadline:
+            stuck = time.monotonic() + 2
+            while accept_queue(srv.port) > 64:
+                if time.monotonic() > min(stuck, deadline):
+                    return socks
+                time.sleep(0.005)
+            for _ in range(min(32, n - len(socks))):
+                socks.append(socket.create_connection((srv.host, srv.port), timeout=2))
+    except OSError:
+        pass
+    return socks
+
+
+def nofile_limit(soft, hard=None):
+    """A preexec_fn starting the server with these limits on open files."""
+    def preexec():
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (soft, resource.getrlimit(resource.RLIMIT_NOFILE)[1] if hard is None else hard))
+    return preexec
+
+
+@unittest.skipUnless(os.path.exists("/proc/self/stat"), "needs /proc")
+class IdleConnectionsTest(unittest.TestCase):
+    """Many idle connections (one thread each) must not lock the server up."""
+
+    def get_within(self, srv, seconds, what):
+        t0 = time.monotonic()
+        try:
+            status, _, body = srv.get("/healthz", timeout=5)
+        except OSError as err:
+            self.fail("%s: no answer to a GET (%r)" % (what, err))
+        elapsed = time.monotonic() - t0
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertLess(elapsed, seconds, "%s: a GET took %.2f s" % (what, elapsed))
+        return elapsed
+
+    def test_two_thousand_idle_connections_leave_a_get_answered_within_1s(self):
+        if raise_nofile(2600) < 2600:
+            self.skipTest("cannot open 2600 files")
+        # Started with the common default soft limit of 1024 open files.
+        with ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")],
+                          preexec_fn=nofile_limit(1024)) as srv:
+            socks = open_idle(srv, 2000, 10)
+            try:
+                opened = len(socks)
+                elapsed = self.get_within(srv, 1.0, "%d idle connections open" % opened)
+                threads, cpu = proc_stats(srv.proc.pid)
+                sys.stderr.write("[%d idle: GET in %.3f s, server %d threads, %.2f s CPU] "
+                                 % (opened, elapsed, threads, cpu))
+                self.assertEqual(opened, 2000, "the server stopped accepting connections")
+                self.assertLess(threads, 600, "one thread per idle connection, with no cap")
+            finally:
+                for s in socks:
+                    s.close()
+
+    def test_out_of_descriptors_it_does_not_spin_and_answers(self):
+        # serve.py started under a hard limit of 256 open files with 200 of them taken, then
+        # flooded with 300 idle connections: it runs out of descriptors.
+        from servehelper import SERVE
+        wrapper = os.path.join(TMP, "fds-taken.py")
+        with open(wrapper, "w") as f:
+            f.write("import os, sys\n"
+                    "while os.open(os.devnull, os.O_RDONLY) < 200:\n"
+                    "    pass\n"
+                    "for fd in range(3, 201):\n"
+                    "    os.set_inheritable(fd, True)\n"
+                    "os.execv(sys.executable, [sys.executable, %r] + sys.argv[1:])\n" % SERVE)
+        with ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")], serve=wrapper,
+                          preexec_fn=nofile_limit(256, 256)) as srv:
+            socks = open_idle(srv, 300, 5)
+            try:
+                cpu0 = proc_stats(srv.proc.pid)[1]
+                time.sleep(2)
+                cpu = proc_stats(srv.proc.pid)[1] - cpu0
+                sys.stderr.write("[%d idle: server used %.2f s CPU in 2 s] " % (len(socks), cpu))
+                self.assertLess(cpu, 0.5, "the server spins while out of descriptors")
+                self.get_within(srv, 1.0, "out of descriptors")
+            finally:
+                for s in socks:
+                    s.close()
+            self.get_within(srv, 1.0, "after the idle clients left")
+
+    def test_idle_keep_alive_connection_is_closed_after_a_few_seconds(self):
+        with socket.create_connection((SRV.host, SRV.port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            got = b""
+            while not got.endswith(b"\r\n\r\nok"):
+                got += s.recv(4096)
+            t0 = time.monotonic()
+            self.assertEqual(s.recv(4096), b"")  # closed by the server
+            self.assertLess(time.monotonic() - t0, 8)
+
+    def test_when_every_connection_is_busy_a_new_one_gets_503(self):
+        # Under a limit of 72 open files the server takes 8 connections.
+        with ServeProcess(["--no-build", "--quiet", "--root", os.path.join(TMP, "root")],
+                          preexec_fn=nofile_limit(72, 72)) as srv:
+            busy = []  # the responses, which hold the connections
+            try:
+                for _ in range(8):
+                    conn = srv.connection(timeout=5)
+                    conn.request("GET", "/bytes/100000?hang=1")
+                    busy.append(conn.getresponse())
+                    self.assertEqual(busy[-1].status, 200)
+                t0 = time.monotonic()
+                resp = srv.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                self.assertEqual(srv.raw_status(resp), 503, resp)
+                self.assertIn(b"try again", resp)
+                self.assertLess(time.monotonic() - t0, 1)
+            finally:
+                for resp in busy:
+                    resp.close()
+            # The hanging requests notice their clients left; then it answers again.
+            deadline = time.monotonic() + 5
+            while srv.raw_status(srv.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")) != 200:
+                self.assertLess(time.monotonic(), deadline, "still 503 after the clients left")
+                time.sleep(0.1)
+
+
 FAKE_CMAKE = """#!/bin/sh
 # Stands in for cmake: records its arguments; the configure step creates the cache, the build
 # step writes the bundle's index.html (unless FAKE_CMAKE_NO_OUTPUT), FAKE_CMAKE_FAIL fails.
