@@ -47,6 +47,9 @@ Every response
   (HTTP/1.1 keep-alive works), MIME types: ``.wasm`` application/wasm, ``.js``/``.mjs``
   text/javascript, ``.html`` text/html, ``.css``, ``.json``, ``.png``, ``.svg``, ...
 * Only GET and HEAD; any other method gets 405 with ``Allow: GET, HEAD``.
+* Only requests for a loopback name are answered: the ``Host`` header must be ``localhost``,
+  ``*.localhost``, ``127.x.x.x`` or ``[::1]`` (any port), or the ``--host`` given; others get
+  421 (a defence against DNS rebinding). HTTP/1.0 requests may omit ``Host``.
 * Keep-alive connections idle for 5 s are closed. At most 512 connections are open at once
   (fewer under a low limit on open files, which serve.py raises to the hard limit at start);
   past that the one idle the longest is closed, or if none is idle the new one gets 503.
@@ -422,6 +425,7 @@ _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/(\d)\.(\d)")
 _INT = re.compile(r"[0-9]{1,10}")
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]*)?")  # name or [IPv6], then :port
 
 
 def decode_path(raw):
@@ -516,6 +520,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not self.parse_request():
                 return
             self.connection.settimeout(SEND_TIMEOUT)
+            if not self.check_host():
+                return
             if self.command not in ("GET", "HEAD"):
                 self.send_text(405, "Method %s is not allowed: this server answers GET and HEAD only."
                                % self.command, extra={"Allow": "GET, HEAD"})
@@ -596,6 +602,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0").strip() != "0":
             self.close_connection = True
         return True
+
+    def check_host(self):
+        """Answer requests for names other than loopback ones (and --host) with 421: a page on
+        a name that an attacker makes resolve to 127.0.0.1 (DNS rebinding) must not read us."""
+        hosts = self.headers.get_all("Host") or []
+        if not hosts and self.request_version == "HTTP/1.0":
+            return True
+        if len(hosts) != 1:
+            self.send_text(400, "An HTTP/1.1 request needs exactly one Host header.", close=True)
+            return False
+        m = _HOST.fullmatch(hosts[0].strip().lower())
+        name = m.group(1).strip("[]") if m else ""
+        if name == "localhost" or name.endswith(".localhost") or name == self.server.host:
+            return True
+        try:
+            if ipaddress.ip_address(name).is_loopback:
+                return True
+        except ValueError:
+            pass
+        self.send_text(421, "Misdirected request for host %r: this development server answers only for "
+                       "localhost, *.localhost, 127.x.x.x and [::1] (and its --host), so that other "
+                       "web sites cannot reach it through DNS rebinding." % hosts[0][:100], close=True)
+        return False
 
     # ---- responses ----------------------------------------------------------------------------
 
@@ -828,6 +857,7 @@ class Server(http.server.ThreadingHTTPServer):
         self._conns = {}
         self._conns_lock = threading.Lock()
         self.max_connections = connection_cap()
+        self.host = host.lower().strip("[]")  # a Host header naming it is fine (check_host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.root_real = os.path.realpath(root)

@@ -204,7 +204,7 @@ class SecurityTest(unittest.TestCase):
             if "%s" in target:
                 target = target % TMP.lstrip("/")
             with self.subTest(target=target):
-                resp = SRV.raw(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                resp = SRV.raw(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 status = SRV.raw_status(resp)
                 self.assertIsNotNone(status, resp[:200])
                 self.assertTrue(400 <= status < 500, "%s -> %s" % (target, status))
@@ -212,7 +212,7 @@ class SecurityTest(unittest.TestCase):
                 self.assertNotIn(b"root:", resp)
 
     def test_raw_nul_byte_in_request_target_is_400(self):
-        resp = SRV.raw(b"GET /index.html\x00.png HTTP/1.1\r\nHost: x\r\n\r\n")
+        resp = SRV.raw(b"GET /index.html\x00.png HTTP/1.1\r\nHost: localhost\r\n\r\n")
         self.assertEqual(SRV.raw_status(resp), 400)
 
     def test_symlink_escaping_root_is_403(self):
@@ -228,21 +228,21 @@ class SecurityTest(unittest.TestCase):
                 self.assertIn(method.encode(), body)
 
     def test_post_with_body_is_405_and_connection_closes(self):
-        resp = SRV.raw(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        resp = SRV.raw(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello")
         self.assertEqual(SRV.raw_status(resp), 405)
         self.assertIn(b"Connection: close", resp)
 
     def test_oversized_header_block_is_431(self):
-        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
         self.assertEqual(SRV.raw_status(resp), 431, resp[:200])
 
     def test_too_many_header_lines_is_431(self):
         lines = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
-        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n")
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\n" + lines + b"\r\n")
         self.assertEqual(SRV.raw_status(resp), 431, resp[:200])
 
     def test_overlong_request_line_is_414(self):
-        resp = SRV.raw(b"GET /" + b"a" * 10000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        resp = SRV.raw(b"GET /" + b"a" * 10000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
         self.assertEqual(SRV.raw_status(resp), 414)
 
     def test_malformed_request_lines_are_400(self):
@@ -250,16 +250,40 @@ class SecurityTest(unittest.TestCase):
                      b"GET / FTP/1.1", b"GET / HTTP/x.y", b"G(T / HTTP/1.1", b"GET /a b HTTP/1.1",
                      b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
             with self.subTest(line=line):
-                resp = SRV.raw(line + b"\r\nHost: x\r\n\r\n")
+                resp = SRV.raw(line + b"\r\nHost: localhost\r\n\r\n")
                 self.assertEqual(SRV.raw_status(resp), 400, resp[:200])
 
     def test_malformed_header_line_is_400(self):
-        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n")
+        resp = SRV.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n")
         self.assertEqual(SRV.raw_status(resp), 400)
 
     def test_http2_request_line_is_505(self):
-        resp = SRV.raw(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n")
+        resp = SRV.raw(b"GET / HTTP/2.0\r\nHost: localhost\r\n\r\n")
         self.assertEqual(SRV.raw_status(resp), 505)
+
+    def test_requests_for_other_host_names_are_421(self):
+        # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1.
+        for host in ("evil.example", "evil.example:%d" % SRV.port, "localhost.evil.example",
+                     "127.0.0.1.nip.io", "evil.localhost.example:80", "192.0.2.1", "[::2]:80",
+                     "0x7f000001", "", "localhost:80:80"):
+            with self.subTest(host=host):
+                resp = SRV.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
+                self.assertEqual(SRV.raw_status(resp), 421, resp[:300])
+                head, _, body = resp.partition(b"\r\n\r\n")
+                self.assertIn(b"Content-Type: text/plain", head)
+                self.assertIn(b"localhost", body)
+
+    def test_loopback_host_names_are_served(self):
+        for host in ("localhost", "localhost:%d" % SRV.port, "LocalHost", "a.localhost",
+                     "a.localhost:%d" % SRV.port, "x.y.localhost", "127.0.0.1", "127.0.0.1:%d" % SRV.port,
+                     "127.1.2.3:80", "[::1]", "[::1]:%d" % SRV.port):
+            with self.subTest(host=host):
+                resp = SRV.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
+                self.assertEqual(SRV.raw_status(resp), 200, resp[:300])
+                self.assertTrue(resp.endswith(b"\r\n\r\nok"))
+        # Without a Host header: fine for HTTP/1.0, a 400 for HTTP/1.1 (which requires one).
+        self.assertEqual(SRV.raw_status(SRV.raw(b"GET /healthz HTTP/1.0\r\n\r\n")), 200)
+        self.assertEqual(SRV.raw_status(SRV.raw(b"GET /healthz HTTP/1.1\r\n\r\n")), 400)
 
     def test_server_survives_the_abuse(self):
         self.assertEqual(SRV.get("/healthz")[::2], (200, b"ok"))
@@ -557,6 +581,14 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(srv.host, "127.0.0.1")
             self.assertEqual(srv.get("/healthz")[::2], (200, b"ok"))
 
+    def test_the_configured_host_name_is_served_too(self):
+        with ServeProcess(["--no-build", "--quiet", "--host", "0.0.0.0",
+                           "--root", os.path.join(TMP, "root")]) as srv:
+            for host, status in (("0.0.0.0:%d" % srv.port, 200), ("localhost", 200), ("192.0.2.1", 421)):
+                with self.subTest(host=host):
+                    resp = srv.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
+                    self.assertEqual(srv.raw_status(resp), status, resp[:300])
+
     def test_busy_port_is_a_clear_error(self):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -608,7 +640,7 @@ class HighDescriptorTest(unittest.TestCase):
             status, _, body = srv.get("/bytes/20000?kbps=800")  # 0.2 s
             self.assertEqual((status, body), (200, bytes(i % 251 for i in range(20000))))
             # The lingering close keeps a 431 for an oversized header from being reset away.
-            resp = srv.raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            resp = srv.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
             self.assertEqual(srv.raw_status(resp), 431, resp[:200])
 
 
