@@ -425,6 +425,10 @@ _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/(\d)\.(\d)")
 _INT = re.compile(r"[0-9]{1,10}")
+# Log lines show client bytes: control characters (terminal escape sequences) as \xHH, and so
+# backslashes doubled, as http.server does.
+_LOG_ESCAPES = str.maketrans({c: "\\x%02x" % c for c in (*range(0x20), *range(0x7F, 0xA0))})
+_LOG_ESCAPES[ord("\\")] = "\\\\"
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]*)?")  # name or [IPv6], then :port
 
 
@@ -637,7 +641,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         if not self.server.quiet:
-            sys.stderr.write("%s %s\n" % (time.strftime("%H:%M:%S"), fmt % args))
+            sys.stderr.write("%s %s\n" % (time.strftime("%H:%M:%S"), (fmt % args).translate(_LOG_ESCAPES)))
 
     def _log_done(self):
         if self.server.quiet:

@@ -574,6 +574,20 @@ class LifecycleTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertRegex(SRV.output + "\n", pattern)
 
+    def test_control_characters_from_clients_are_escaped_in_the_log(self):
+        # Terminal escape sequences (ESC [, and the one-byte CSI 0x9b) in request lines.
+        SRV.raw(b"GET /esc-test-1\x1b[31mred\x1b]0;title\x07 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        SRV.raw(b"\x1b[2J\x9b31mesc-test-2\r\n\r\n")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and "esc-test-2" not in SRV.output:
+            time.sleep(0.05)
+        lines = [line for line in SRV.output.splitlines() if "esc-test-" in line]
+        self.assertEqual(len(lines), 2, lines)
+        for line in lines:
+            self.assertFalse(re.search(r"[\x00-\x1f\x7f-\x9f]", line), repr(line))
+        self.assertIn(r"/esc-test-1\x1b[31mred\x1b]0;title\x07 HTTP/1.1", lines[0])
+        self.assertIn(r"\x1b[2J\x9b31mesc-test-2", lines[1])
+
     def test_non_loopback_host_prints_a_warning(self):
         with ServeProcess(["--no-build", "--quiet", "--host", "0.0.0.0",
                            "--root", os.path.join(TMP, "root")]) as srv:
