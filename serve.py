@@ -58,14 +58,15 @@ Every response
 Static files (the web bundle)
 -----------------------------
 ``GET /<path>`` serves a file of the root; a directory serves its ``index.html`` (``/dir``
-redirects to ``/dir/``). The query string is ignored for static files. Nothing outside the root
-is ever served: request targets are checked before and after percent-decoding, and the file's
-``realpath`` must lie inside the root's. Rejected with 400: ``..`` or ``.`` segments (also as
-``%2e%2e``), anything still containing ``%`` after one decoding (double encoding such as
-``%252e``), backslashes (also ``%5c``), empty segments (``//etc/passwd``), NUL and other control
-characters, invalid UTF-8, targets not starting with ``/``. A symlink resolving outside the root
-gets 403. Request lines longer than 8 KiB get 414, headers over 16 KiB in total or more than
-100 header lines get 431, malformed request lines get 400, HTTP versions other than 1.x 505.
+redirects to ``/dir/``; ``/file/`` is 404). The query string is ignored for static files.
+Nothing outside the root is ever served: request targets are checked before and after
+percent-decoding, and the file's ``realpath`` must lie inside the root's. Rejected with 400:
+``..`` or ``.`` segments (also as ``%2e%2e``), anything still containing ``%`` after one
+decoding (double encoding such as ``%252e``), backslashes (also ``%5c``), empty segments
+(``//etc/passwd``), NUL and other control characters, invalid UTF-8, targets not starting with
+``/``. A symlink resolving outside the root gets 403. Request lines longer than 8 KiB get 414,
+headers over 16 KiB in total or more than 100 header lines get 431, malformed request lines get
+400, HTTP versions other than 1.x 505.
 
 Simulated internet
 ------------------
@@ -103,7 +104,7 @@ except ``cut`` with ``hang``):
     Headers are not throttled.
 ``status=N``      200..599
     Answer with status N. For N other than 200 the body is a short text/plain sentence saying
-    that status N was requested (204 and 304 have no body), instead of the resource.
+    that status N was requested (204, 205 and 304 have no body), instead of the resource.
 ``cut=1``         0 or 1
     Send the headers with the full Content-Length, then only the first half of the body, then
     close the connection (the client sees a truncated body / IncompleteRead).
@@ -676,11 +677,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         if params.get("latency_ms"):
             self._pause(params["latency_ms"] / 1000.0)
-        no_body = code in (204, 304)
+        no_body = code in (204, 205, 304)  # these must not have a body
         self.send_response(code)
         if not no_body:
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(body.length))
+        elif code == 205:  # unlike 204 and 304, a 205 without a length would be read to the close
+            self.send_header("Content-Length", "0")
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         cut, hang = params.get("cut"), params.get("hang")
@@ -812,6 +815,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 loc = path + "/" + ("?" + query if query else "")
                 return self.send_text(301, "Moved to %s" % loc, extra={"Location": loc})
             real = os.path.join(real, "index.html")
+        elif path.endswith("/"):  # "/index.html/" names a directory, and that is no directory
+            return self.send_text(404, "Not found: %s" % path)
         try:
             f = open(real, "rb")
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):

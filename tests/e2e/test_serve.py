@@ -172,6 +172,13 @@ class StaticFilesTest(unittest.TestCase):
         status, _, body = SRV.get("/sub/")
         self.assertEqual((status, body), (200, b"<p>SUB-INDEX</p>\n"))
 
+    def test_a_file_named_with_a_trailing_slash_is_404(self):
+        for path in ("/index.html/", "/playground.wasm/", "/sub/index.html/", "/alias.html/"):
+            with self.subTest(path=path):
+                status, _, body = SRV.get(path)
+                self.assertEqual(status, 404)
+                self.assertIn(b"Not found", body)
+
     def test_symlink_inside_root_is_served(self):
         status, _, body = SRV.get("/alias.html")
         self.assertEqual((status, body), (200, INDEX_HTML))
@@ -429,6 +436,23 @@ class SimulationParametersTest(unittest.TestCase):
                 self.assertIn(b"status=%d" % code, body)
         status, _, body = SRV.get("/bytes/10?status=200")
         self.assertEqual((status, body), (200, bytes(range(10))))
+
+    def test_statuses_204_205_and_304_have_no_body(self):
+        conn = SRV.connection(timeout=5)
+        try:
+            for code in (205, 204, 304, 205):
+                with self.subTest(code=code):
+                    conn.request("GET", "/bytes/1000?status=%d" % code)
+                    resp = conn.getresponse()
+                    self.assertEqual((resp.status, resp.read()), (code, b""))
+                    self.assertIn(resp.getheader("Content-Length"), (None, "0"))
+                    self.assertIsNone(resp.getheader("Content-Type"))
+            # Nothing was left over: the connection serves the next request.
+            conn.request("GET", "/healthz")
+            resp = conn.getresponse()
+            self.assertEqual((resp.status, resp.read()), (200, b"ok"))
+        finally:
+            conn.close()
 
     def test_cut_sends_full_length_header_then_half_the_body(self):
         conn = SRV.connection(timeout=5)
