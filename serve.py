@@ -426,8 +426,8 @@ _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/(\d)\.(\d)")
 _INT = re.compile(r"[0-9]{1,10}")
-# Log lines show client bytes: control characters (terminal escape sequences) as \xHH, and so
-# backslashes doubled, as http.server does.
+# Log lines show client bytes: control characters (terminal escape sequences) as \xHH, and
+# backslashes doubled so that the escapes are unambiguous, as http.server does.
 _LOG_ESCAPES = str.maketrans({c: "\\x%02x" % c for c in (*range(0x20), *range(0x7F, 0xA0))})
 _LOG_ESCAPES[ord("\\")] = "\\\\"
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]*)?")  # name or [IPv6], then :port
@@ -866,7 +866,7 @@ class Server(http.server.ThreadingHTTPServer):
         self._conns = {}
         self._conns_lock = threading.Lock()
         self.max_connections = connection_cap()
-        self.host = host.lower().strip("[]")  # a Host header naming it is fine (check_host)
+        self.host = host.lower().strip("[]") or None  # a Host naming it is fine (check_host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.root_real = os.path.realpath(root)

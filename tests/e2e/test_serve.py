@@ -626,6 +626,9 @@ class LifecycleTest(unittest.TestCase):
                 with self.subTest(host=host):
                     resp = srv.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
                     self.assertEqual(srv.raw_status(resp), status, resp[:300])
+        # --host "" (every address) does not make an empty Host header one for the server.
+        with ServeProcess(["--no-build", "--quiet", "--host", "", "--root", os.path.join(TMP, "root")]) as srv:
+            self.assertEqual(srv.raw_status(srv.raw(b"GET /healthz HTTP/1.1\r\nHost: \r\n\r\n")), 421)
 
     def test_busy_port_is_a_clear_error(self):
         with socket.socket() as s:
