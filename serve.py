@@ -47,9 +47,10 @@ Every response
   (HTTP/1.1 keep-alive works), MIME types: ``.wasm`` application/wasm, ``.js``/``.mjs``
   text/javascript, ``.html`` text/html, ``.css``, ``.json``, ``.png``, ``.svg``, ...
 * Only GET and HEAD; any other method gets 405 with ``Allow: GET, HEAD``.
-* Only requests for a loopback name are answered: the ``Host`` header must be ``localhost``,
-  ``*.localhost``, ``127.x.x.x`` or ``[::1]`` (any port), or the ``--host`` given; others get
-  421 (a defence against DNS rebinding). HTTP/1.0 requests may omit ``Host``.
+* Only requests for a localhost name or an IP address are answered: the ``Host`` header must be
+  ``localhost``, ``*.localhost``, an IP address such as ``127.0.0.1``, ``[::1]`` or a LAN address
+  (any port), or the ``--host`` given; other names get 421 (a defence against DNS rebinding,
+  which needs a DNS name). HTTP/1.0 requests may omit ``Host``.
 * Keep-alive connections idle for 5 s are closed. At most 512 connections are open at once
   (fewer under a low limit on open files, which serve.py raises to the hard limit at start);
   past that the one idle the longest is closed, or if none is idle the new one gets 503.
@@ -609,8 +610,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     def check_host(self):
-        """Answer requests for names other than loopback ones (and --host) with 421: a page on
-        a name that an attacker makes resolve to 127.0.0.1 (DNS rebinding) must not read us."""
+        """Answer requests for host names other than localhost names (and --host) with 421: a page
+        on a name that an attacker makes resolve to 127.0.0.1 (DNS rebinding) must not read us.
+        IP addresses pass: rebinding needs a DNS name."""
         hosts = self.headers.get_all("Host") or []
         if not hosts and self.request_version == "HTTP/1.0":
             return True
@@ -622,13 +624,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if name == "localhost" or name.endswith(".localhost") or name == self.server.host:
             return True
         try:
-            if ipaddress.ip_address(name).is_loopback:
-                return True
+            ipaddress.ip_address(name)
+            return True  # an address typed as such (a LAN IP with --host 0.0.0.0): no DNS to rebind
         except ValueError:
             pass
         self.send_text(421, "Misdirected request for host %r: this development server answers only for "
-                       "localhost, *.localhost, 127.x.x.x and [::1] (and its --host), so that other "
-                       "web sites cannot reach it through DNS rebinding." % hosts[0][:100], close=True)
+                       "localhost, *.localhost, IP addresses and its --host name, so that other web "
+                       "sites cannot reach it through DNS rebinding." % hosts[0][:100], close=True)
         return False
 
     # ---- responses ----------------------------------------------------------------------------

@@ -271,8 +271,8 @@ class SecurityTest(unittest.TestCase):
     def test_requests_for_other_host_names_are_421(self):
         # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1.
         for host in ("evil.example", "evil.example:%d" % SRV.port, "localhost.evil.example",
-                     "127.0.0.1.nip.io", "evil.localhost.example:80", "192.0.2.1", "[::2]:80",
-                     "0x7f000001", "", "localhost:80:80"):
+                     "127.0.0.1.nip.io", "evil.localhost.example:80", "0x7f000001", "",
+                     "localhost:80:80"):
             with self.subTest(host=host):
                 resp = SRV.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
                 self.assertEqual(SRV.raw_status(resp), 421, resp[:300])
@@ -283,7 +283,8 @@ class SecurityTest(unittest.TestCase):
     def test_loopback_host_names_are_served(self):
         for host in ("localhost", "localhost:%d" % SRV.port, "LocalHost", "a.localhost",
                      "a.localhost:%d" % SRV.port, "x.y.localhost", "127.0.0.1", "127.0.0.1:%d" % SRV.port,
-                     "127.1.2.3:80", "[::1]", "[::1]:%d" % SRV.port):
+                     "127.1.2.3:80", "[::1]", "[::1]:%d" % SRV.port,
+                     "192.0.2.1", "[::2]:80"):  # IP addresses: a LAN address with --host 0.0.0.0
             with self.subTest(host=host):
                 resp = SRV.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
                 self.assertEqual(SRV.raw_status(resp), 200, resp[:300])
@@ -620,9 +621,12 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(srv.get("/healthz")[::2], (200, b"ok"))
 
     def test_the_configured_host_name_is_served_too(self):
+        # Bound to every address, the machine is reached by its LAN address from other machines:
+        # IP addresses are served, DNS names other than localhost ones are not.
         with ServeProcess(["--no-build", "--quiet", "--host", "0.0.0.0",
                            "--root", os.path.join(TMP, "root")]) as srv:
-            for host, status in (("0.0.0.0:%d" % srv.port, 200), ("localhost", 200), ("192.0.2.1", 421)):
+            for host, status in (("0.0.0.0:%d" % srv.port, 200), ("localhost", 200), ("192.0.2.1", 200),
+                                 ("evil.example", 421)):
                 with self.subTest(host=host):
                     resp = srv.raw(b"GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
                     self.assertEqual(srv.raw_status(resp), status, resp[:300])
