@@ -22,7 +22,7 @@ Described describe(const std::exception_ptr& error) {
     if (!error) return {"NoneType", ""};
     try {
         std::rethrow_exception(error);
-    } catch (const Exception& e) {
+    } catch (const BaseException& e) {
         return {e.type_name(), e.what()};
     } catch (const std::exception& e) {
         return {demangle(typeid(e).name()), e.what()};

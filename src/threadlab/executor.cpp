@@ -38,19 +38,32 @@ public:
 
     void shutdown(bool wait, bool cancel_futures) {
         std::deque<std::shared_ptr<WorkItem>> cancelled;
-        std::vector<Thread> threads;
         {
             std::lock_guard lock(mutex_);
             shutdown_ = true;
             if (cancel_futures) cancelled.swap(queue_);
             queued_.store(queue_.size(), std::memory_order_relaxed);
-            threads = threads_;
         }
         work_available_.notify_all();
         for (auto& item : cancelled) item->cancel_item();
-        if (!wait) return;
+        if (wait) join_workers();
+    }
+
+    // Python's _python_exit: no new work ("after interpreter shutdown", since the pool itself was
+    // not shut down), queued work still runs, and the workers are joined before the non-daemon
+    // threads are - so none is left unjoined when the process ends.
+    void stop_at_exit() {
+        {
+            std::lock_guard lock(mutex_);
+            exiting_ = true;
+        }
+        work_available_.notify_all();
+        join_workers();
+    }
+
+    void join_workers() {
         Thread me = current_thread();
-        for (auto& thread : threads)
+        for (auto& thread : threads())
             if (!(thread == me)) thread.join(); // a task that shuts its own pool down cannot join itself
     }
 
@@ -94,7 +107,7 @@ private:
                 std::unique_lock lock(mutex_);
                 if (finished_one) ++idle_permits_; // Python releases _idle_semaphore after each item
                 bool spun = false;
-                while (queue_.empty() && !shutdown_ && broken_.empty()) {
+                while (queue_.empty() && !shutdown_ && !exiting_ && broken_.empty()) {
                     if (!spun && spinning_ == 0) {
                         spun = true;
                         // One idle worker at a time watches the queue for a moment before sleeping.
@@ -142,6 +155,7 @@ private:
     std::condition_variable work_available_;
     std::deque<std::shared_ptr<WorkItem>> queue_;
     bool shutdown_ = false;
+    bool exiting_ = false; // the program is exiting (stop_at_exit)
     std::string broken_;
     int idle_permits_ = 0; // Python's _idle_semaphore
     int sleeping_ = 0;     // workers waiting for work
@@ -167,7 +181,7 @@ LiveExecutors& live_executors() {
 std::atomic<int> executor_counter{0};
 } // namespace
 
-// Python's _python_exit: no new work, and idle workers leave, so that exit can join them.
+// Python's _python_exit: no new work, and every pool's workers finish the queue and are joined.
 void shutdown_executors_at_exit() {
     std::vector<std::shared_ptr<ExecutorCore>> cores;
     {
@@ -176,7 +190,7 @@ void shutdown_executors_at_exit() {
         for (auto& weak : live.cores)
             if (auto core = weak.lock()) cores.push_back(std::move(core));
     }
-    for (auto& core : cores) core->shutdown(false, false);
+    for (auto& core : cores) core->stop_at_exit();
 }
 } // namespace detail
 

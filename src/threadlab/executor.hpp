@@ -13,6 +13,7 @@
 #include "thread.hpp"
 #include "trace.hpp"
 
+#include <deque>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -94,19 +95,22 @@ class ExecutorCore;
 } // namespace detail
 
 // The range executor.map() returns: results in input order, each waited for as the iteration
-// reaches it. A timeout counts from the call to map() (TimeoutError). Once iteration has begun,
-// destroying the range cancels the futures not reached yet, as Python's generator does when closed.
+// reaches it. A timeout counts from the call to map() (TimeoutError). As Python's generator:
+//  - each future is let go as its result is taken, so results the caller is done with are freed;
+//  - an item that raises (or times out) ends the iteration: the exception comes out at that item,
+//    the items not reached yet are cancelled, and the range is then at its end;
+//  - once iteration has begun, destroying the range cancels the items not reached yet.
 template <class R> class MapResult {
 public:
     using value_type = std::conditional_t<std::is_void_v<R>, NoneType, R>;
 
     MapResult(std::vector<Future<R>> futures, std::optional<Clock::time_point> deadline)
-        : futures_(std::move(futures)), deadline_(deadline) {}
+        : pending_(std::make_move_iterator(futures.begin()), std::make_move_iterator(futures.end())),
+          deadline_(deadline) {}
     MapResult(MapResult&&) = default;
     MapResult& operator=(MapResult&&) = default;
     ~MapResult() {
-        if (started_)
-            for (std::size_t i = next_; i < futures_.size(); ++i) futures_[i].cancel();
+        if (started_) cancel_pending();
     }
 
     using iterator = detail::PullIterator<MapResult, value_type>;
@@ -126,10 +130,11 @@ public:
 
 private:
     friend iterator;
-    bool at_end() const { return next_ >= futures_.size(); }
+    bool at_end() const { return !value_ && pending_.empty(); }
     const value_type& current() {
         if (!value_) {
-            Future<R>& f = futures_[next_];
+            Future<R> f = std::move(pending_.front()); // Python's fs.pop(): the range lets it go
+            pending_.pop_front();
             try {
                 if constexpr (std::is_void_v<R>) {
                     f.result(detail::remaining(deadline_));
@@ -139,20 +144,23 @@ private:
                 }
             } catch (...) {
                 f.cancel(); // Python's _result_or_cancel
+                cancel_pending();
                 throw;
             }
         }
         return *value_;
     }
     void advance() {
-        if (!value_) current(); // a skipped item is still waited for, as Python's next() does
+        if (!value_ && !pending_.empty()) current(); // a skipped item is still waited for, as Python's next() does
         value_.reset();
-        ++next_;
+    }
+    void cancel_pending() {
+        for (auto& f : pending_) f.cancel();
+        pending_.clear();
     }
 
-    std::vector<Future<R>> futures_;
+    std::deque<Future<R>> pending_; // not taken yet, in input order
     std::optional<Clock::time_point> deadline_;
-    std::size_t next_ = 0;
     bool started_ = false;
     std::optional<value_type> value_;
 };

@@ -76,6 +76,7 @@ bool FutureCore::running() const { return status() == FutureStatus::running; }
 bool FutureCore::done() const { return is_done(status()); }
 
 void FutureCore::wait_done(Timeout timeout) {
+    if (timeout) check_seconds(*timeout); // before spinning: a NaN raises at once
     if (!is_done(status()) && !(timeout && *timeout <= 0) && !spin_until([&] { return is_done(status()); })) {
         // has_sleepers_ is stored before status_ is checked, and complete() stores status_ before
         // it loads has_sleepers_ (both sequentially consistent): either complete() sees a sleeper
@@ -191,13 +192,11 @@ std::string FutureCore::repr() const {
 
 std::string FutureCore::repr_locked() const {
     FutureStatus now = status();
-    char address[32];
-    std::snprintf(address, sizeof address, "%#lx", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(this)));
     const char* state = now == FutureStatus::pending     ? "pending"
                         : now == FutureStatus::running   ? "running"
                         : now == FutureStatus::cancelled ? "cancelled"
                                                              : "finished";
-    std::string text = std::string("<Future at ") + address + " state=" + state;
+    std::string text = "<Future at " + address_text(this) + " state=" + state;
     if (now == FutureStatus::finished)
         text += error_ ? " raised " + exception_type_name(error_) : " returned " + python_type_name(result_type_);
     return text + ">";

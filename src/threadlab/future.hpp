@@ -10,6 +10,7 @@
 #pragma once
 
 #include "errors.hpp"
+#include "repr.hpp"
 #include "timing.hpp"
 
 #include <atomic>
@@ -26,6 +27,7 @@
 #include <string>
 #include <type_traits>
 #include <typeinfo>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -254,16 +256,18 @@ template <class R, class Range> std::vector<Future<R>> unique_futures(const Rang
 
 // for (Future<R> f : as_completed(futures, timeout)) yields every future once, finished ones
 // first, then each as it completes. TimeoutError("2 (of 5) futures unfinished") if the timeout,
-// counted from the start of the iteration, passes first.
+// counted from the start of the iteration, passes first. Like Python's generator, the range lets
+// go of each future as it yields it: a result the caller has dropped is freed.
 template <class R> class AsCompleted {
 public:
     AsCompleted(std::vector<Future<R>> futures, Timeout timeout)
-        : futures_(std::move(futures)), timeout_(timeout), waiter_(std::make_unique<detail::FutureWaiter>()) {}
+        : futures_(std::move(futures)), total_(futures_.size()), timeout_(timeout),
+          waiter_(std::make_unique<detail::FutureWaiter>()) {}
     AsCompleted(AsCompleted&&) = default;
     AsCompleted& operator=(AsCompleted&&) = default;
     ~AsCompleted() {
-        if (installed_)
-            for (auto& f : futures_) f.state()->remove_waiter(waiter_.get());
+        if (waiter_)
+            for (auto& [core, f] : pending_) f.state()->remove_waiter(waiter_.get());
     }
 
     using iterator = detail::PullIterator<AsCompleted, Future<R>>;
@@ -272,7 +276,12 @@ public:
         if (!installed_) {
             installed_ = true;
             deadline_ = detail::deadline_after(timeout_);
-            for (auto& f : futures_) f.state()->add_waiter(waiter_.get());
+            for (auto& f : futures_) {
+                const void* core = f.state().get();
+                pending_.emplace(core, std::move(f));
+                pending_.at(core).state()->add_waiter(waiter_.get()); // delivers it now if done
+            }
+            futures_.clear();
             advance();
         }
         return iterator(this);
@@ -285,30 +294,32 @@ private:
     bool at_end() const { return !current_; }
     void advance() {
         current_.reset();
-        if (yielded_ == futures_.size()) return;
+        if (pending_.empty()) return;
         std::unique_lock lock(waiter_->mutex);
         while (waiter_->finished.empty()) {
             if (!deadline_) {
                 waiter_->changed.wait(lock);
             } else if (waiter_->changed.wait_until(lock, *deadline_) == std::cv_status::timeout &&
                        waiter_->finished.empty()) {
-                throw TimeoutError(std::to_string(futures_.size() - yielded_) + " (of " +
-                                   std::to_string(futures_.size()) + ") futures unfinished");
+                throw TimeoutError(std::to_string(pending_.size()) + " (of " + std::to_string(total_) +
+                                   ") futures unfinished");
             }
         }
         auto core = std::move(waiter_->finished.front());
         waiter_->finished.pop_front();
         lock.unlock();
-        ++yielded_;
-        current_ = Future<R>(std::static_pointer_cast<detail::FutureState<R>>(core));
+        auto found = pending_.find(core.get());
+        current_ = std::move(found->second); // done, so no longer holds the waiter
+        pending_.erase(found);
     }
 
-    std::vector<Future<R>> futures_;
+    std::vector<Future<R>> futures_;                       // until begin(): in input order
+    std::unordered_map<const void*, Future<R>> pending_; // from begin(): not yielded yet
+    std::size_t total_;
     Timeout timeout_;
     std::unique_ptr<detail::FutureWaiter> waiter_;
     std::optional<Clock::time_point> deadline_;
     bool installed_ = false;
-    std::size_t yielded_ = 0;
     std::optional<Future<R>> current_;
 };
 

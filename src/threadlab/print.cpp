@@ -1,4 +1,5 @@
 #include "print.hpp"
+#include "repr.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,14 @@ namespace {
 std::mutex sink_mutex;
 std::function<void(std::string_view)> sink;
 } // namespace
+
+namespace detail {
+std::string address_text(const void* object) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%#lx", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(object)));
+    return text;
+}
+} // namespace detail
 
 std::string format_float(double value) {
     if (std::isnan(value)) return "nan";

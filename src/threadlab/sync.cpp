@@ -15,10 +15,11 @@ namespace threadlab {
 namespace {
 // Python's checks of acquire(blocking, timeout) for Lock and RLock.
 std::optional<Clock::time_point> lock_deadline(bool blocking, double timeout) {
-    if (!blocking && timeout != -1) throw ValueError("can't specify a timeout for a non-blocking call");
-    if (timeout < 0 && timeout != -1) throw ValueError("timeout value must be a non-negative number");
-    if (timeout > TIMEOUT_MAX) throw ValueError("timeout value is too large");
-    return timeout == -1 ? std::nullopt : detail::deadline_after(timeout);
+    if (timeout == -1) return std::nullopt;
+    detail::check_seconds(timeout); // NaN, too large: Python converts the timeout first
+    if (!blocking) throw ValueError("can't specify a timeout for a non-blocking call");
+    if (timeout < 0) throw ValueError("timeout value must be a non-negative number");
+    return detail::deadline_after(timeout);
 }
 
 // Semaphore and BoundedSemaphore release: n permits, waking as many waiters (caller holds the lock).
@@ -90,16 +91,20 @@ Lock::~Lock() {
     while (releases_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
+std::string Lock::repr() const {
+    return std::string(locked() ? "<locked" : "<unlocked") + " _thread.lock object at " + detail::address_text(this) + ">";
+}
+
 bool RLock::acquire_checked(bool blocking, double timeout) {
-    auto me = std::this_thread::get_id();
+    auto me = detail::this_ident();
     if (owner_.load(std::memory_order_relaxed) == me) {
         lock_deadline(blocking, timeout); // the same argument checks as a first acquire
-        ++count_;
+        count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return true;
     }
     if (!lock_.acquire(blocking, timeout)) return false;
     owner_.store(me, std::memory_order_relaxed);
-    count_ = 1;
+    count_.store(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -107,17 +112,24 @@ void RLock::throw_not_owned() { throw RuntimeError("cannot release un-acquired l
 
 std::size_t RLock::release_save() {
     if (!is_owned()) throw_not_owned();
-    std::size_t count = count_;
-    count_ = 0;
-    owner_.store(std::thread::id(), std::memory_order_relaxed);
+    std::size_t count = count_.load(std::memory_order_relaxed);
+    count_.store(0, std::memory_order_relaxed);
+    owner_.store(0, std::memory_order_relaxed);
     lock_.release();
     return count;
 }
 
 void RLock::acquire_restore(std::size_t count) {
     lock_.acquire();
-    owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
-    count_ = count;
+    owner_.store(detail::this_ident(), std::memory_order_relaxed);
+    count_.store(count, std::memory_order_relaxed);
+}
+
+std::string RLock::repr() const {
+    std::size_t count = count_.load(std::memory_order_relaxed);
+    return std::string(count ? "<locked" : "<unlocked") + " _thread.RLock object owner=" +
+           std::to_string(owner_.load(std::memory_order_relaxed)) + " count=" + std::to_string(count) + " at " +
+           detail::address_text(this) + ">";
 }
 
 // [SECTION] Condition ---------------------------------------------------------------------------
@@ -159,6 +171,7 @@ void Condition::acquire_restore(std::size_t saved) {
 }
 
 bool Condition::wait(Timeout timeout) {
+    if (timeout) detail::check_seconds(*timeout);
     if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
     // Python's design: each waiter sleeps on a lock of its own, which notify() releases.
     Lock waiter;
@@ -172,7 +185,7 @@ bool Condition::wait(Timeout timeout) {
     if (!timeout)
         notified = waiter.acquire();
     else if (*timeout > 0)
-        notified = waiter.acquire(true, std::min(*timeout, TIMEOUT_MAX));
+        notified = waiter.acquire(true, *timeout);
     else
         notified = waiter.acquire(false);
     acquire_restore(saved);
@@ -197,6 +210,12 @@ void Condition::notify(std::size_t n) {
 
 void Condition::notify_all() { notify(std::numeric_limits<std::size_t>::max()); }
 
+std::string Condition::repr() const {
+    std::string lock = std::visit([](auto* held) { return held->repr(); }, lock_);
+    std::lock_guard guard(waiters_mutex_);
+    return "<Condition(" + lock + ", " + std::to_string(waiters_.size()) + ")>";
+}
+
 // [SECTION] Semaphore ---------------------------------------------------------------------------
 
 Semaphore::Semaphore(long long value) : value_(value) {
@@ -215,6 +234,7 @@ bool Semaphore::acquire(bool blocking, Timeout timeout) {
 void Semaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
     std::lock_guard lock(mutex_); // notify under the lock, as Event::set does
+    if (n > std::numeric_limits<long long>::max() - value_) throw OverflowError("Semaphore value too large");
     add_permits(value_, available_, n);
 }
 
@@ -223,11 +243,20 @@ long long Semaphore::value() const {
     return value_;
 }
 
+std::string Semaphore::repr() const {
+    return "<threading.Semaphore at " + detail::address_text(this) + ": value=" + std::to_string(value()) + ">";
+}
+
 void BoundedSemaphore::release(long long n) {
     if (n < 1) throw ValueError("n must be one or more");
     std::lock_guard lock(mutex_);
-    if (value_ + n > initial_value_) throw ValueError("Semaphore released too many times");
+    if (n > initial_value_ - value_) throw ValueError("Semaphore released too many times"); // no overflow: value_ <= initial
     add_permits(value_, available_, n);
+}
+
+std::string BoundedSemaphore::repr() const {
+    return "<threading.BoundedSemaphore at " + detail::address_text(this) + ": value=" + std::to_string(value()) +
+           "/" + std::to_string(initial_value_) + ">";
 }
 
 // [SECTION] Event -------------------------------------------------------------------------------
@@ -241,6 +270,7 @@ void Event::set() {
     // Notify under the lock: a waiter that wakes may destroy the Event as soon as it returns.
     std::lock_guard lock(mutex_);
     flag_ = true;
+    ++sets_;
     changed_.notify_all();
 }
 
@@ -250,9 +280,17 @@ void Event::clear() {
 }
 
 bool Event::wait(Timeout timeout) {
+    auto deadline = detail::deadline_after(timeout);
     std::unique_lock lock(mutex_);
-    wait_until(changed_, lock, detail::deadline_after(timeout), [&] { return flag_; });
-    return flag_;
+    if (flag_) return true;
+    // Python's waiter returns true once notified, even if clear() ran before it woke: watch the
+    // count of set() calls, not the flag.
+    const std::uint64_t sets_before = sets_;
+    return wait_until(changed_, lock, deadline, [&] { return sets_ != sets_before; });
+}
+
+std::string Event::repr() const {
+    return "<threading.Event at " + detail::address_text(this) + (is_set() ? ": set>" : ": unset>");
 }
 
 // [SECTION] Barrier -----------------------------------------------------------------------------
@@ -266,9 +304,10 @@ Barrier::Barrier(long long parties, std::function<void()> action, Timeout timeou
 
 long long Barrier::wait(Timeout timeout) {
     if (!timeout) timeout = default_timeout_;
+    if (timeout) detail::check_seconds(*timeout);
     std::unique_lock lock(mutex_);
     enter(lock);
-    long long index = count_++;
+    long long index = count_.fetch_add(1);
     try {
         if (index + 1 == parties_)
             release_all(lock);
@@ -335,14 +374,14 @@ void Barrier::abort() {
     break_barrier();
 }
 
-long long Barrier::n_waiting() const {
-    std::lock_guard lock(mutex_);
-    return phase_ == Phase::filling ? count_ : 0;
-}
+long long Barrier::n_waiting() const { return phase_ == Phase::filling ? count_.load() : 0; }
 
-bool Barrier::broken() const {
-    std::lock_guard lock(mutex_);
-    return phase_ == Phase::broken;
+bool Barrier::broken() const { return phase_ == Phase::broken; }
+
+std::string Barrier::repr() const {
+    std::string head = "<threading.Barrier at " + detail::address_text(this);
+    if (broken()) return head + ": broken>";
+    return head + ": waiters=" + std::to_string(n_waiting()) + "/" + std::to_string(parties_) + ">";
 }
 
 } // namespace threadlab

@@ -9,9 +9,12 @@
 // acquire() takes Python's arguments: blocking (default true) and timeout in seconds (-1: none).
 // Lock, RLock, Condition and the semaphores also have lock()/unlock()/try_lock(), so that
 // std::lock_guard and std::unique_lock play the role of Python's `with lock:`.
+// Every timeout goes through detail::check_seconds: NaN is a ValueError, more than TIMEOUT_MAX an
+// OverflowError. repr() (and operator<<) print what CPython 3.11 prints.
 #pragma once
 
 #include "errors.hpp"
+#include "repr.hpp"
 #include "timing.hpp"
 
 #include <atomic>
@@ -21,10 +24,17 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
+#include <string>
 #include <thread>
 #include <variant>
 
 namespace threadlab {
+
+namespace detail {
+// threading.get_ident() of the caller, inline for RLock's fast path.
+inline unsigned long this_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
+} // namespace detail
 
 // [SECTION] Lock, RLock -------------------------------------------------------------------------
 
@@ -57,6 +67,9 @@ public:
     void unlock() { release(); }
     bool try_lock() { return acquire(false); }
 
+    // <unlocked _thread.lock object at 0x7f...>
+    std::string repr() const;
+
 private:
     enum : int { unlocked = 0, locked_alone = 1, locked_contended = 2 };
     bool acquire_checked(bool blocking, double timeout);
@@ -78,21 +91,23 @@ public:
     // Inline for the common call, acquire() with Python's defaults.
     bool acquire(bool blocking = true, double timeout = -1) {
         if (!(blocking && timeout == -1)) return acquire_checked(blocking, timeout);
-        auto me = std::this_thread::get_id();
+        auto me = detail::this_ident();
         if (owner_.load(std::memory_order_relaxed) == me) {
-            ++count_;
+            count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         } else {
             lock_.acquire();
             owner_.store(me, std::memory_order_relaxed);
-            count_ = 1;
+            count_.store(1, std::memory_order_relaxed);
         }
         return true;
     }
     // RuntimeError("cannot release un-acquired lock") unless the caller owns it.
     void release() {
         if (!is_owned()) throw_not_owned();
-        if (--count_ == 0) {
-            owner_.store(std::thread::id(), std::memory_order_relaxed);
+        std::size_t left = count_.load(std::memory_order_relaxed) - 1;
+        count_.store(left, std::memory_order_relaxed);
+        if (left == 0) {
+            owner_.store(0, std::memory_order_relaxed);
             lock_.release();
         }
     }
@@ -103,16 +118,20 @@ public:
     bool try_lock() { return acquire(false); }
 
     // For Condition: whether the caller owns it; release it fully and restore it.
-    bool is_owned() const { return owner_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
+    bool is_owned() const { return owner_.load(std::memory_order_relaxed) == detail::this_ident(); }
     std::size_t release_save();
     void acquire_restore(std::size_t count);
+
+    // <locked _thread.RLock object owner=140234 count=2 at 0x7f...> (owner: the holder's get_ident())
+    std::string repr() const;
 
 private:
     bool acquire_checked(bool blocking, double timeout);
     [[noreturn]] static void throw_not_owned();
     Lock lock_;
-    std::atomic<std::thread::id> owner_{};
-    std::size_t count_ = 0;
+    // Written by the owner only; atomic so that repr() from any thread may read them.
+    std::atomic<unsigned long> owner_{0};
+    std::atomic<std::size_t> count_{0};
 };
 
 // [SECTION] Condition ---------------------------------------------------------------------------
@@ -152,6 +171,9 @@ public:
     void notify(std::size_t n = 1);
     void notify_all();
 
+    // <Condition(<unlocked _thread.RLock object owner=0 count=0 at 0x7f...>, 0)>: lock, waiters
+    std::string repr() const;
+
 private:
     bool is_owned() const;
     std::size_t release_save();
@@ -159,7 +181,7 @@ private:
 
     std::unique_ptr<RLock> own_lock_;
     std::variant<Lock*, RLock*> lock_;
-    std::mutex waiters_mutex_;
+    mutable std::mutex waiters_mutex_;
     std::deque<Lock*> waiters_;
 };
 
@@ -174,7 +196,8 @@ public:
     virtual ~Semaphore() = default;
 
     bool acquire(bool blocking = true, Timeout timeout = std::nullopt);
-    // ValueError("n must be one or more") for n < 1.
+    // ValueError("n must be one or more") for n < 1. Python's integers never overflow; a value
+    // past LLONG_MAX raises OverflowError("Semaphore value too large") and releases nothing.
     virtual void release(long long n = 1);
 
     void lock() { acquire(); }
@@ -182,6 +205,9 @@ public:
     bool try_lock() { return acquire(false); }
 
     long long value() const; // Python's private _value, for viewers and tests
+
+    // <threading.Semaphore at 0x7f...: value=3>; a BoundedSemaphore adds "/initial value".
+    virtual std::string repr() const;
 
 protected:
     mutable std::mutex mutex_;
@@ -195,6 +221,7 @@ class BoundedSemaphore : public Semaphore {
 public:
     explicit BoundedSemaphore(long long value = 1) : Semaphore(value), initial_value_(value) {}
     void release(long long n = 1) override;
+    std::string repr() const override;
 
 private:
     long long initial_value_;
@@ -205,15 +232,20 @@ private:
 class Event {
 public:
     bool is_set() const;
+    // Wakes every waiter; each of them returns true, even if clear() runs before it wakes.
     void set();
     void clear();
-    // True once set, false if the timeout passed first.
+    // True once set (or woken by set()), false if the timeout passed first.
     bool wait(Timeout timeout = std::nullopt);
+
+    // <threading.Event at 0x7f...: unset>
+    std::string repr() const;
 
 private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool flag_ = false;
+    std::uint64_t sets_ = 0; // set() calls so far: a waiter that sees it change was notified
 };
 
 // [SECTION] Barrier -----------------------------------------------------------------------------
@@ -233,8 +265,12 @@ public:
     void reset();
     void abort();
     long long parties() const { return parties_; }
+    // Lock-free reads, as in Python, so that the action may call them.
     long long n_waiting() const;
     bool broken() const;
+
+    // <threading.Barrier at 0x7f...: waiters=0/3>, or "...: broken>"
+    std::string repr() const;
 
 private:
     enum class Phase { filling, draining, resetting, broken };
@@ -249,8 +285,9 @@ private:
     long long parties_;
     std::function<void()> action_;
     Timeout default_timeout_;
-    Phase phase_ = Phase::filling;
-    long long count_ = 0;
+    // Changed under mutex_; atomic so that n_waiting() and broken() need no lock.
+    std::atomic<Phase> phase_{Phase::filling};
+    std::atomic<long long> count_{0};
 };
 
 } // namespace threadlab

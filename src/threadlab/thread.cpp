@@ -46,6 +46,7 @@ struct ThreadState {
     std::string name;
     bool daemon = false;
     bool is_dummy = false; // a thread Threadlab did not start (Python's _DummyThread)
+    const char* class_name = "Thread"; // for repr: "Timer" for a Timer
     std::uint32_t serial = 0;
     std::optional<unsigned long> ident;
     std::optional<long> native_id;
@@ -256,23 +257,31 @@ void Thread::start() {
         state_->phase = Phase::running;
     }
     Registry& r = registry();
-    {
-        std::lock_guard lock(r.mutex);
-        r.alive.emplace(state_->serial, state_);
-    }
-    try {
-        std::lock_guard os_lock(state_->os_mutex);
-        state_->os_thread = std::thread(run_thread, state_);
-        std::lock_guard lock(state_->mutex);
-        state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
-    } catch (const std::system_error& e) {
+    // Any failure (no OS thread, no memory for the registry entry or the std::thread) leaves the
+    // Thread as if never started, as CPython does, and the error goes to the caller.
+    auto undo_start = [&] {
         {
             std::lock_guard lock(r.mutex);
             r.alive.erase(state_->serial);
         }
         std::lock_guard lock(state_->mutex);
         state_->phase = Phase::initial;
+    };
+    try {
+        {
+            std::lock_guard lock(r.mutex);
+            r.alive.emplace(state_->serial, state_);
+        }
+        std::lock_guard os_lock(state_->os_mutex);
+        state_->os_thread = std::thread(run_thread, state_);
+        std::lock_guard lock(state_->mutex);
+        state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
+    } catch (const std::system_error& e) {
+        undo_start();
         throw RuntimeError(std::string("can't start new thread: ") + e.what());
+    } catch (...) {
+        undo_start();
+        throw;
     }
 }
 
@@ -282,7 +291,7 @@ void Thread::join(Timeout timeout) const {
         if (state_->phase == Phase::initial) throw RuntimeError("cannot join thread before it is started");
     }
     if (state_ == this_thread_state) throw RuntimeError("cannot join current thread");
-    if (state_->is_dummy) throw RuntimeError("cannot join a dummy thread");
+    if (state_->is_dummy) throw AssertionError("cannot join a dummy thread"); // Python 3.11's assert
     wait_until_stopped(*state_, timeout);
 }
 
@@ -329,12 +338,14 @@ void Thread::set_daemon(bool daemon) {
 
 std::uint32_t Thread::serial() const { return state_->serial; }
 
+void Thread::set_class_name(const char* name) { state_->class_name = name; }
+
 std::string Thread::repr() const {
     std::lock_guard lock(state_->mutex);
     std::string status = state_->phase == Phase::initial ? "initial" : state_->phase == Phase::running ? "started" : "stopped";
     if (state_->daemon) status += " daemon";
     if (state_->ident) status += " " + std::to_string(*state_->ident);
-    const char* kind = state_->is_dummy ? "_DummyThread" : state_ == registry().main ? "_MainThread" : "Thread";
+    const char* kind = state_->is_dummy ? "_DummyThread" : state_ == registry().main ? "_MainThread" : state_->class_name;
     return std::string("<") + kind + "(" + state_->name + ", " + status + ")>";
 }
 
@@ -383,6 +394,12 @@ std::string callable_name(const std::type_info& type) {
 ExceptHook excepthook;
 
 void default_excepthook(const ExceptHookArgs& args) {
+    try {
+        if (args.exc_value) std::rethrow_exception(args.exc_value);
+    } catch (const SystemExit&) {
+        return; // Python's default hook ignores SystemExit silently: the thread just ends
+    } catch (...) {
+    }
     std::string name = args.thread ? args.thread->name() : std::to_string(get_ident());
     std::string text = "Exception in thread " + name + ":\n" + describe_exception(args.exc_value) + "\n";
     std::fputs(text.c_str(), stderr);
@@ -441,6 +458,8 @@ Timer::Timer(double interval, std::shared_ptr<Event> finished, std::unique_ptr<d
                  finished->set();
              }),
              ""),
-      finished_(std::move(finished)) {}
+      finished_(std::move(finished)) {
+    set_class_name("Timer");
+}
 
 } // namespace threadlab

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "errors.hpp"
+#include "repr.hpp"
 #include "timing.hpp"
 
 #include <cstdint>
@@ -117,6 +118,7 @@ public:
     // Start the thread's activity; at most once (RuntimeError: "threads can only be started once").
     void start();
     // Wait until the thread ends, or `timeout` seconds pass; afterwards is_alive() tells which.
+    // AssertionError("cannot join a dummy thread") for a Dummy-N thread, as Python 3.11.
     void join(Timeout timeout = std::nullopt) const;
     // True from start() until the target returns.
     bool is_alive() const;
@@ -145,6 +147,8 @@ protected:
     Thread(ThreadOptions options, std::unique_ptr<detail::Callable> call, std::string target_label) {
         init(std::move(options), std::move(call), std::move(target_label));
     }
+    // For repr: the Python class a subclass stands for ("Timer").
+    void set_class_name(const char* name);
 
 private:
     friend struct detail::ThreadAccess;
@@ -179,7 +183,8 @@ struct ExceptHookArgs {
     std::optional<Thread> thread; // the thread the exception escaped from
 };
 
-// Prints "Exception in thread NAME:" and "Type: message" to standard error (Python's default).
+// Prints "Exception in thread NAME:" and "Type: message" to standard error (Python's default);
+// prints nothing for SystemExit (see exit_thread()).
 void default_excepthook(const ExceptHookArgs& args);
 
 // threading.excepthook: assign a function to replace the handler (nullptr restores the default),

@@ -12,14 +12,20 @@ double perf_counter() {
 }
 
 void sleep(double seconds) {
-    if (std::isnan(seconds)) throw ValueError("Invalid value NaN (not a number)");
+    detail::check_seconds(seconds, "sleep length is too large");
     if (seconds < 0) throw ValueError("sleep length must be non-negative");
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
 namespace detail {
+void check_seconds(double seconds, const char* too_large) {
+    if (std::isnan(seconds)) throw ValueError("Invalid value NaN (not a number)");
+    if (seconds > TIMEOUT_MAX) throw OverflowError(too_large);
+}
+
 std::optional<Clock::time_point> deadline_after(Timeout timeout) {
     if (!timeout) return std::nullopt;
+    check_seconds(*timeout);
     double seconds = *timeout > 0 ? *timeout : 0.0;
     // Beyond ~290 years the duration overflows the clock: treat it as waiting forever.
     if (seconds > 9e9) return std::nullopt;

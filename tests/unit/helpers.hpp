@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <threadlab/threadlab.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <fcntl.h>
 #include <regex>
@@ -110,8 +111,30 @@ private:
     int saved_ = -1;
 };
 
+// A result of 4 MB that counts how many exist, to see who keeps results alive.
+struct BigResult {
+    static inline std::atomic<int> alive{0};
+    std::vector<char> bytes = std::vector<char>(4 << 20, 'x');
+    BigResult() { ++alive; }
+    BigResult(const BigResult& other) : bytes(other.bytes) { ++alive; }
+    BigResult(BigResult&& other) noexcept : bytes(std::move(other.bytes)) { ++alive; }
+    ~BigResult() { --alive; }
+};
+
+// While alive, the n-th allocation (0: the next) by operator new on this thread throws
+// std::bad_alloc; allocations on other threads are untouched. alloc_faults.cpp replaces the
+// global operator new and delete for the test binary to do this.
+class FailAllocation {
+public:
+    explicit FailAllocation(int n);
+    ~FailAllocation();
+    FailAllocation(const FailAllocation&) = delete;
+    FailAllocation& operator=(const FailAllocation&) = delete;
+};
+
 } // namespace testing
 
+using testing::BigResult;
 using testing::CaptureFd;
 using testing::eventually;
 using testing::matches;

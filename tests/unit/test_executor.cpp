@@ -435,6 +435,76 @@ TEST_CASE("ThreadPoolExecutor.map rethrows a task's exception at its position") 
     CHECK(error == "ValueError: two");
 }
 
+TEST_CASE("ThreadPoolExecutor.map: an item that raises ends the iteration and cancels the items not started") {
+    // Python: the exception comes out at its item; the next next() is StopIteration; the items
+    // not started are cancelled when the exception leaves the generator, not later.
+    Calls calls;
+    ThreadPoolExecutor executor(1);
+    Event three_running, release;
+    std::vector<int> items{1, 2, 3, 4, 5};
+    auto results = executor.map(
+        [&](int i) {
+            calls.add(i);
+            if (i == 2) throw ValueError("two");
+            if (i == 3) {
+                three_running.set(); // 4 and 5 stay queued behind it
+                release.wait(30);
+            }
+            return i;
+        },
+        items);
+    auto it = results.begin();
+    CHECK(*it == 1);
+    ++it;
+    REQUIRE(three_running.wait(30));
+    CHECK(raised([&] { (void)*it; }) == "ValueError: two");
+    CHECK(it == results.end()); // the iteration is over: no second ValueError
+    ++it;                       // advancing an ended range is harmless
+    CHECK(it == results.end());
+    release.set();
+    executor.shutdown(true); // still in the range's scope: 4 and 5 were cancelled already
+    CHECK(calls.sorted() == std::vector<int>{1, 2, 3});
+    CHECK(results.list().empty());
+}
+
+TEST_CASE("ThreadPoolExecutor.map with a timeout cancels the items not started when TimeoutError leaves") {
+    Calls calls;
+    ThreadPoolExecutor executor(1);
+    Event release;
+    std::vector<int> items{1, 2, 3};
+    auto results = executor.map(
+        [&](int i) {
+            calls.add(i);
+            release.wait(30);
+            return i;
+        },
+        items, 0.2);
+    auto it = results.begin();
+    CHECK(raised([&] { (void)*it; }) == "TimeoutError");
+    CHECK(it == results.end());
+    release.set();
+    executor.shutdown(true);
+    CHECK(calls.sorted() == std::vector<int>{1}); // 2 and 3 never ran
+}
+
+TEST_CASE("ThreadPoolExecutor.map lets go of each result once it is taken, as Python's generator does") {
+    constexpr int n = 8;
+    ThreadPoolExecutor executor(2);
+    std::vector<int> items(n);
+    auto results = executor.map([](int) { return BigResult{}; }, items);
+    executor.shutdown(true); // every result exists now: n of them
+    CHECK(BigResult::alive == n);
+    int taken = 0;
+    for (const BigResult& r : results) {
+        CHECK(r.bytes.size() == (4u << 20));
+        // The ones taken before were freed; this one and those not reached yet are alive.
+        CHECK(BigResult::alive <= n - taken + 1);
+        ++taken;
+    }
+    CHECK(taken == n);
+    CHECK(BigResult::alive == 0);
+}
+
 TEST_CASE("MapResult destroyed before iteration does not cancel the work") {
     Calls calls;
     ThreadPoolExecutor executor(1);

@@ -399,6 +399,26 @@ TEST_CASE("as_completed yields cancelled and failed futures too") {
     CHECK(seen == std::set<std::uint64_t>{cancelled.serial(), failed.serial()});
 }
 
+TEST_CASE("as_completed lets go of each future as it yields it, so dropped results are freed") {
+    constexpr int n = 8;
+    {
+        std::vector<Future<BigResult>> futures(n);
+        for (auto& f : futures) f.set_result(BigResult{});
+        auto completed = as_completed(futures);
+        futures.clear(); // as in Python, the caller keeps no list of its own
+        CHECK(BigResult::alive == n);
+        int yielded = 0;
+        for (Future<BigResult> f : completed) {
+            CHECK(f.result().bytes.size() == (4u << 20));
+            ++yielded;
+            CHECK(BigResult::alive <= n - yielded + 1); // the ones handed out before are gone
+        }
+        CHECK(yielded == n);
+        CHECK(BigResult::alive == 0);
+    }
+    CHECK(BigResult::alive == 0);
+}
+
 TEST_CASE("as_completed over an initializer list of Future<void>") {
     Future<void> a, b;
     a.set_result();

@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,26 @@ TEST_CASE("Exceptions follow Python's class hierarchy") {
     CHECK(std::string(base.type_name()) == "BrokenThreadPool"); // virtual: the most derived name
 }
 
+TEST_CASE("concurrent.futures.Error is the base of CancelledError and InvalidStateError") {
+    CHECK_THROWS_AS(throw CancelledError(), Error);
+    CHECK_THROWS_AS(throw InvalidStateError("x"), Error);
+    CHECK_THROWS_AS(throw Error("x"), Exception);
+    CHECK(std::string(Error("x").type_name()) == "Error");
+    CHECK(describe_exception(std::make_exception_ptr(Error("boom"))) == "Error: boom");
+}
+
+TEST_CASE("ThreadError is RuntimeError, and SystemExit is a BaseException but not an Exception") {
+    CHECK(std::is_same_v<ThreadError, RuntimeError>);
+    CHECK_THROWS_AS(throw RuntimeError("x"), ThreadError);
+    CHECK(std::is_base_of_v<BaseException, SystemExit>);
+    CHECK_FALSE(std::is_base_of_v<Exception, SystemExit>); // `except Exception` does not catch it
+    CHECK(std::is_base_of_v<BaseException, Exception>);
+    CHECK(describe_exception(std::make_exception_ptr(SystemExit())) == "SystemExit");
+    CHECK(raised([] { exit_thread(); }) == "SystemExit");
+    CHECK(describe_exception(std::make_exception_ptr(OverflowError("big"))) == "OverflowError: big");
+    CHECK(describe_exception(std::make_exception_ptr(AssertionError("a"))) == "AssertionError: a");
+}
+
 TEST_CASE("describe_exception and exception_type_name print like Python's last traceback line") {
     CHECK(describe_exception(std::make_exception_ptr(ValueError("bad"))) == "ValueError: bad");
     CHECK(describe_exception(std::make_exception_ptr(TimeoutError())) == "TimeoutError");
@@ -65,6 +86,69 @@ TEST_CASE("TIMEOUT_MAX is threading.TIMEOUT_MAX and Timeout None waits forever")
     auto past = detail::deadline_after(-3); // negative counts as zero
     REQUIRE(past.has_value());
     CHECK(*detail::remaining(past) == 0.0);
+}
+
+TEST_CASE("Every call that takes a timeout raises ValueError for NaN and OverflowError beyond TIMEOUT_MAX") {
+    // One check for all (detail::check_seconds). CPython raises these from Lock.acquire,
+    // Event.wait, join and Future.result; its Condition.wait(NaN) returns False at once and its
+    // Semaphore.acquire(timeout=NaN) spins forever - Threadlab raises instead.
+    const std::string nan_error = "ValueError: Invalid value NaN (not a number)";
+    const std::string big_error = "OverflowError: timeout value is too large";
+    const double nan = std::nan("");
+    const double inf = std::numeric_limits<double>::infinity();
+    for (double bad : {nan, inf, 1e10, 1e300}) {
+        const std::string& expected = std::isnan(bad) ? nan_error : big_error;
+        CAPTURE(bad);
+        Lock lock;
+        RLock rlock;
+        Condition condition;
+        Semaphore semaphore(0);
+        Event event;
+        Barrier barrier(2);
+        Future<int> future;
+        Thread thread{[] {}};
+        thread.start();
+        ThreadPoolExecutor executor(1);
+        std::vector<int> items{1};
+        CHECK(raised([&] { lock.acquire(true, bad); }) == expected);
+        CHECK(raised([&] { rlock.acquire(true, bad); }) == expected);
+        CHECK(raised([&] {
+                  std::lock_guard hold(condition);
+                  condition.wait(bad);
+              }) == expected);
+        CHECK(raised([&] {
+                  std::lock_guard hold(condition);
+                  condition.wait_for([] { return false; }, bad);
+              }) == expected);
+        CHECK(raised([&] { semaphore.acquire(true, bad); }) == expected);
+        CHECK(raised([&] { event.wait(bad); }) == expected);
+        CHECK(raised([&] { barrier.wait(bad); }) == expected);
+        CHECK(raised([&] { Barrier(2, nullptr, bad).wait(); }) == expected);
+        CHECK(raised([&] { thread.join(bad); }) == expected);
+        CHECK(raised([&] { future.result(bad); }) == expected);
+        CHECK(raised([&] { future.exception(bad); }) == expected);
+        CHECK(raised([&] { wait(std::vector<Future<int>>{future}, bad); }) == expected);
+        CHECK(raised([&] {
+                  for (auto f : as_completed(std::vector<Future<int>>{future}, bad)) (void)f;
+              }) == expected);
+        CHECK(raised([&] { executor.map([](int i) { return i; }, items, bad); }) == expected);
+        CHECK_FALSE(lock.locked());
+        CHECK_FALSE(barrier.broken()); // refused before it waited
+        thread.join();
+    }
+    // The largest accepted timeout still works (and waits "forever" when it must).
+    Event set;
+    set.set();
+    CHECK(set.wait(TIMEOUT_MAX));
+}
+
+TEST_CASE("sleep of NaN raises ValueError and beyond TIMEOUT_MAX OverflowError, at once") {
+    Stopwatch watch;
+    CHECK(raised([] { sleep(std::nan("")); }) == "ValueError: Invalid value NaN (not a number)");
+    CHECK(raised([] { sleep(1e300); }) == "OverflowError: sleep length is too large");
+    CHECK(raised([] { sleep(1e19); }) == "OverflowError: sleep length is too large");
+    CHECK(raised([] { sleep(std::numeric_limits<double>::infinity()); }) == "OverflowError: sleep length is too large");
+    CHECK(watch.elapsed() < 1.0);
 }
 
 // [SECTION] print ------------------------------------------------------------------------------

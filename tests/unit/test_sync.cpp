@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
+#include <cmath>
+#include <sstream>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -76,7 +79,8 @@ TEST_CASE("Lock.acquire argument errors raise ValueError") {
     Lock lock;
     CHECK(raised([&] { lock.acquire(false, 1); }) == "ValueError: can't specify a timeout for a non-blocking call");
     CHECK(raised([&] { lock.acquire(true, -2); }) == "ValueError: timeout value must be a non-negative number");
-    CHECK(raised([&] { lock.acquire(true, 1e10); }) == "ValueError: timeout value is too large");
+    CHECK(raised([&] { lock.acquire(true, 1e10); }) == "OverflowError: timeout value is too large");
+    CHECK(raised([&] { lock.acquire(true, std::nan("")); }) == "ValueError: Invalid value NaN (not a number)");
     CHECK_FALSE(lock.locked());
 }
 
@@ -580,6 +584,29 @@ TEST_CASE("BoundedSemaphore over-release raises ValueError") {
     CHECK(default_one.value() == 1);
 }
 
+TEST_CASE("Semaphore.release past LLONG_MAX raises OverflowError and releases nothing") {
+    Semaphore s(0);
+    s.release(LLONG_MAX);
+    CHECK(raised([&] { s.release(LLONG_MAX); }) == "OverflowError: Semaphore value too large");
+    CHECK(raised([&] { s.release(); }) == "OverflowError: Semaphore value too large");
+    CHECK(s.value() == LLONG_MAX);
+    CHECK(s.acquire(false));
+    CHECK(s.value() == LLONG_MAX - 1);
+    s.release();
+    CHECK(s.value() == LLONG_MAX);
+}
+
+TEST_CASE("BoundedSemaphore.release(LLONG_MAX) raises ValueError: Semaphore released too many times") {
+    BoundedSemaphore s(1);
+    CHECK(raised([&] { s.release(LLONG_MAX); }) == "ValueError: Semaphore released too many times");
+    CHECK(s.value() == 1);
+    s.acquire();
+    CHECK(raised([&] { s.release(LLONG_MAX); }) == "ValueError: Semaphore released too many times");
+    BoundedSemaphore huge(LLONG_MAX);
+    CHECK(raised([&] { huge.release(LLONG_MAX); }) == "ValueError: Semaphore released too many times");
+    CHECK(huge.value() == LLONG_MAX);
+}
+
 // [SECTION] Event -------------------------------------------------------------------------------
 
 TEST_CASE("Event.set, clear and is_set") {
@@ -638,6 +665,33 @@ TEST_CASE("Event.set wakes every waiter") {
     for (auto& t : threads) t.join();
 }
 
+TEST_CASE("Event.wait returns true in every waiter woken by set(), even if clear() follows at once") {
+    // CPython: set() notifies every waiter and a notified waiter returns True, whatever the flag
+    // says when it gets to run again.
+    constexpr int waiters = 6;
+    for (int round = 0; round < 5; ++round) {
+        Event e;
+        std::atomic<int> entered{0};
+        std::vector<int> results(waiters, -1);
+        std::vector<Thread> threads;
+        for (int i = 0; i < waiters; ++i)
+            threads.emplace_back([&, i] {
+                ++entered;
+                results[i] = e.wait(5) ? 1 : 0;
+            });
+        for (auto& t : threads) t.start();
+        REQUIRE(eventually([&] { return entered == waiters; }));
+        sleep(0.05); // let them get into wait()
+        Stopwatch watch;
+        e.set();
+        e.clear();
+        for (auto& t : threads) t.join();
+        CHECK(results == std::vector<int>(waiters, 1));
+        CHECK(watch.elapsed() < 4.0); // nobody slept until the timeout
+        CHECK_FALSE(e.is_set());
+    }
+}
+
 // [SECTION] Barrier -----------------------------------------------------------------------------
 
 TEST_CASE("Barrier with parties < 1 raises ValueError") {
@@ -692,6 +746,28 @@ TEST_CASE("Barrier.parties and n_waiting") {
     a.join();
     b.join();
     CHECK(barrier.n_waiting() == 0);
+}
+
+TEST_CASE("Barrier action may read n_waiting and broken, as Python's (parties and false)") {
+    // CPython's properties take no lock: the action (run by the last thread to arrive, while the
+    // others wait) sees every party counted and the barrier intact.
+    std::atomic<long long> seen_waiting{-1};
+    std::atomic<int> seen_broken{-1};
+    Barrier* self = nullptr;
+    Barrier barrier(3, [&] {
+        seen_waiting = self->n_waiting();
+        seen_broken = self->broken() ? 1 : 0;
+        CHECK(matches(self->repr(), "<threading.Barrier at 0x[0-9a-f]+: waiters=3/3>"));
+    });
+    self = &barrier;
+    Thread a{[&] { barrier.wait(30); }}, b{[&] { barrier.wait(30); }};
+    a.start();
+    b.start();
+    barrier.wait(30);
+    a.join();
+    b.join();
+    CHECK(seen_waiting == 3);
+    CHECK(seen_broken == 0);
 }
 
 TEST_CASE("Barrier.wait with a timeout breaks the barrier") {
@@ -797,4 +873,72 @@ TEST_CASE("BrokenBarrierError is a RuntimeError") {
         CHECK(std::string(e.type_name()) == "BrokenBarrierError");
         CHECK(std::string(e.what()).empty());
     }
+}
+
+// [SECTION] repr --------------------------------------------------------------------------------
+
+TEST_CASE("Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event and Barrier print CPython 3.11's repr") {
+    // Checked against Python 3.11.7: print(threading.Lock()), ...
+    Lock lock;
+    CHECK(matches(lock.repr(), "<unlocked _thread\\.lock object at 0x[0-9a-f]+>"));
+    lock.acquire();
+    CHECK(matches(lock.repr(), "<locked _thread\\.lock object at 0x[0-9a-f]+>"));
+    lock.release();
+
+    RLock rlock;
+    CHECK(matches(rlock.repr(), "<unlocked _thread\\.RLock object owner=0 count=0 at 0x[0-9a-f]+>"));
+    rlock.acquire();
+    rlock.acquire();
+    CHECK(rlock.repr().find("<locked _thread.RLock object owner=" + std::to_string(get_ident()) + " count=2 at 0x") == 0);
+    rlock.release();
+    rlock.release();
+    CHECK(matches(rlock.repr(), "<unlocked _thread\\.RLock object owner=0 count=0 at 0x[0-9a-f]+>"));
+
+    Condition condition;
+    CHECK(matches(condition.repr(), "<Condition\\(<unlocked _thread\\.RLock object owner=0 count=0 at 0x[0-9a-f]+>, 0\\)>"));
+    Condition over_lock(lock);
+    CHECK(matches(over_lock.repr(), "<Condition\\(<unlocked _thread\\.lock object at 0x[0-9a-f]+>, 0\\)>"));
+
+    Semaphore semaphore(3);
+    CHECK(matches(semaphore.repr(), "<threading\\.Semaphore at 0x[0-9a-f]+: value=3>"));
+    BoundedSemaphore bounded(3);
+    bounded.acquire();
+    CHECK(matches(bounded.repr(), "<threading\\.BoundedSemaphore at 0x[0-9a-f]+: value=2/3>"));
+    Semaphore& as_base = bounded;
+    CHECK(as_base.repr() == bounded.repr());
+
+    Event event;
+    CHECK(matches(event.repr(), "<threading\\.Event at 0x[0-9a-f]+: unset>"));
+    event.set();
+    CHECK(matches(event.repr(), "<threading\\.Event at 0x[0-9a-f]+: set>"));
+
+    Barrier barrier(3);
+    CHECK(matches(barrier.repr(), "<threading\\.Barrier at 0x[0-9a-f]+: waiters=0/3>"));
+    barrier.abort();
+    CHECK(matches(barrier.repr(), "<threading\\.Barrier at 0x[0-9a-f]+: broken>"));
+
+    // The address is the object's, as id() is; and << prints the repr, as print() does.
+    std::ostringstream text;
+    text << event;
+    CHECK(text.str() == event.repr());
+    char address[32];
+    std::snprintf(address, sizeof address, "%p", static_cast<void*>(&event));
+    CHECK(event.repr().find(address) != std::string::npos);
+    CHECK(str(lock) == lock.repr());
+}
+
+TEST_CASE("Condition repr counts its waiters") {
+    Condition condition;
+    Thread waiter{[&] {
+        std::lock_guard hold(condition);
+        condition.wait(30);
+    }};
+    waiter.start();
+    CHECK(eventually([&] { return condition.repr().ends_with(", 1)>"); }));
+    {
+        std::lock_guard hold(condition);
+        condition.notify();
+    }
+    waiter.join();
+    CHECK(condition.repr().ends_with(", 0)>"));
 }

@@ -74,6 +74,35 @@ TEST_CASE("Thread.start twice raises RuntimeError") {
     CHECK_THROWS_AS(t.start(), RuntimeError);
 }
 
+TEST_CASE("Thread.start that fails (std::bad_alloc) leaves the thread as if never started") {
+    // Fail the 1st, 2nd, ... allocation inside start() in turn, until start() needs no more.
+    std::atomic<int> runs{0};
+    Thread t{[&] { ++runs; }};
+    int failures = 0;
+    for (int n = 0; n < 64; ++n) {
+        bool failed = false;
+        try {
+            testing::FailAllocation fail(n);
+            t.start();
+        } catch (const std::bad_alloc&) {
+            failed = true;
+        }
+        if (!failed) break;
+        ++failures;
+        CAPTURE(n);
+        REQUIRE_FALSE(t.is_alive()); // before the fix: alive for ever, and join() hung
+        CHECK_FALSE(t.ident().has_value());
+        CHECK_FALSE(t.native_id().has_value());
+        CHECK(t.repr().find(", initial)>") != std::string::npos);
+        CHECK(raised([&] { t.join(); }) == "RuntimeError: cannot join thread before it is started");
+        CHECK_FALSE(contains(enumerate(), t));
+    }
+    CHECK(failures > 0); // start() does allocate: the failures above were real
+    t.join();            // the last try started it
+    CHECK(runs == 1);
+    CHECK(raised([&] { t.start(); }) == "RuntimeError: threads can only be started once");
+}
+
 TEST_CASE("Thread.join before start raises RuntimeError") {
     Thread t{do_nothing};
     CHECK(raised([&] { t.join(); }) == "RuntimeError: cannot join thread before it is started");
@@ -439,7 +468,7 @@ TEST_CASE("A foreign std::thread sees a Dummy-N current_thread") {
     CHECK(listed);
     CHECK(idents_match);
     CHECK(matches(repr, "<_DummyThread\\(Dummy-[0-9]+, started daemon [0-9]+\\)>"));
-    CHECK(join_error == "RuntimeError: cannot join a dummy thread");
+    CHECK(join_error == "AssertionError: cannot join a dummy thread"); // Python 3.11's assert
     REQUIRE(dummy.has_value());
     CHECK_FALSE(contains(enumerate(), *dummy)); // removed when its OS thread ended
 }
@@ -541,6 +570,31 @@ TEST_CASE("excepthook that raises is reported as Exception in threading.exceptho
     std::string text = err.text();
     excepthook = nullptr;
     if (CaptureFd::available) CHECK(text.find("Exception in threading.excepthook:\nRuntimeError: hook failed\n") != std::string::npos);
+}
+
+TEST_CASE("A thread that throws SystemExit (exit_thread()) ends quietly; a custom excepthook still sees it") {
+    std::atomic<bool> after_exit{false};
+    {
+        CaptureFd err(2);
+        Thread t{[&] {
+            exit_thread(); // Python's sys.exit() in a thread
+            after_exit = true;
+        }};
+        t.start();
+        t.join();
+        Thread u{[] { throw SystemExit("bye"); }};
+        u.start();
+        u.join();
+        CHECK(err.text().empty()); // the default excepthook prints nothing for SystemExit
+    }
+    CHECK_FALSE(after_exit);
+    std::string seen;
+    excepthook = [&](const ExceptHookArgs& args) { seen = args.exc_type; };
+    Thread v{[] { exit_thread(); }};
+    v.start();
+    v.join();
+    excepthook = nullptr;
+    CHECK(seen == "SystemExit");
 }
 
 // [SECTION] local<T> ----------------------------------------------------------------------------
@@ -667,6 +721,16 @@ TEST_CASE("Timer.cancel before start prevents the function from running") {
     timer.start();
     timer.join();
     CHECK_FALSE(ran);
+}
+
+TEST_CASE("Timer.repr reads <Timer(Thread-N, initial)>, as CPython's") {
+    Timer timer{10, [] {}};
+    CHECK(matches(timer.repr(), "<Timer\\(Thread-[0-9]+, initial\\)>"));
+    timer.start();
+    CHECK(matches(timer.repr(), "<Timer\\(Thread-[0-9]+, started [0-9]+\\)>"));
+    timer.cancel();
+    timer.join();
+    CHECK(matches(timer.repr(), "<Timer\\(Thread-[0-9]+, stopped [0-9]+\\)>"));
 }
 
 // [SECTION] sleep, perf_counter -----------------------------------------------------------------
