@@ -69,6 +69,23 @@ decoding (double encoding such as ``%252e``), backslashes (also ``%5c``), empty 
 headers over 16 KiB in total or more than 100 header lines get 431, malformed request lines get
 400, HTTP versions other than 1.x 505.
 
+So that a load moves the bundle once (the playground's 16 pre-started Workers each load
+playground.js again), static files carry validators and are compressed:
+
+* ``ETag`` (strong, naming the file's version: mtime and size, plus ``-gz`` for the gzip variant)
+  and ``Last-Modified``. ``If-None-Match`` (a list, weak comparison, or ``*``) or, without it,
+  ``If-Modified-Since`` answers ``304 Not Modified`` without a body, with the ETag,
+  ``Cache-Control``, ``Vary`` and the cross-origin headers. With ``Cache-Control: no-cache`` a
+  browser revalidates every file on every use, so a rebuilt bundle is seen at once.
+* ``.wasm``, ``.js``, ``.mjs``, ``.html``, ``.css``, ``.json``, ``.map``, ``.svg``, ``.txt`` and
+  ``.md`` files are sent with ``Content-Encoding: gzip`` when the request's ``Accept-Encoding``
+  allows it (q-values respected; no header means identity), and always with
+  ``Vary: Accept-Encoding``. Each file version is compressed once (level 9) and kept in memory; a
+  ``FILE.gz`` beside the file, at least as new as it, is sent instead.
+* ``Range`` is ignored: the answer is the whole file (no ``Accept-Ranges``).
+
+The simulated endpoints below are never compressed and have no validators.
+
 Simulated internet
 ------------------
 The playground has no real internet. The tutorial downloads 15 photos from Unsplash; here they
@@ -119,7 +136,10 @@ Latency and bandwidth waits end early when the client disconnects.
 """
 
 import argparse
+import datetime
+import email.utils
 import errno
+import gzip
 import html
 import http.client
 import http.server
@@ -135,6 +155,7 @@ import shutil
 import signal
 import socket
 import socketserver
+import stat
 import struct
 import subprocess
 import sys
@@ -217,6 +238,9 @@ MIME_TYPES = {
     ".woff2": "font/woff2",
     ".ttf": "font/ttf",
 }
+# Static files of these types are sent gzip-compressed to clients that accept it (the wasm and
+# playground.js shrink to about a third). PNG, fonts etc. are compressed already.
+COMPRESSIBLE = {".html", ".htm", ".js", ".mjs", ".wasm", ".css", ".json", ".map", ".svg", ".txt", ".md"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,6 +403,13 @@ class Body:
         return Body(len(data), lambda off, size: mv[off:off + size])
 
     @staticmethod
+    def file(f, size):
+        def read(off, k):
+            f.seek(off)
+            return f.read(k)
+        return Body(size, read)
+
+    @staticmethod
     def pattern(n):
         return Body(n, lambda off, size: PATTERN[off % PERIOD:off % PERIOD + size])
 
@@ -475,6 +506,42 @@ def parse_params(query):
     if values.get("cut") and values.get("hang"):
         raise BadRequest(400, "cut=1 and hang=1 cannot be combined.")
     return values
+
+
+_CODING = re.compile(r"\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*(?:;\s*[qQ]\s*=\s*([0-9.]+)\s*)?")
+_ETAG = re.compile(r'(?:W/)?("[^"]*")')
+
+
+def accepts_gzip(header):
+    """True if an Accept-Encoding value (None: no header) prefers gzip to identity (RFC 9110
+    12.5.3). No header means identity: a client that says nothing may not decode gzip."""
+    if header is None:
+        return False
+    q = {}
+    for item in header.split(","):
+        if not item.strip():
+            continue
+        m = _CODING.fullmatch(item)
+        if not m:
+            continue  # e.g. parameters other than q: not a coding we act on
+        try:
+            value = float(m.group(2)) if m.group(2) is not None else 1.0
+        except ValueError:
+            value = 0.0  # "q=1.2.3": not acceptable, to be safe
+        q[m.group(1).lower()] = value
+    star = q.get("*", 0.0)  # "*" stands for the codings not listed
+    gz = q.get("gzip", q.get("x-gzip", star))
+    # identity has no weight unless listed (or "*" is): gzip wins unless identity is preferred.
+    identity = q.get("identity", q.get("*", 0.0))
+    return gz > 0 and gz >= identity
+
+
+def etag_matches(header, etag):
+    """If-None-Match: '*' or a list of entity tags; weak comparison (W/ ignored), as RFC 9110
+    13.1.2 prescribes for GET and HEAD."""
+    if header.strip() == "*":
+        return True
+    return etag in _ETAG.findall(header)  # ours are strong: no W/ to strip
 
 
 def wait_readable(sock, seconds):
@@ -825,15 +892,73 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_text(404, "Not found: %s" % path)
         except OSError as err:
             return self.send_text(403, "Cannot read %s: %s" % (path, err.strerror))
-        with f:
-            size = os.fstat(f.fileno()).st_size
+        pre = None  # an open precompressed FILE.gz, if sent instead of compressing here
+        try:
+            st = os.fstat(f.fileno())
             ext = os.path.splitext(real)[1].lower()
             ctype = MIME_TYPES.get(ext) or mimetypes.guess_type(real)[0] or "application/octet-stream"
+            # Validators: with Cache-Control: no-cache a browser revalidates every file on every
+            # load (so a rebuilt bundle is seen at once), and a 304 of a few hundred bytes answers
+            # for an unchanged one. The ETag names the version (mtime, size) and the encoding.
+            sent = st  # the file whose bytes are sent (or compressed)
+            gz = ext in COMPRESSIBLE and accepts_gzip(self._header("Accept-Encoding"))
+            if gz:
+                pre = self._open_precompressed(real, st)
+                sent = os.fstat(pre.fileno()) if pre else st
+            extra = {"ETag": '"%x-%x%s"' % (sent.st_mtime_ns, sent.st_size, "-gz" if gz else ""),
+                     "Last-Modified": email.utils.formatdate(sent.st_mtime, usegmt=True)}
+            if ext in COMPRESSIBLE:
+                extra["Vary"] = "Accept-Encoding"  # caches keep the gzip and identity variants apart
+            if self._not_modified(extra["ETag"], sent.st_mtime):
+                return self.send_body(304, ctype, Body.of(b""), extra=extra)
+            if gz:
+                extra["Content-Encoding"] = "gzip"
+                body = Body.file(pre, sent.st_size) if pre else Body.of(srv.gzipped(real, f, st))
+                self._note = "gzip of %dB%s" % (st.st_size, ", precompressed" if pre else "")
+            else:
+                body = Body.file(f, st.st_size)
+            self.send_body(200, ctype, body, extra=extra)
+        finally:
+            f.close()
+            if pre:
+                pre.close()
 
-            def read(off, k):
-                f.seek(off)
-                return f.read(k)
-            self.send_body(200, ctype, Body(size, read))
+    def _header(self, name):
+        """A request header's values joined by ', ' (a list may be split over lines), or None."""
+        values = self.headers.get_all(name)
+        return ", ".join(values) if values else None
+
+    def _open_precompressed(self, real, st):
+        """FILE.gz beside FILE, open, if it is at least as new as FILE (an export writes them
+        after the files), a regular file and inside the root; else None (compress here)."""
+        gz_real = os.path.realpath(real + ".gz")
+        if not gz_real.startswith(self.server.root_real + os.sep):
+            return None
+        try:
+            g = open(gz_real, "rb")
+        except OSError:
+            return None
+        gst = os.fstat(g.fileno())
+        if not stat.S_ISREG(gst.st_mode) or gst.st_mtime_ns < st.st_mtime_ns:
+            g.close()
+            return None
+        return g
+
+    def _not_modified(self, etag, mtime):
+        """RFC 9110 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+        inm = self._header("If-None-Match")
+        if inm is not None:
+            return etag_matches(inm, etag)
+        ims = self.headers.get("If-Modified-Since")
+        if not ims:
+            return False
+        try:
+            since = email.utils.parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False  # not an HTTP-date: ignored, as RFC 9110 says
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=datetime.timezone.utc)
+        return int(mtime) <= since.timestamp()  # HTTP dates have whole seconds
 
 
 def connection_cap():
@@ -875,6 +1000,10 @@ class Server(http.server.ThreadingHTTPServer):
         self.coi = coi
         self.quiet = quiet
         self.stopping = threading.Event()
+        # Gzipped static files: {path: (mtime_ns, size, gzip bytes)}, the latest version of each.
+        # One lock: 17 Workers asking for playground.js at once compress it once, not 17 times.
+        self._gzipped = {}
+        self._gzip_lock = threading.Lock()
         self.gallery = gallery_page()
         # The images are generated in the background, so that the server is ready at once;
         # a request for an image in the first fraction of a second waits for them.
@@ -899,6 +1028,18 @@ class Server(http.server.ThreadingHTTPServer):
             if self.stopping.is_set():
                 raise ServerStopping()
         return self._images
+
+    def gzipped(self, path, f, st):
+        """The gzip bytes of the open file f (path, os.fstat st), compressed once per version."""
+        with self._gzip_lock:
+            cached = self._gzipped.get(path)
+            if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
+                return cached[2]
+            f.seek(0)
+            # Level 9 (smallest): it is done once per version. mtime=0: the same bytes each time.
+            data = gzip.compress(f.read(), 9, mtime=0)
+            self._gzipped[path] = (st.st_mtime_ns, st.st_size, data)
+            return data
 
     def server_bind(self):
         # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that can stall offline.

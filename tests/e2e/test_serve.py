@@ -6,6 +6,7 @@ Run from the repository root:
 Every test is bounded in time (every socket has a timeout) and every server is stopped.
 """
 
+import gzip
 import hashlib
 import http.client
 import json
@@ -524,6 +525,219 @@ class SimulationParametersTest(unittest.TestCase):
         self.assertEqual((status, len(body)), (200, 20000))
         self.assertGreaterEqual(elapsed, 0.2 + 0.2 - 0.05)
         self.assertLess(elapsed, 1.5)
+
+
+def fetch(path, method="GET", **headers):
+    """(status, headers, body) with exactly the given headers: http.client would otherwise add
+    'Accept-Encoding: identity' itself. Header names are given with _ for -."""
+    conn = SRV.connection()
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name.replace("_", "-"), value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+    finally:
+        conn.close()
+
+
+class CompressionAndValidatorsTest(unittest.TestCase):
+    """Static files: gzip for clients that accept it, ETag / Last-Modified and 304s (a load of the
+    playground moves its ~3 MB once, then revalidates with 304s)."""
+
+    BIG = b"".join(b"function f%d() { return %d; }\n" % (i, i * i) for i in range(3000))  # ~90 KB
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = os.path.join(TMP, "root")
+        cls.files = {"/big.js": cls.BIG, "/notes.txt": b"some notes\n" * 100}
+        for path, data in cls.files.items():
+            with open(cls.root + path, "wb") as f:
+                f.write(data)
+
+    def file(self, name, data, mtime=None):
+        """Writes root/name; mtime (seconds) set explicitly where a test needs a new version:
+        two writes in the same clock tick could otherwise keep the same mtime."""
+        path = os.path.join(self.root, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+        return path
+
+    def assert_gzip(self, path, expected):
+        status, h, body = fetch(path, Accept_Encoding="gzip, deflate, br")
+        self.assertEqual(status, 200)
+        self.assertEqual(h.get("content-encoding"), "gzip", path)
+        self.assertEqual(h["vary"], "Accept-Encoding")
+        self.assertEqual(int(h["content-length"]), len(body))
+        self.assertEqual(gzip.decompress(body), expected, path)
+        self.assertTrue(h["etag"].endswith('-gz"'), h["etag"])
+        return h, body
+
+    def test_gzip_round_trips_to_the_exact_bytes_of_every_compressible_type(self):
+        cases = dict(self.files, **{"/playground.wasm": FAKE_WASM, "/playground.js": b"console.log('js');\n",
+                                    "/": INDEX_HTML, "/style.css": b"body{}\n", "/data.json": b"{}\n",
+                                    "/module.mjs": b"export const x = 1;\n",
+                                    "/icon.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
+        for path, data in cases.items():
+            with self.subTest(path=path):
+                h, body = self.assert_gzip(path, data)
+                self.assertEqual(h["cache-control"], "no-cache")
+                self.assertEqual(h["cross-origin-embedder-policy"], "require-corp")
+        _, body = self.assert_gzip("/big.js", self.BIG)
+        self.assertLess(len(body), len(self.BIG) / 5)
+        # Compressed once, then cached: the same bytes again (also over keep-alive).
+        self.assertEqual(self.assert_gzip("/big.js", self.BIG)[1], body)
+
+    def test_no_gzip_without_accept_encoding_or_where_refused(self):
+        for accept in (None, "", "identity", "gzip;q=0", "GZIP; Q=0.000, deflate", "br, deflate", "x-gzip;q=0",
+                       "*;q=0, identity", "gzip;q=0.4, identity;q=0.5", "*;q=0", "gzip;q=nonsense"):
+            with self.subTest(accept=accept):
+                headers = {} if accept is None else {"Accept_Encoding": accept}
+                status, h, body = fetch("/big.js", **headers)
+                self.assertEqual(status, 200)
+                self.assertNotIn("content-encoding", h)
+                self.assertEqual(body, self.BIG)
+                self.assertEqual(int(h["content-length"]), len(self.BIG))
+                self.assertEqual(h["vary"], "Accept-Encoding")  # this answer depended on it too
+                self.assertFalse(h["etag"].endswith('-gz"'))
+        for accept in ("gzip", "GZIP", "deflate, gzip;q=0.5", "*", "x-gzip", "gzip;q=0.5, identity;q=0.4",
+                       "br;q=1.0, gzip;q=0.8, *;q=0.1", "gzip, identity;q=0"):
+            with self.subTest(accept=accept):
+                self.assertEqual(fetch("/big.js", Accept_Encoding=accept)[1].get("content-encoding"), "gzip")
+
+    def test_png_is_never_compressed(self):
+        status, h, body = fetch("/pic.png", Accept_Encoding="gzip")
+        self.assertEqual((status, body), (200, b"\x89PNG\r\n\x1a\n"))
+        self.assertNotIn("content-encoding", h)
+        self.assertIn("etag", h)
+
+    def test_head_sends_the_gzip_headers_without_body(self):
+        _, got, body = fetch("/big.js", Accept_Encoding="gzip")
+        status, h, empty = fetch("/big.js", "HEAD", Accept_Encoding="gzip")
+        self.assertEqual((status, empty), (200, b""))
+        for name in ("content-length", "content-encoding", "etag", "last-modified", "vary", "content-type"):
+            self.assertEqual(h[name], got[name], name)
+        self.assertEqual(int(h["content-length"]), len(body))
+
+    def assert_304(self, path, **headers):
+        status, h, body = fetch(path, **headers)
+        self.assertEqual((status, body), (304, b""), headers)
+        self.assertNotIn("content-length", h)
+        self.assertNotIn("content-encoding", h)
+        self.assertEqual((h.get("cache-control"), h.get("vary")), ("no-cache", "Accept-Encoding"))
+        # The headers a 200 has for isolation, so that the cached response stays usable.
+        full = fetch(path, Accept_Encoding=headers.get("Accept_Encoding", "identity"))[1]
+        for name in ("cross-origin-opener-policy", "cross-origin-embedder-policy", "cross-origin-resource-policy",
+                     "x-content-type-options", "etag"):
+            self.assertIn(name, h)
+            self.assertEqual(h[name], full[name], name)
+        return h
+
+    def test_matching_etag_gets_304_for_each_encoding(self):
+        for accept in ("gzip", "identity"):
+            with self.subTest(accept=accept):
+                _, h, _ = fetch("/big.js", Accept_Encoding=accept)
+                etag = h["etag"]
+                self.assertRegex(etag, r'^"[^"]+"$')  # strong
+                for inm in (etag, "W/" + etag, '"other", %s' % etag, '"a,b", W/"x", ' + etag, "*"):
+                    self.assertEqual(self.assert_304("/big.js", Accept_Encoding=accept, If_None_Match=inm)["etag"],
+                                     etag)
+                self.assertEqual(fetch("/big.js", Accept_Encoding=accept, If_None_Match='"other"')[0], 200)
+        # The two encodings are two representations: the identity ETag does not validate the gzip one.
+        identity = fetch("/big.js", Accept_Encoding="identity")[1]["etag"]
+        status, h, body = fetch("/big.js", Accept_Encoding="gzip", If_None_Match=identity)
+        self.assertEqual((status, h["content-encoding"], gzip.decompress(body)), (200, "gzip", self.BIG))
+        # HEAD too; and a 304 also for files that are never compressed.
+        self.assertEqual(fetch("/big.js", "HEAD", Accept_Encoding="gzip", If_None_Match="*")[0], 304)
+        png = fetch("/pic.png")[1]["etag"]
+        self.assertEqual(fetch("/pic.png", If_None_Match=png)[:3:2], (304, b""))
+
+    def test_if_modified_since_gets_304_unless_if_none_match_is_given(self):
+        self.file("dated.js", b"var dated = 1;\n", mtime=1700000000)  # Tue, 14 Nov 2023 22:13:20 GMT
+        _, h, _ = fetch("/dated.js", Accept_Encoding="gzip")
+        self.assertEqual(h["last-modified"], "Tue, 14 Nov 2023 22:13:20 GMT")
+        for since in ("Tue, 14 Nov 2023 22:13:20 GMT", "Tue, 14 Nov 2023 22:13:21 GMT", "Wed, 15 Nov 2023 00:00:00 GMT"):
+            with self.subTest(since=since):
+                self.assert_304("/dated.js", Accept_Encoding="gzip", If_Modified_Since=since)
+        for since in ("Tue, 14 Nov 2023 22:13:19 GMT", "yesterday", ""):
+            with self.subTest(since=since):
+                self.assertEqual(fetch("/dated.js", If_Modified_Since=since)[0], 200)
+        # If-None-Match decides when both are given (RFC 9110 13.2.2).
+        self.assertEqual(fetch("/dated.js", If_None_Match='"other"', If_Modified_Since=h["last-modified"])[0], 200)
+
+    def test_a_changed_file_gets_a_new_etag_and_a_200_with_its_new_bytes(self):
+        self.file("changing.js", b"var version = 1;\n" * 50, mtime=1700000000)
+        old = {accept: self.assert_gzip("/changing.js", b"var version = 1;\n" * 50)[0]["etag"]
+               if accept == "gzip" else fetch("/changing.js")[1]["etag"] for accept in ("gzip", "identity")}
+        self.file("changing.js", b"var version = 2;\n" * 50, mtime=1700000100)  # a rebuild, same size
+        for accept, etag in old.items():
+            with self.subTest(accept=accept):
+                status, h, body = fetch("/changing.js", Accept_Encoding=accept, If_None_Match=etag)
+                self.assertEqual(status, 200)
+                self.assertNotEqual(h["etag"], etag)
+                self.assertEqual(gzip.decompress(body) if accept == "gzip" else body, b"var version = 2;\n" * 50)
+                self.assert_304("/changing.js", Accept_Encoding=accept, If_None_Match=h["etag"])
+
+    def test_a_newer_precompressed_file_is_served_and_an_older_one_ignored(self):
+        data = b"var precompressed = 'no';\n" * 20
+        marker = b"var precompressed = 'yes';\n" * 20  # what FILE.gz holds, to tell them apart
+        self.file("pre.js", data, mtime=1700000000)
+        self.file("pre.js.gz", gzip.compress(marker), mtime=1700000001)
+        h, _ = self.assert_gzip("/pre.js", marker)
+        self.assert_304("/pre.js", Accept_Encoding="gzip", If_None_Match=h["etag"])
+        self.assertEqual(fetch("/pre.js")[2], data)  # identity: the file itself
+        os.utime(os.path.join(self.root, "pre.js"), (1700000002, 1700000002))  # FILE rebuilt, FILE.gz stale
+        h2, _ = self.assert_gzip("/pre.js", data)
+        self.assertNotEqual(h2["etag"], h["etag"])
+        # A FILE.gz that is a symlink out of the root is never read.
+        with open(os.path.join(TMP, "outside.gz"), "wb") as f:
+            f.write(gzip.compress(SECRET))
+        self.file("link.js", data, mtime=1700000000)
+        os.symlink(os.path.join(TMP, "outside.gz"), os.path.join(self.root, "link.js.gz"))
+        self.assert_gzip("/link.js", data)
+
+    def test_simulated_endpoints_are_never_compressed_nor_validated(self):
+        png = SRV.get("/images/" + IMAGE_NAMES[0] + ".png")[2]
+        for path, expected in (("/bytes/5000", bytes(i % 251 for i in range(5000))), ("/healthz", b"ok"),
+                               ("/images/%s.png" % IMAGE_NAMES[0], png),
+                               ("/images/index.json", SRV.get("/images/index.json")[2]),
+                               ("/images/", SRV.get("/images/")[2])):
+            with self.subTest(path=path):
+                status, h, body = fetch(path, Accept_Encoding="gzip", If_None_Match="*",
+                                        If_Modified_Since="Wed, 15 Nov 2100 00:00:00 GMT")
+                self.assertEqual((status, body), (200, expected))
+                self.assertEqual(int(h["content-length"]), len(expected))
+                for name in ("content-encoding", "etag", "last-modified", "vary"):
+                    self.assertNotIn(name, h)
+        # The network simulation keeps its byte counts: cut=1 sends half of the announced length.
+        resp = SRV.raw(b"GET /bytes/10000?cut=1 HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n")
+        head, _, body = resp.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Length: 10000\r\n", head)
+        self.assertNotIn(b"Content-Encoding", head)
+        self.assertEqual(body, bytes(i % 251 for i in range(5000)))
+
+    def test_range_requests_get_the_whole_file(self):
+        # serve.py does not do ranges (and says no Accept-Ranges): a Range header is ignored, so
+        # the answer is the whole file, compressed or not, never a slice of either.
+        for accept in ("identity", "gzip"):
+            with self.subTest(accept=accept):
+                status, h, body = fetch("/big.js", Accept_Encoding=accept, Range="bytes=0-9")
+                self.assertEqual(status, 200)
+                self.assertNotIn("content-range", h)
+                self.assertNotIn("accept-ranges", h)
+                self.assertEqual(gzip.decompress(body) if accept == "gzip" else body, self.BIG)
+
+    def test_the_log_line_says_what_was_compressed(self):
+        fetch("/big.js?log-gzip", Accept_Encoding="gzip")
+        pattern = re.compile(r"200 GET /big\.js\?log-gzip (\d+)B \d+\.\d+s \(gzip of %dB\)" % len(self.BIG))
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not pattern.search(SRV.output):
+            time.sleep(0.05)
+        self.assertRegex(SRV.output, pattern)
 
 
 class NoCoiTest(unittest.TestCase):
