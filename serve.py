@@ -41,7 +41,9 @@ simulated endpoints below work all the same.
 Every response
 --------------
 * ``Cross-Origin-Opener-Policy: same-origin``, ``Cross-Origin-Embedder-Policy: require-corp``,
-  ``Cross-Origin-Resource-Policy: same-origin`` (all three omitted with ``--no-coi``). The
+  ``Cross-Origin-Resource-Policy: cross-origin`` (so that pages of other origins may embed the
+  playground) and ``Document-Isolation-Policy: isolate-and-require-corp`` (so that such an embed
+  is isolated in Chromium even inside a page that is not), all four omitted with ``--no-coi``. The
   first two make the page cross-origin isolated, which SharedArrayBuffer (so pthreads) needs.
 * ``Cache-Control: no-cache``, ``X-Content-Type-Options: nosniff``, an exact ``Content-Length``
   (HTTP/1.1 keep-alive works), MIME types: ``.wasm`` application/wasm, ``.js``/``.mjs``
@@ -726,7 +728,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.server.coi:
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            # Embeds: a tutorial page of any origin may frame the playground and load its files,
+            # and in Chromium the frame isolates itself (Document-Isolation-Policy) even when
+            # the tutorial page is not isolated; COOP/COEP isolate it at top level everywhere.
+            self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
+            self.send_header("Document-Isolation-Policy", "isolate-and-require-corp")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
