@@ -23,10 +23,14 @@ APT_PACKAGES=(
     libcurl4-openssl-dev
     # unit tests (doctest), image loading (stb_image), benchmark peers and harness
     doctest-dev libstb-dev libboost-dev libbenchmark-dev
+    # JSON for the playground's report, state and page messages (header-only)
+    nlohmann-json3-dev
     # desktop smoke tests: X virtual framebuffer (xvfb-run needs xauth)
     xvfb xauth
     # browser tests: Debian's Chromium (driven by playwright-core) and a font for it
     chromium fonts-dejavu-core
+    # ... and Debian's Firefox ESR (driven by puppeteer-core over WebDriver BiDi)
+    firefox-esr
     # screenshot conversion (convert/compare)
     imagemagick
     # `apt-get source imgui` (scripts/fetch-imgui.sh)

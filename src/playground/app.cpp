@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <imgui.h>
+#include <nlohmann/json.hpp>
 #include <threadlab/threadlab.hpp>
 
 #include "panels.hpp"
@@ -88,24 +89,18 @@ std::optional<std::string> App::take_finished_report() { return std::exchange(fi
 
 std::string App::state_json() const {
     // The run's own phase (the snapshot may be a frame old).
-    std::string status = shown_run_ ? to_string(shown_run_->phase()) : "idle";
     int ended = 0;
     for (const auto& task : snapshot_.tasks) ended += task.end >= 0;
-    std::string json = "{\"status\":\"" + status + "\",\"busy\":" + (runner_.busy() ? "true" : "false") +
-                       ",\"tasks\":" + std::to_string(snapshot_.tasks.size()) + ",\"ended\":" + std::to_string(ended) +
-                       ",\"elapsed_ms\":" + std::to_string(static_cast<long long>(snapshot_.now * 1000)) +
-                       ",\"scenario\":\"" + encode_query(to_fields(draft_)) + "\"";
-    if (!message_.empty()) {
-        std::string escaped;
-        for (char c : message_) {
-            if (c == '"' || c == '\\') escaped += '\\';
-            escaped += c;
-        }
-        json += ",\"message\":\"" + escaped + "\"";
-    }
+    nlohmann::json state = {{"status", shown_run_ ? to_string(shown_run_->phase()) : "idle"},
+                            {"busy", runner_.busy()},
+                            {"tasks", snapshot_.tasks.size()},
+                            {"ended", ended},
+                            {"elapsed_ms", static_cast<long long>(snapshot_.now * 1000)},
+                            {"scenario", encode_query(to_fields(draft_))}};
+    if (!message_.empty()) state["message"] = message_;
     if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
-        json += ",\"report\":" + report_json(snapshot_, shown_run_->scenario(), &run_frame_times_);
-    return json + "}";
+        state["report"] = report_value(snapshot_, shown_run_->scenario(), &run_frame_times_);
+    return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void App::refresh_snapshot() {

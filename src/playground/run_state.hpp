@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "scenario.hpp"
 
 namespace playground {
@@ -113,5 +115,8 @@ FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
 //  frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given.
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,
                         const FrameTimes* frames = nullptr);
+// The same report as a JSON value, to embed in another (window.threadlab.state()).
+nlohmann::json report_value(const RunState::Snapshot& snapshot, const Scenario& scenario,
+                            const FrameTimes* frames = nullptr);
 
 } // namespace playground

@@ -1,5 +1,6 @@
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -74,15 +75,52 @@ std::optional<long long> parse_integer(const std::string& text) {
     return value;
 }
 
+// Decimal only, as a person writes it in a URL: "1", "0.5", "-2", "1e3". Not hex ("0x10" would
+// be 16 to strtod), not "inf" or "nan", no spaces.
+bool is_decimal(const std::string& text) {
+    size_t i = text[0] == '-' ? 1 : 0, digits = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) ++digits;
+    if (i < text.size() && text[i] == '.')
+        for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) ++digits;
+    if (digits == 0) return false;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        if (++i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+        if (i == text.size()) return false;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    }
+    return i == text.size();
+}
+
 std::optional<double> parse_number(const std::string& text) {
-    if (text.empty()) return std::nullopt;
+    if (text.empty() || !is_decimal(text)) return std::nullopt;
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
     if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
     return value;
 }
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
+// A value as an error message shows it: at most 40 characters, control characters escaped, so a
+// hostile or pasted URL cannot flood or break the message.
+std::string quoted(const std::string& text) {
+    constexpr size_t kShown = 40;
+    std::string out = "'";
+    for (size_t i = 0; i < text.size() && i < kShown; ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+            out += escaped;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    if (text.size() > kShown) out += "...' (" + std::to_string(text.size()) + " characters)";
+    else out += "'";
+    return out;
+}
+
+// Longest value accepted: a URL of the simulated internet is far shorter.
+constexpr size_t kMaxValueLength = 2048;
 
 // Each setter returns an error message, or "" when the value was applied.
 std::string set_int(const std::string& key, const std::string& text, long long min, long long max,
@@ -91,7 +129,7 @@ std::string set_int(const std::string& key, const std::string& text, long long m
     if (!value)
         return key + " must be a whole number, got " + quoted(text);
     if (*value < min || *value > max)
-        return key + " must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " + text;
+        return key + " must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " + quoted(text);
     out = static_cast<int>(*value);
     return {};
 }
@@ -103,7 +141,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
     if (*value < min || *value > max) {
         char range[64];
         std::snprintf(range, sizeof range, "%g..%g", min, max);
-        return key + " must be " + range + ", got " + text;
+        return key + " must be " + range + ", got " + quoted(text);
     }
     out = *value;
     return {};
@@ -145,8 +183,18 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
     Scenario scenario = base;
     bool urls_given = false;
     bool count_given = false;
+    std::vector<std::string> seen; // keys given so far: each at most once (url may repeat)
     std::string error;
     for (const auto& [key, value] : fields) {
+        const bool repeatable = key == "url" || key == "urls";
+        if (value.size() > kMaxValueLength) {
+            error = quoted(key) + " is longer than " + std::to_string(kMaxValueLength) + " characters (" +
+                    std::to_string(value.size()) + ")";
+        } else if (!repeatable && std::find(seen.begin(), seen.end(), key) != seen.end()) {
+            error = quoted(key) + " is given twice: give each key once";
+        }
+        if (!error.empty()) break;
+        seen.push_back(key);
         if (key == "kind") {
             if (value == "sleep") scenario.kind = TaskKind::sleep;
             else if (value == "fetch") scenario.kind = TaskKind::fetch;

@@ -122,7 +122,7 @@ class DesktopPlayground(unittest.TestCase):
     def test_invalid_flag_exits_2_with_a_message(self):
         proc = self.run_app("--count", "0", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
-        self.assertIn("Invalid scenario: count must be 1..1000, got 0", proc.stderr)
+        self.assertIn("Invalid scenario: count must be 1..1000, got '0'", proc.stderr)
         proc = self.run_app("--no-such-flag", "x", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
         self.assertIn("unknown key 'no_such_flag'", proc.stderr)

@@ -1,0 +1,102 @@
+// The playground's one scenario parser (page URL, threadlab.run(), threadlab:run messages, desktop
+// flags) and the JSON it reports with. Pure C++: no ImGui, no GL.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "run_state.hpp"
+#include "scenario.hpp"
+
+using namespace playground;
+
+namespace {
+std::string error_of(std::string_view query) {
+    ParsedScenario parsed = parse_scenario_query(query);
+    CHECK(parsed.scenario.has_value() == parsed.error.empty());
+    return parsed.error;
+}
+} // namespace
+
+TEST_CASE("Scenario.parser accepts the tutorial's scenarios") {
+    ParsedScenario parsed = parse_scenario_query("?kind=sleep&count=10&seconds=1&mode=threads");
+    REQUIRE(parsed.scenario.has_value());
+    CHECK(parsed.scenario->count == 10);
+    CHECK(parsed.scenario->seconds == 1.0);
+    CHECK(parsed.scenario->mode == RunMode::threads);
+    CHECK_FALSE(parsed.autorun);
+    CHECK(error_of("kind=fetch&latency_ms=300&mode=pool&workers=15&count=15") == "");
+    CHECK(error_of("seconds=0.5") == "");
+    CHECK(error_of("seconds=.5") == "");
+    CHECK(error_of("seconds=1e-1") == "");
+    CHECK(error_of("url=/bytes/10&url=/bytes/20") == ""); // url is the one key that repeats
+}
+
+TEST_CASE("Scenario.parser takes decimal numbers only: no hex, inf, nan or spaces") {
+    CHECK(error_of("seconds=0x10") == "Invalid scenario: seconds must be a number of seconds, got '0x10'");
+    CHECK(error_of("count=0x10") == "Invalid scenario: count must be a whole number, got '0x10'");
+    CHECK(error_of("seconds=inf") != "");
+    CHECK(error_of("seconds=nan") != "");
+    CHECK(error_of("seconds=1e999") != "");
+    CHECK(error_of("seconds=%201") != "");
+    CHECK(error_of("seconds=1%20") != "");
+    CHECK(error_of("seconds=1e") != "");
+    CHECK(error_of("seconds=-") != "");
+    CHECK(error_of("seconds=-1") == "Invalid scenario: seconds must be 0..60, got '-1'");
+}
+
+TEST_CASE("Scenario.parser rejects a key given twice") {
+    CHECK(error_of("count=5&count=6") == "Invalid scenario: 'count' is given twice: give each key once");
+    CHECK(error_of("kind=sleep&kind=sleep") != "");
+    CHECK(error_of("autorun=1&autorun=0") != "");
+}
+
+TEST_CASE("Scenario.parser rejects long values and quotes at most 40 characters, escaped") {
+    std::string long_url(3000, 'a');
+    CHECK(error_of("url=" + long_url) == "Invalid scenario: 'url' is longer than 2048 characters (3000)");
+    std::string long_kind(100, 'k');
+    std::string error = error_of("kind=" + long_kind);
+    CHECK(error == "Invalid scenario: kind must be sleep, fetch or cpu, got '" + std::string(40, 'k') +
+                       "...' (100 characters)");
+    CHECK(error_of("kind=%0A%1b[31m") == "Invalid scenario: kind must be sleep, fetch or cpu, got '\\x0a\\x1b[31m'");
+}
+
+TEST_CASE("Scenario.parser reads autorun the same way for every caller") {
+    CHECK(parse_scenario_query("autorun").autorun);
+    CHECK(parse_scenario_query("autorun=").autorun);
+    CHECK(parse_scenario_query("autorun=1").autorun);
+    CHECK(parse_scenario_query("autorun=true").autorun);
+    CHECK_FALSE(parse_scenario_query("autorun=0").autorun);
+    CHECK_FALSE(parse_scenario_query("autorun=false").autorun);
+    CHECK(error_of("autorun=yes") == "Invalid scenario: autorun must be 1 or 0, got 'yes'");
+}
+
+TEST_CASE("Scenario.report is JSON that escapes what a run printed") {
+    RunState::Snapshot snapshot;
+    snapshot.phase = RunPhase::finished;
+    snapshot.wall = 1.00049;
+    TaskRecord task;
+    task.id = 1;
+    task.label = "do_something(1)";
+    task.thread = "Thread-1 (do_something)";
+    task.start = 0.0002;
+    task.end = 1.0003;
+    task.status = TaskStatus::failed;
+    task.error = "line one\nline \"two\"\t\x01 and bad UTF-8: \xff";
+    snapshot.tasks.push_back(task);
+    snapshot.completion_order = {1};
+    snapshot.console = {"Sleeping 1 Second(s)...", "quote \" backslash \\ newline-free"};
+    Scenario scenario;
+    const std::string text = report_json(snapshot, scenario);
+    nlohmann::json report = nlohmann::json::parse(text); // throws on invalid JSON
+    CHECK(report["status"] == "finished");
+    CHECK(report["wall_ms"] == 1000.5);
+    CHECK(report["tasks"][0]["error"].get<std::string>().starts_with("line one\nline \"two\"\t\x01"));
+    CHECK(report["tasks"][0]["start_ms"] == 0.2);
+    CHECK(report["console"] == "Sleeping 1 Second(s)...\nquote \" backslash \\ newline-free\n");
+    CHECK(report["scenario"] == "kind=sleep&count=10&mode=threads&seconds=1");
+    CHECK(report["completion_order"] == nlohmann::json::array({1}));
+    CHECK_FALSE(report.contains("frame_ms"));
+    FrameTimes frames{3, 16.0, 33.0, 50.0};
+    CHECK(report_value(snapshot, scenario, &frames)["frame_ms"]["p95"] == 33.0);
+}
