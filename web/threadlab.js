@@ -4,10 +4,16 @@
 //   await threadlab.ready;                       // the app runs and has drawn its first frame
 //   const report = await threadlab.run({kind: 'sleep', count: 10, seconds: 1, mode: 'threads'});
 //   // -> {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error, ...}], console, ...}
-//   threadlab.state();                           // {status: 'idle'|'running'|..., ...}
+//   threadlab.state();                           // {status: 'idle'|'running'|..., isolation, ...}
 //   threadlab.cancel();
 //
 // The same keys work in the page's URL: ?kind=sleep&count=10&seconds=1&mode=threads&autorun=1
+//
+// Framed in a tutorial page (web/embed.js), the page talks to its parent with postMessage:
+// it sends threadlab:ready {isolation}, threadlab:started {scenario}, threadlab:finished {report},
+// threadlab:resize {height}, threadlab:error {message}, and takes threadlab:run {scenario} and
+// threadlab:cancel from its parent window only. What it sends is public (no secrets), so it goes
+// to any parent origin; what it takes must come from the window that framed it.
 // Validation happens once, in C++ (src/playground/scenario.cpp); its message rejects the promise
 // and is shown on the page.
 (function () {
@@ -25,30 +31,96 @@
     toastTimer = setTimeout(() => toast.classList.remove('shown'), 8000);
   }
 
-  function showFatal(title, html) {
-    card.className = 'card error';
+  // tone 'notice': not an error of the reader's (an embed offering the full page), else 'error'.
+  function showFatal(title, html, tone = 'error') {
+    card.className = 'card ' + tone;
     card.innerHTML = '<h1></h1>' + html;
     card.querySelector('h1').textContent = title;
     overlay.classList.remove('hidden');
+    announceHeight();
   }
 
-  // What is missing for WebAssembly threads, or '' when everything is there.
-  function missingThreadSupport() {
-    if (typeof WebAssembly !== 'object') return 'This browser has no WebAssembly.';
-    if (!window.crossOriginIsolated) {
-      return 'The page is not cross-origin isolated, so the browser does not allow SharedArrayBuffer, ' +
-             'which WebAssembly threads need. The server must send the headers ' +
-             '<code>Cross-Origin-Opener-Policy: same-origin</code> and ' +
-             '<code>Cross-Origin-Embedder-Policy: require-corp</code>.';
+  let inFrame = true;
+  try { inFrame = window.top !== window; } catch (e) { /* a cross-origin parent: framed */ }
+
+  function toParent(type, detail) {
+    if (inFrame) window.parent.postMessage(Object.assign({type}, detail), '*');
+  }
+  // The height this page would like in an iframe: the explanation card's, or the app's.
+  const APP_HEIGHT = 560;
+  function announceHeight() {
+    const shown = !overlay.classList.contains('hidden');
+    toParent('threadlab:resize', {height: shown ? Math.max(card.offsetHeight + 48, 200) : APP_HEIGHT});
+  }
+
+  // How this page got cross-origin isolated (shared memory): 'coop-coep' (the server's headers,
+  // at top level), 'document-isolation-policy' (Chromium isolates a frame by its own header,
+  // whatever the page around it), 'service-worker' (a worker adds the headers on a static host),
+  // or 'none'.
+  async function isolationKind() {
+    if (!window.crossOriginIsolated) return 'none';
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) return 'service-worker';
+    if (!inFrame) return 'coop-coep';
+    try { // framed: isolated through the page around it (COOP/COEP), or by our own header
+      const response = await fetch(location.href, {method: 'HEAD', cache: 'no-store'});
+      if (response.headers.get('document-isolation-policy')) return 'document-isolation-policy';
+    } catch (e) { /* offline: fall through */ }
+    return 'coop-coep';
+  }
+
+  // Why this page cannot run the playground, {title, html, fix} for the reader in the situation
+  // they are in, or null when everything is there.
+  function missingSupport() {
+    const here = location.protocol + '//' + location.host;
+    const openLink = '<p><a class="button" target="_blank" rel="noopener" href="' +
+                     location.href.replace(/"/g, '&quot;') + '">Open with real threads ↗</a></p>';
+    if (typeof WebAssembly !== 'object') {
+      return {title: 'This browser cannot run the playground', html: '<p>It has no WebAssembly. Try a current Chromium, Firefox or Safari.</p>'};
     }
-    if (typeof SharedArrayBuffer !== 'function') return 'This browser has no SharedArrayBuffer (needed for WebAssembly threads).';
-    if (typeof Worker !== 'function') return 'This browser has no Web Workers (each WebAssembly thread runs in one).';
+    if (!window.isSecureContext) {
+      return {title: 'Threads need a secure page',
+              html: '<p>This page comes over plain HTTP from <code>' + location.host + '</code>, which browsers do not ' +
+                    'treat as secure, so they give it no shared memory (which WebAssembly threads need). Only ' +
+                    '<code>https://</code> pages and <code>localhost</code> count as secure.</p><p>Open it on the machine ' +
+                    'that runs <code>./serve.py</code> as <code>http://localhost:' + (location.port || '80') + '/</code>, ' +
+                    'or serve it over HTTPS.</p>'};
+    }
+    if (!window.crossOriginIsolated && inFrame) {
+      return {title: 'Real threads are not available in this embed', tone: 'notice',
+              html: '<p>The page around this example is not cross-origin isolated, and this browser cannot isolate an ' +
+                    'embedded page by itself (Chromium can, through <code>Document-Isolation-Policy</code>; Firefox ' +
+                    'and Safari cannot yet), so it gives the example no shared memory for its threads.</p>' + openLink +
+                    '<p class="note">For the tutorial\'s author: serve your page with <code>Cross-Origin-Opener-Policy: ' +
+                    'same-origin</code> and <code>Cross-Origin-Embedder-Policy: require-corp</code> and give the ' +
+                    '<code>&lt;iframe&gt;</code> <code>allow="cross-origin-isolated"</code>.</p>'};
+    }
+    if (!window.crossOriginIsolated) {
+      return {title: 'The playground cannot run here',
+              html: '<p>The page is not cross-origin isolated, so the browser does not allow SharedArrayBuffer, which ' +
+                    'WebAssembly threads need. The server at <code>' + here + '</code> must send the headers ' +
+                    '<code>Cross-Origin-Opener-Policy: same-origin</code> and <code>Cross-Origin-Embedder-Policy: ' +
+                    'require-corp</code>.</p><p>Serve the playground with the project\'s server, which sends them:</p>' +
+                    '<pre>./serve.py</pre><p>and open the address it prints (http://127.0.0.1:8000 by default).</p>'};
+    }
+    const threads = (text) => ({title: 'This browser cannot run WebAssembly threads', html: '<p>' + text + '</p>'});
+    if (typeof SharedArrayBuffer !== 'function') return threads('It has no SharedArrayBuffer (needed for WebAssembly threads).');
+    if (typeof Worker !== 'function') return threads('It has no Web Workers (each WebAssembly thread runs in one).');
     try {
       new WebAssembly.Memory({initial: 1, maximum: 1, shared: true});
     } catch (e) {
-      return 'This browser cannot create shared WebAssembly memory (WebAssembly threads): ' + e.message;
+      return threads('It cannot create shared WebAssembly memory (WebAssembly threads): ' + e.message);
     }
-    return '';
+    const probe = document.createElement('canvas').getContext('webgl2');
+    if (probe) {
+      const lose = probe.getExtension('WEBGL_lose_context'); // give the context back at once
+      if (lose) lose.loseContext();
+    } else {
+      return {title: 'This browser cannot draw the playground',
+              html: '<p>The playground draws with WebGL2, which this browser has turned off or cannot use here ' +
+                    '(no graphics driver it trusts, hardware acceleration disabled, or a policy).</p><p>Turn on ' +
+                    'hardware acceleration in the browser\'s settings, or try another browser.</p>'};
+    }
+    return null;
   }
 
   function toQuery(scenario) {
@@ -65,6 +137,8 @@
     return params.toString();
   }
 
+  let isolation = window.crossOriginIsolated ? (inFrame ? 'document-isolation-policy' : 'coop-coep') : 'none';
+  let failure = null; // why the playground cannot run: state() says it instead of 'loading'
   let resolveReady, rejectReady;
   const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
   let pending = null;    // {resolve, reject} of the run() in progress
@@ -85,12 +159,14 @@
           showToast(error);
           throw new Error(error);
         }
+        toParent('threadlab:started', {scenario: query});
         return new Promise((resolve, reject) => { pending = {resolve, reject}; });
       });
     },
     state() {
-      if (!window.Module || !Module.calledRun) return {status: 'loading'};
-      return JSON.parse(call('threadlab_state', []));
+      if (failure) return {status: 'error', error: failure, isolation};
+      if (!window.Module || !Module.calledRun) return {status: 'loading', isolation};
+      return Object.assign(JSON.parse(call('threadlab_state', [])), {isolation});
     },
     cancel() {
       if (window.Module && Module.calledRun) Module.ccall('threadlab_cancel', null, [], []);
@@ -99,12 +175,32 @@
   };
   window.threadlab = api;
 
-  const missing = missingThreadSupport();
+  // Messages from the page that frames this one (embed.js's Threadlab.run / Threadlab.cancel).
+  window.addEventListener('message', (event) => {
+    const data = event.data;
+    if (!inFrame || event.source !== window.parent || !data || typeof data.type !== 'string') return;
+    if (data.type === 'threadlab:run') {
+      api.run(data.scenario === undefined ? '' : data.scenario).catch((e) => toParent('threadlab:error', {message: e.message}));
+    } else if (data.type === 'threadlab:cancel') {
+      api.cancel();
+    } else if (data.type.startsWith('threadlab:')) {
+      toParent('threadlab:error', {message: 'Unknown message ' + JSON.stringify(data.type).slice(0, 60) +
+                                             ': the playground takes threadlab:run and threadlab:cancel'});
+    }
+  });
+
+  function plainText(html) {
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    return div.textContent.replace(/\s+/g, ' ').trim();
+  }
+
+  const missing = missingSupport();
   if (missing) {
-    showFatal('The playground cannot run here',
-      '<p>' + missing + '</p><p>Serve the playground with the project\'s server, which sends those headers:</p>' +
-      '<pre>./serve.py</pre><p>and open the address it prints (http://127.0.0.1:8000 by default).</p>');
-    rejectReady(new Error('WebAssembly threads unavailable: ' + missing.replace(/<[^>]+>/g, '')));
+    showFatal(missing.title, missing.html, missing.tone);
+    failure = missing.title + ': ' + plainText(missing.html);
+    toParent('threadlab:error', {message: failure});
+    rejectReady(new Error(failure));
     ready.catch(() => {});
     return;
   }
@@ -126,7 +222,9 @@
       'this site, or too little memory for the 256 MB the playground reserves.</p>' +
       '<p>See the browser console for details.</p>');
     card.querySelector('.reason').textContent = reason;
-    const error = new Error('WebAssembly threads could not start: ' + reason);
+    failure = 'WebAssembly threads could not start: ' + reason;
+    toParent('threadlab:error', {message: failure});
+    const error = new Error(failure);
     rejectReady(error);
     ready.catch(() => {});
     if (pending) { pending.reject(error); pending = null; }
@@ -163,24 +261,28 @@
       api.firstFrameMs = performance.now() - started;
       overlay.classList.add('hidden');
       const query = location.search.replace(/^\?/, '');
-      const params = new URLSearchParams(query);
-      const autorun = params.get('autorun') === '1' || params.get('autorun') === 'true';
-      if (query) {
-        const error = call('threadlab_load', [query]);
-        if (error) showToast(error);
+      let autorun = false;
+      if (query) { // the C++ parser decides, autorun included: one reading of the URL everywhere
+        const loaded = JSON.parse(call('threadlab_load', [query]));
+        if (loaded.error) showToast(loaded.error);
+        autorun = loaded.autorun && !loaded.error;
       }
       // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
       // `ready` does: a run that starts before they have loaded would measure Worker start-up.
-      whenWorkersLoaded(() => {
+      const isolationKnown = isolationKind().then((kind) => { isolation = kind; });
+      whenWorkersLoaded(() => isolationKnown.then(() => {
         if (threadsFailed) return;
         api.readyMs = performance.now() - started;
         readyResolved = true;
         resolveReady();
+        toParent('threadlab:ready', {isolation});
+        announceHeight();
         if (autorun) api.run(query).catch((e) => console.warn(e.message));
-      });
+      }));
     },
     threadlabRunFinished(json) {
-      lastReport = JSON.parse(json);
+      lastReport = Object.assign(JSON.parse(json), {isolation});
+      toParent('threadlab:finished', {report: lastReport});
       if (pending) {
         const p = pending;
         pending = null;
@@ -188,6 +290,8 @@
       }
     },
     onAbort(what) {
+      failure = 'The playground stopped: ' + String(what);
+      toParent('threadlab:error', {message: failure});
       showFatal('The playground stopped', '<p>' + String(what) + '</p><p>See the browser console for details.</p>');
       rejectReady(new Error('aborted: ' + what));
       if (pending) { pending.reject(new Error('aborted: ' + what)); pending = null; }

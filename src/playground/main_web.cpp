@@ -4,12 +4,15 @@
 // (window.threadlab, web/threadlab.js), which calls the exported threadlab_* functions below
 // between frames. It never blocks: runs happen on the runner thread, and new Web Workers for
 // threads beyond the pre-started pool start whenever this thread returns to the event loop.
+// An idle page draws nothing (see wants_frame): several embeds on one tutorial page cost nothing
+// while the reader reads.
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/threading.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -21,6 +24,22 @@ GLFWwindow* window = nullptr;
 playground::App* app = nullptr;
 bool announced_ready = false;
 std::string returned; // keeps the text a threadlab_* function returns alive until the next call
+
+// Frames are drawn until this time (emscripten_get_now() ms): input, a resize, a page API call
+// or the end of a run push it on by kSettleMs, long enough for ImGui to settle hover states,
+// clicks and a report.
+constexpr double kSettleMs = 500;
+double draw_until = 0;
+void wake() { draw_until = emscripten_get_now() + kSettleMs; }
+
+// Input wakes the page. Installed before ImGui's GLFW backend, which chains to them.
+void on_cursor(GLFWwindow*, double, double) { wake(); }
+void on_button(GLFWwindow*, int, int, int) { wake(); }
+void on_scroll(GLFWwindow*, double, double) { wake(); }
+void on_key(GLFWwindow*, int, int, int, int) { wake(); }
+void on_char(GLFWwindow*, unsigned) { wake(); }
+void on_focus(GLFWwindow*, int) { wake(); }
+void on_enter(GLFWwindow*, int) { wake(); }
 } // namespace
 
 // [JS] Page-side hooks set by web/threadlab.js.
@@ -34,21 +53,31 @@ EM_JS(int, js_window_height, (), { return window.innerHeight | 0; });
 extern "C" {
 // Starts a run from a query ("kind=sleep&count=10"). Returns "" or why it did not start.
 EMSCRIPTEN_KEEPALIVE const char* threadlab_run(const char* query) {
+    wake();
     returned = app->run_query(query);
     return returned.c_str();
 }
-// Puts a scenario into the panel without running it. Returns "" or what is invalid.
+// Puts a scenario into the panel without running it. Returns {"error": "" or what is invalid,
+// "autorun": whether the query asks to run at once} - the one parser decides both.
 EMSCRIPTEN_KEEPALIVE const char* threadlab_load(const char* query) {
+    wake();
     bool autorun = false;
-    returned = app->load_query(query, autorun);
+    std::string error = app->load_query(query, autorun);
+    returned = nlohmann::json{{"error", error}, {"autorun", autorun}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return returned.c_str();
 }
 EMSCRIPTEN_KEEPALIVE const char* threadlab_state() {
     returned = app->state_json();
     return returned.c_str();
 }
-EMSCRIPTEN_KEEPALIVE void threadlab_cancel() { app->cancel(); }
-EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) { app->show_message(message); }
+EMSCRIPTEN_KEEPALIVE void threadlab_cancel() {
+    wake();
+    app->cancel();
+}
+EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) {
+    wake();
+    app->show_message(message);
+}
 }
 
 // While the program starts threads, each pthread_create waits for a turn of this thread (the
@@ -56,18 +85,32 @@ EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) { app->sho
 // so frames are spaced out meanwhile; the page still redraws at least this often:
 constexpr double kStartingThreadsFrameMs = 500;
 
+// Whether this animation frame must be drawn: while a run is in flight (and a moment after it,
+// for its report), while a text field has the keyboard (its cursor blinks), and until draw_until.
+static bool wants_frame(double now) {
+    static bool was_busy = false;
+    const bool busy = app->busy();
+    if (was_busy && !busy) wake();
+    was_busy = busy;
+    return !announced_ready || busy || now < draw_until || ImGui::GetIO().WantTextInput;
+}
+
 static void frame() {
     static double last_render = 0;
     // Serve threads waiting on this thread (pthread_create, ...) before and during the frame, not
     // only when it ends.
     emscripten_main_thread_process_queued_calls();
     const double now = emscripten_get_now();
-    if (app->starting_threads() && now - last_render < kStartingThreadsFrameMs) return;
-    last_render = now;
     const int width = js_window_width(), height = js_window_height();
     int current_w = 0, current_h = 0;
     glfwGetWindowSize(window, &current_w, &current_h);
-    if (width > 0 && height > 0 && (width != current_w || height != current_h)) glfwSetWindowSize(window, width, height);
+    if (width > 0 && height > 0 && (width != current_w || height != current_h)) {
+        glfwSetWindowSize(window, width, height);
+        wake();
+    }
+    if (!wants_frame(now)) return;
+    if (app->starting_threads() && now - last_render < kStartingThreadsFrameMs) return;
+    last_render = now;
 
     playground::draw_frame(*app, window, emscripten_main_thread_process_queued_calls);
 
@@ -86,6 +129,14 @@ int main() {
     window = glfwCreateWindow(js_window_width(), js_window_height(), "Threadlab playground", nullptr, nullptr);
     if (!window) return 1;
     glfwMakeContextCurrent(window);
+
+    glfwSetCursorPosCallback(window, on_cursor);
+    glfwSetMouseButtonCallback(window, on_button);
+    glfwSetScrollCallback(window, on_scroll);
+    glfwSetKeyCallback(window, on_key);
+    glfwSetCharCallback(window, on_char);
+    glfwSetWindowFocusCallback(window, on_focus);
+    glfwSetCursorEnterCallback(window, on_enter);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();

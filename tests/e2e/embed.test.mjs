@@ -1,0 +1,146 @@
+// End-to-end tests of the playground embedded in a tutorial page of another origin (another site:
+// http://localhost:P/ frames http://127.0.0.1:Q/), with no isolation headers on the tutorial
+// page, in Debian's Chromium through playwright-core. Run with `node --test tests/e2e/`.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  assertTutorialReport, bestOf, embedFrame, ensureArtifacts, launchBrowser, missingPrerequisites, openEmbed, openPage,
+  startServer, startTutorialPage, TUTORIAL, waitReady, withTimeout,
+} from './browser.mjs';
+
+const missing = missingPrerequisites();
+if (missing && process.env.CI) it('prerequisites for the embed e2e tests', () => assert.fail(`missing: ${missing}`));
+const skip = missing ? `missing: ${missing}` : false;
+const ARTIFACTS = missing ? '' : ensureArtifacts();
+const watchdog = setTimeout(() => { console.error('embed.test.mjs: still running after 10 min, exiting'); process.exit(1); }, 10 * 60 * 1000);
+watchdog.unref();
+
+/**
+ * For a describe(): serve.py (with serverArgs), a tutorial page framing its URL + query (or
+ * showing body(serverUrl) instead), and a Chromium. Returns getters, filled in by before() and cleaned up by after().
+ */
+function embedFixture(serverArgs, query, body = null) {
+  const fixture = {};
+  before(async () => {
+    fixture.server = await startServer(serverArgs);
+    fixture.tutorial = await startTutorialPage(fixture.server.url + query, body && body(fixture.server.url));
+    fixture.browser = await launchBrowser();
+  }, { timeout: 150000 });
+  after(async () => {
+    if (fixture.browser) await fixture.browser.close();
+    if (fixture.tutorial) await fixture.tutorial.close();
+    if (fixture.server) await fixture.server.close();
+  }, { timeout: 60000 });
+  return { server: () => fixture.server, tutorial: () => fixture.tutorial, browser: () => fixture.browser };
+}
+
+describe('playground embedded in a page of another site (Chromium)', { skip, timeout: 6 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture([], '');
+
+  it('is isolated by Document-Isolation-Policy inside a page that is not, and runs 10 x 1 s in 1.0-1.5 s', { timeout: 240000 }, async () => {
+    const [page, frame] = await openEmbed(browser().context, tutorial().url, server().url);
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), false, 'the tutorial page is not isolated');
+    assert.equal(await frame.evaluate(() => window.crossOriginIsolated), true, 'the embed is');
+    await waitReady(frame);
+    const state = await frame.evaluate(() => window.threadlab.state());
+    assert.equal(state.status, 'idle', JSON.stringify(state));
+    assert.equal(state.isolation, 'document-isolation-policy', JSON.stringify(state));
+    const report = await bestOf(frame, TUTORIAL, 'embed: 10 x 1 s threads', assertTutorialReport, (ms) => ms <= 1500);
+    assert.ok(report.wall_ms <= 1500, `fastest run ${report.wall_ms} ms, expected 1000..1500`);
+    assert.equal(report.isolation, 'document-isolation-policy');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'embed-chromium.png'), timeout: 30000 });
+    await page.close();
+  });
+});
+
+describe('playground embedded where it cannot be isolated (Chromium, server without the headers)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture(['--no-coi'], '?kind=sleep&count=10');
+
+  it('explains it to the reader and offers the full page with real threads, never a blank frame', { timeout: 120000 }, async () => {
+    const [page, frame] = await openEmbed(browser().context, tutorial().url, server().url);
+    assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
+    const ready = await withTimeout(frame.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+      30000, 'threadlab.ready settling');
+    assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
+    const state = await frame.evaluate(() => window.threadlab.state());
+    assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+    const text = await frame.locator('#overlay-card').innerText({ timeout: 10000 });
+    assert.match(text, /not cross-origin isolated/, text);
+    assert.match(text, /allow="cross-origin-isolated"/, text); // the author's fix
+    const link = frame.locator('#overlay-card a.button');
+    assert.equal(await link.innerText(), 'Open with real threads ↗');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('href'), server().url + '?kind=sleep&count=10', 'the same scenario, full page');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'embed-not-isolated.png'), timeout: 30000 });
+    await page.close();
+  });
+});
+
+// A tutorial page that uses embed.js: one line per example, messages as DOM events on the element.
+const withEmbedJs = (serverUrl) => `<script src="${serverUrl}embed.js" async></script>
+<div id="example" data-threadlab="kind=sleep&count=10&seconds=1"></div>
+<script>
+  window.events = [];
+  for (const type of ['threadlab:ready', 'threadlab:started', 'threadlab:finished', 'threadlab:resize', 'threadlab:error'])
+    document.getElementById('example').addEventListener(type, (e) => window.events.push(e.detail));
+</script>`;
+
+/** Waits until the tutorial page has received an event of `type` (and returns its detail). */
+function eventOf(page, type, ms = 60000) {
+  return withTimeout((async () => {
+    for (;;) {
+      const found = await page.evaluate((t) => window.events.find((e) => e.type === t) || null, type);
+      if (found) return found;
+      await page.waitForTimeout(100);
+    }
+  })(), ms, `the ${type} message`);
+}
+
+describe('embed.js in a page of another site (Chromium)', { skip, timeout: 5 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture([], '', withEmbedJs);
+
+  it('makes an isolated, lazy iframe; ready, run, started, finished and resize travel by postMessage', { timeout: 240000 }, async () => {
+    const page = await openPage(browser().context, tutorial().url);
+    try {
+      const attrs = await page.$eval('#example iframe', (f) => ({ allow: f.allow, loading: f.loading, src: f.src }));
+      assert.deepEqual(attrs, { allow: 'cross-origin-isolated', loading: 'lazy', src: server().url + 'index.html?kind=sleep&count=10&seconds=1' });
+      assert.equal((await eventOf(page, 'threadlab:ready')).isolation, 'document-isolation-policy');
+      assert.equal((await eventOf(page, 'threadlab:resize')).height, 560);
+      assert.equal(await page.$eval('#example iframe', (f) => f.style.height), '560px', 'the iframe took the height asked for');
+      await page.evaluate(() => Threadlab.run(document.getElementById('example'), { kind: 'sleep', count: 4, seconds: 0.5 }));
+      assert.equal((await eventOf(page, 'threadlab:started')).scenario, 'kind=sleep&count=4&seconds=0.5');
+      const finished = await eventOf(page, 'threadlab:finished');
+      assert.equal(finished.report.done, 4, JSON.stringify(finished.report).slice(0, 300));
+      assert.equal(finished.report.isolation, 'document-isolation-policy');
+      // A bad scenario comes back as threadlab:error with the parser's message.
+      await page.evaluate(() => Threadlab.run(document.getElementById('example'), 'count=0'));
+      assert.match((await eventOf(page, 'threadlab:error')).message, /count must be 1\.\.1000, got '0'/);
+      // Messages from another window than the embed's parent are ignored by the embed.
+      const frame = await embedFrame(page, server().url);
+      const before = await frame.evaluate(() => window.threadlab.state().status);
+      await frame.evaluate(() => window.postMessage({ type: 'threadlab:run', scenario: { count: 2 } }, '*'));
+      await page.waitForTimeout(500);
+      assert.equal(await frame.evaluate(() => window.threadlab.state().status), before, 'a message from itself started nothing');
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});
+
+describe('embed.js where the embed cannot be isolated (Chromium, server without the headers)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { tutorial, browser } = embedFixture(['--no-coi'], '', withEmbedJs);
+
+  it('the iframe takes the height of the explanation (auto-height), and the page gets threadlab:error', { timeout: 120000 }, async () => {
+    const page = await openPage(browser().context, tutorial().url);
+    try {
+      assert.match((await eventOf(page, 'threadlab:error')).message, /^Real threads are not available in this embed/);
+      const resize = await eventOf(page, 'threadlab:resize');
+      assert.ok(resize.height > 200 && resize.height < 560, `height ${resize.height}`);
+      assert.equal(await page.$eval('#example iframe', (f) => f.style.height), `${Math.round(resize.height)}px`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'embed-js-not-isolated.png'), timeout: 30000 });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});
