@@ -1,0 +1,67 @@
+// End-to-end tests of the playground in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi,
+// visible on an Xvfb display of its own for software WebGL2): real threads at top level from
+// serve.py, and, in a tutorial page of another site, the fallback Firefox needs (it cannot
+// isolate an embed whose page is not isolated). Run with `node --test tests/e2e/`.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  assertTutorialReport, bestOf, embedFrame, ensureArtifacts, launchFirefox, missingPrerequisites, startServer,
+  startTutorialPage, TUTORIAL, waitReady, withTimeout,
+} from './browser.mjs';
+
+const missing = missingPrerequisites();
+if (missing && process.env.CI) it('prerequisites for the Firefox e2e tests', () => assert.fail(`missing: ${missing}`));
+const skip = missing ? `missing: ${missing}` : false;
+const ARTIFACTS = missing ? '' : ensureArtifacts();
+const watchdog = setTimeout(() => { console.error('firefox.test.mjs: still running after 10 min, exiting'); process.exit(1); }, 10 * 60 * 1000);
+watchdog.unref();
+
+describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
+  let server, tutorial, firefox;
+  before(async () => {
+    server = await startServer();
+    tutorial = await startTutorialPage(server.url + '?kind=sleep&count=10');
+    firefox = await launchFirefox();
+  }, { timeout: 150000 });
+  after(async () => {
+    if (firefox) await firefox.close();
+    if (tutorial) await tutorial.close();
+    if (server) await server.close();
+  }, { timeout: 60000 });
+
+  it('runs real threads at top level from serve.py: 10 x 1 s in 1.0-1.5 s', { timeout: 240000 }, async () => {
+    const page = await firefox.browser.newPage();
+    try {
+      await page.goto(server.url, { waitUntil: 'load', timeout: 60000 });
+      assert.equal(await page.evaluate(() => window.crossOriginIsolated), true);
+      await waitReady(page);
+      assert.equal((await page.evaluate(() => window.threadlab.state())).isolation, 'coop-coep');
+      const report = await bestOf(page, TUTORIAL, 'Firefox: 10 x 1 s threads', assertTutorialReport, (ms) => ms <= 1500);
+      assert.ok(report.wall_ms <= 1500, `fastest run ${report.wall_ms} ms, expected 1000..1500`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-page.png') });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+
+  it('in a tutorial page of another site: explains and offers the full page, never a blank frame', { timeout: 120000 }, async () => {
+    const page = await firefox.browser.newPage();
+    try {
+      await page.goto(tutorial.url, { waitUntil: 'load', timeout: 60000 });
+      const frame = await embedFrame(page, server.url);
+      assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
+      const ready = await withTimeout(frame.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
+        30000, 'threadlab.ready settling');
+      assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
+      const state = await frame.evaluate(() => window.threadlab.state());
+      assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+      const link = await frame.$eval('#overlay-card a.button', (a) => ({ text: a.textContent, href: a.href, target: a.target,
+        visible: a.getBoundingClientRect().height > 0 }));
+      assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?kind=sleep&count=10', target: '_blank', visible: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-embed.png') });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});
