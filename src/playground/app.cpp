@@ -54,6 +54,7 @@ std::string App::run(const Scenario& scenario) {
 
 std::string App::run_query(std::string_view query) {
     ParsedScenario parsed = parse_scenario_query(query);
+    if (parsed.scenario && parsed.any_page_key) page_ = parsed.page;
     if (!parsed.scenario) {
         message_ = parsed.error;
         return parsed.error;
@@ -67,6 +68,7 @@ std::string App::run_query(std::string_view query) {
 std::string App::load_query(std::string_view query, bool& autorun) {
     ParsedScenario parsed = parse_scenario_query(query);
     autorun = parsed.autorun;
+    if (parsed.scenario && parsed.any_page_key) page_ = parsed.page;
     if (!parsed.scenario) {
         message_ = parsed.error;
         return parsed.error;
@@ -139,13 +141,7 @@ void App::layout_windows() {
     ImGui::SetNextWindowPos({0, 0});
     ImGui::SetNextWindowSize({side, scenario_h});
     ImGui::Begin("Threadlab playground", nullptr, fixed);
-    const ScenarioAction action = draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_);
-    if (action == ScenarioAction::run) {
-        std::string error = run(draft_);
-        if (!error.empty()) message_ = error;
-    } else if (action == ScenarioAction::cancel) {
-        cancel();
-    }
+    act(draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_));
     scenario_content_h_ = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
     ImGui::End();
 
@@ -172,13 +168,84 @@ void App::layout_windows() {
     ImGui::SetNextWindowPos({side + console_w, timeline_h});
     ImGui::SetNextWindowSize({right_w - console_w, bottom_h});
     ImGui::Begin("Code: C++ beside the Python it mirrors", nullptr, fixed);
+    draw_code_panel(listing_for_draft(), page_.lang);
+    ImGui::End();
+}
+
+void App::act(ScenarioAction action) {
+    if (action == ScenarioAction::run) {
+        std::string error = run(draft_);
+        if (!error.empty()) message_ = error;
+    } else if (action == ScenarioAction::cancel) {
+        cancel();
+    }
+}
+
+const CodeListing& App::listing_for_draft() {
     const std::string key = encode_query(to_fields(draft_));
     if (key != listing_key_) {
         listing_ = code_listing(draft_);
         listing_key_ = key;
     }
-    draw_code_panel(listing_);
+    return listing_;
+}
+
+// embed=1: a bar (Run, Cancel, the example, a link to the full page) over the chosen panels -
+// the timeline across the top when chosen, the others side by side below, in the URL's order.
+void App::layout_embed() {
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    const float bar_h = 42;
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize({display.x, bar_h});
+    ImGui::Begin("##embed_bar", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+    const char* title = preset_index_ >= 0 ? presets()[preset_index_].name : "Custom example";
+    const EmbedBarAction bar = draw_embed_bar(title, runner_.busy(), message_);
     ImGui::End();
+    act(bar.action);
+    if (bar.open_full_page && open_full_page_) open_full_page_(encode_query(to_fields(draft_)));
+
+    const auto& panels = page_.panels;
+    const bool timeline = std::find(panels.begin(), panels.end(), "timeline") != panels.end();
+    const size_t others = panels.size() - (timeline ? 1 : 0);
+    const float top = bar_h;
+    const float timeline_h = !timeline ? 0 : others ? std::floor((display.y - top) * 0.55f) : display.y - top;
+    const float row_y = top + timeline_h, row_h = display.y - row_y;
+    // Widths of the bottom row: code wants the most room, the results the least.
+    auto weight = [](const std::string& p) { return p == "code" ? 1.5f : p == "console" ? 1.0f : 0.8f; };
+    float total = 0;
+    for (const auto& p : panels)
+        if (p != "timeline") total += weight(p);
+    const std::string* last = nullptr; // the bottom row's last panel takes what rounding left
+    for (const auto& p : panels)
+        if (p != "timeline") last = &p;
+    float x = 0;
+    for (const auto& p : panels) {
+        if (p == "timeline") {
+            ImGui::SetNextWindowPos({0, top});
+            ImGui::SetNextWindowSize({display.x, timeline_h});
+            ImGui::Begin("Timeline###timeline", nullptr, fixed);
+            draw_timeline(snapshot_, renderer_);
+            ImGui::End();
+            continue;
+        }
+        const float w = &p == last ? display.x - x : std::floor(display.x * weight(p) / total);
+        ImGui::SetNextWindowPos({x, row_y});
+        ImGui::SetNextWindowSize({w, row_h});
+        x += w;
+        if (p == "console") {
+            ImGui::Begin("Console###console", nullptr, fixed);
+            draw_console_panel(snapshot_);
+        } else if (p == "code") {
+            ImGui::Begin("Code###code", nullptr, fixed);
+            draw_code_panel(listing_for_draft(), page_.lang);
+        } else {
+            ImGui::Begin("Results###results", nullptr, fixed);
+            draw_results_panel(snapshot_, thumbnails_);
+        }
+        ImGui::End();
+    }
 }
 
 void App::frame() {
@@ -187,7 +254,10 @@ void App::frame() {
     if (report_pending_) run_frame_intervals_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
     refresh_snapshot();
     renderer_.begin_frame(static_cast<float>(ImGui::GetTime()));
-    layout_windows();
+    if (page_.embed)
+        layout_embed();
+    else
+        layout_windows();
 }
 
 } // namespace playground

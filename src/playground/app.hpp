@@ -6,6 +6,7 @@
 // functions block: runs happen on the runner thread (runner.hpp).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "code_listing.hpp"
+#include "panels.hpp"
 #include "run_state.hpp"
 #include "runner.hpp"
 #include "scenario.hpp"
@@ -45,15 +47,25 @@ public:
     // The current run's program is creating threads (see RunState::starting_threads).
     bool starting_threads() const;
     void show_message(std::string message) { message_ = std::move(message); }
+    // embed, panels, lang from the page's URL (load_query and run_query apply them too).
+    void set_page_options(PageOptions options) { page_ = std::move(options); }
+    const PageOptions& page_options() const { return page_; }
+    // What "Open in Threadlab" does with the scenario's query (the web main opens a new tab).
+    void set_open_full_page(std::function<void(const std::string& query)> open) { open_full_page_ = std::move(open); }
     const std::string& message() const { return message_; }
 
 private:
     void refresh_snapshot();
     void layout_windows();
+    void layout_embed();
+    void act(ScenarioAction action);
+    const CodeListing& listing_for_draft();
 
     Runner runner_;
     Scenario draft_;
     int preset_index_ = 0;
+    PageOptions page_;
+    std::function<void(const std::string&)> open_full_page_;
     std::string message_;
     float scenario_content_h_ = 360;
 

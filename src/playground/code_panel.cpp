@@ -5,19 +5,21 @@
 
 namespace playground {
 
-void draw_code_panel(const CodeListing& listing) {
-    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
-    auto column = [half](const char* id, const char* title, const std::string& code) {
+void draw_code_panel(const CodeListing& listing, CodeLanguage lang) {
+    const bool both = lang == CodeLanguage::both;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float width = both ? (avail - ImGui::GetStyle().ItemSpacing.x) * 0.5f : avail;
+    auto column = [width](const char* id, const char* title, const std::string& code) {
         ImGui::BeginGroup();
         ImGui::TextColored(colors::accent, "%s", title);
-        ImGui::BeginChild(id, {half, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
+        ImGui::BeginChild(id, {width, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
         ImGui::TextUnformatted(code.c_str());
         ImGui::EndChild();
         ImGui::EndGroup();
     };
-    column("cpp", "C++ (Threadlab)", listing.cpp);
-    ImGui::SameLine();
-    column("python", "Python (the tutorial)", listing.python);
+    if (lang != CodeLanguage::python) column("cpp", "C++ (Threadlab)", listing.cpp);
+    if (both) ImGui::SameLine();
+    if (lang != CodeLanguage::cpp) column("python", "Python (the tutorial)", listing.python);
 }
 
 } // namespace playground

@@ -48,6 +48,10 @@ EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
 EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+// The embed's "Open in Threadlab": the full page with the same scenario, in a new tab.
+EM_JS(void, js_open_full_page, (const char* query), {
+    window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
+});
 EM_JS(int, js_window_height, (), { return window.innerHeight | 0; });
 
 extern "C" {
@@ -146,6 +150,7 @@ int main() {
 
     app = new playground::App(); // lives as long as the page
     app->init(/*echo_console_to_stdout=*/false);
+    app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });
     emscripten_set_main_loop(frame, 0, true); // never returns
     return 0;
 }

@@ -20,29 +20,35 @@ const std::vector<Preset>& presets() {
     using K = TaskKind;
     using M = RunMode;
     static const std::vector<Preset> list = {
-        {"Example of Threading (10 threads x 1 s)",
+        {"ten-threads", "Example of Threading (10 threads x 1 s)",
          "10 threads each sleep 1 s: done in ~1 s instead of 10.",
          make(K::sleep, M::threads, 10, 1)},
-        {"Thread(), start() and join()", "One thread runs do_something; main waits in join().",
+        {"thread-basics", "Thread(), start() and join()", "One thread runs do_something; main waits in join().",
          make(K::sleep, M::threads, 1, 1)},
-        {"ThreadPool: submit() and result()", "One task submitted to a pool; main prints f1.result().",
+        {"pool-submit", "ThreadPool: submit() and result()", "One task submitted to a pool; main prints f1.result().",
          make(K::sleep, M::pool, 1, 1)},
-        {"ThreadPool: as_completed()", "10 tasks on 5 workers; results print as each finishes.",
+        {"as-completed", "ThreadPool: as_completed()", "10 tasks on 5 workers; results print as each finishes.",
          make(K::sleep, M::pool, 10, 1, 5)},
-        {"ThreadPool: map()", "10 tasks on 5 workers; results print in input order.",
+        {"pool-map", "ThreadPool: map()", "10 tasks on 5 workers; results print in input order.",
          make(K::sleep, M::map, 10, 1, 5)},
-        {"Real life Example: download 15 images",
+        {"download-15", "Real life Example: download 15 images",
          "The tutorial's 15 photos with executor.map (15 workers, 300 ms latency each).",
          make(K::fetch, M::map, 15, 1, 15, 300)},
-        {"Download 15 images one by one (baseline)",
+        {"download-15-sequential", "Download 15 images one by one (baseline)",
          "The same 15 photos downloaded sequentially: about 15 x the latency.",
          make(K::fetch, M::sequential, 15, 1, 1, 300)},
-        {"IO bound vs CPU bound: 4 CPU tasks",
+        {"cpu-bound", "IO bound vs CPU bound: 4 CPU tasks",
          "4 prime-counting tasks on threads: C++ threads run on every core (no GIL).",
          make(K::cpu, M::threads, 4, 1)},
-        {"1000 threads", "1000 threads each sleep 1 s.", make(K::sleep, M::threads, 1000, 1)},
+        {"thousand-threads", "1000 threads", "1000 threads each sleep 1 s.", make(K::sleep, M::threads, 1000, 1)},
     };
     return list;
+}
+
+const Preset* find_preset(std::string_view slug) {
+    for (const auto& preset : presets())
+        if (slug == preset.slug) return &preset;
+    return nullptr;
 }
 
 } // namespace playground

@@ -1,6 +1,7 @@
 // playground/presets.hpp - one scenario per example of the tutorial, named after it.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "scenario.hpp"
@@ -8,11 +9,14 @@
 namespace playground {
 
 struct Preset {
+    const char* slug;        // stable name for URLs and embeds: preset=ten-threads
     const char* name;        // as the tutorial titles the example
     const char* description; // one line: what it shows
     Scenario scenario;
 };
 
 const std::vector<Preset>& presets();
+// The preset of that slug, or nullptr.
+const Preset* find_preset(std::string_view slug);
 
 } // namespace playground

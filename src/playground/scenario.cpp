@@ -1,5 +1,7 @@
 #include "scenario.hpp"
 
+#include "presets.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -148,7 +150,40 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun";
+    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang";
+
+// "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
+std::string set_flag(const std::string& key, const std::string& value, bool& out) {
+    if (value == "1" || value == "true" || value.empty()) out = true;
+    else if (value == "0" || value == "false") out = false;
+    else return key + " must be 1 or 0, got " + quoted(value);
+    return {};
+}
+
+// panels=timeline,console: each of the four at most once, at least one.
+std::string set_panels(const std::string& value, std::vector<std::string>& out) {
+    static const std::vector<std::string> known = {"timeline", "console", "code", "results"};
+    std::vector<std::string> panels;
+    size_t start = 0;
+    while (start <= value.size()) {
+        const size_t comma = std::min(value.find(',', start), value.size());
+        std::string name = value.substr(start, comma - start);
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            return "panels takes timeline, console, code and results, got " + quoted(name);
+        if (std::find(panels.begin(), panels.end(), name) != panels.end())
+            return "panels names " + quoted(name) + " twice";
+        panels.push_back(std::move(name));
+        start = comma + 1;
+    }
+    out = std::move(panels);
+    return {};
+}
+
+std::string preset_slugs() {
+    std::string out;
+    for (const auto& preset : presets()) out += (out.empty() ? "" : ", ") + std::string(preset.slug);
+    return out;
+}
 
 } // namespace
 
@@ -181,6 +216,15 @@ std::string encode_query(const Fields& fields) {
 ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
     ParsedScenario parsed;
     Scenario scenario = base;
+    // preset=NAME starts from that example wherever it stands; the other keys change it.
+    for (const auto& [key, value] : fields) {
+        if (key != "preset") continue;
+        if (const Preset* preset = find_preset(value)) {
+            scenario = preset->scenario;
+            parsed.any_scenario_key = true;
+        }
+        break;
+    }
     bool urls_given = false;
     bool count_given = false;
     std::vector<std::string> seen; // keys given so far: each at most once (url may repeat)
@@ -195,7 +239,9 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
         }
         if (!error.empty()) break;
         seen.push_back(key);
-        if (key == "kind") {
+        if (key == "preset") {
+            if (!find_preset(value)) error = "preset must be one of " + preset_slugs() + ", got " + quoted(value);
+        } else if (key == "kind") {
             if (value == "sleep") scenario.kind = TaskKind::sleep;
             else if (value == "fetch") scenario.kind = TaskKind::fetch;
             else if (value == "cpu") scenario.kind = TaskKind::cpu;
@@ -225,9 +271,18 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
             if (value.empty()) error = "url must not be empty";
             else scenario.urls.push_back(value);
         } else if (key == "autorun" || key == "run") {
-            if (value == "1" || value == "true" || value.empty()) parsed.autorun = true;
-            else if (value == "0" || value == "false") parsed.autorun = false;
-            else error = key + " must be 1 or 0, got " + quoted(value);
+            error = set_flag(key, value, parsed.autorun);
+            if (!error.empty()) break;
+            continue;
+        } else if (key == "embed" || key == "panels" || key == "lang") {
+            if (key == "embed") error = set_flag(key, value, parsed.page.embed);
+            else if (key == "panels") error = set_panels(value, parsed.page.panels);
+            else if (value == "cpp") parsed.page.lang = CodeLanguage::cpp;
+            else if (value == "python") parsed.page.lang = CodeLanguage::python;
+            else if (value == "both") parsed.page.lang = CodeLanguage::both;
+            else error = "lang must be cpp, python or both, got " + quoted(value);
+            if (!error.empty()) break;
+            parsed.any_page_key = true;
             continue;
         } else {
             error = "unknown key " + quoted(key) + " (known keys: " + kKnownKeys + ")";
@@ -298,7 +353,7 @@ std::vector<std::string> fetch_urls(const Scenario& s) {
         if (!s.urls.empty())
             urls.push_back(s.urls[i % s.urls.size()]);
         else
-            urls.push_back("/images/" + names[i % names.size()] + ".png" + query);
+            urls.push_back("images/" + names[i % names.size()] + ".png" + query); // relative: works under any path
     }
     return urls;
 }

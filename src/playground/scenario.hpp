@@ -46,11 +46,22 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 Fields parse_query(std::string_view query);
 std::string encode_query(const Fields& fields);
 
+// How the page shows itself (URL keys that are not the scenario's). The desktop app ignores them.
+enum class CodeLanguage { both, cpp, python };
+struct PageOptions {
+    bool embed = false; // embed=1: the compact layout for an iframe in a tutorial
+    // panels=timeline,console,code,results: which panels the embed shows, in that order
+    std::vector<std::string> panels = {"timeline", "console", "code"};
+    CodeLanguage lang = CodeLanguage::both; // lang=cpp|python|both: the code panel's columns
+};
+
 struct ParsedScenario {
     std::optional<Scenario> scenario; // set when every field was valid
     std::string error;                // otherwise: what is wrong, e.g. "count must be 1..1000, got 0"
     bool autorun = false;             // autorun=1 (page URL) / --run (desktop)
     bool any_scenario_key = false;    // at least one scenario key was given
+    PageOptions page;                 // embed, panels, lang
+    bool any_page_key = false;        // at least one of those was given
 };
 
 // Applies `fields` on top of `base`. Unknown keys are errors (a typo should not be ignored).

@@ -125,4 +125,28 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     return action;
 }
 
+EmbedBarAction draw_embed_bar(const char* title, bool busy, const std::string& message) {
+    EmbedBarAction out;
+    if (colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {90, 26}, !busy))
+        out.action = ScenarioAction::run;
+    ImGui::SameLine();
+    if (colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {70, 26}, busy)) out.action = ScenarioAction::cancel;
+    ImGui::SameLine();
+    const char* link = "Open in Threadlab ->";
+    const float link_w = ImGui::CalcTextSize(link).x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::AlignTextToFramePadding();
+    const bool error = !message.empty();
+    ImGui::PushStyleColor(ImGuiCol_Text, error ? colors::error : colors::text_dim);
+    // Leave room for the link; the title (or an error) is clipped before it.
+    const float room = ImGui::GetContentRegionAvail().x - link_w - ImGui::GetStyle().ItemSpacing.x;
+    ImGui::PushClipRect(ImGui::GetCursorScreenPos(), {ImGui::GetCursorScreenPos().x + std::max(room, 0.0f), 1e6f}, true);
+    ImGui::TextUnformatted(error ? message.c_str() : title);
+    ImGui::PopClipRect();
+    ImGui::PopStyleColor();
+    ImGui::SameLine(std::max(ImGui::GetWindowContentRegionMax().x - link_w, 0.0f));
+    out.open_full_page = ImGui::SmallButton(link) || out.open_full_page;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The full playground with this example, in a new tab");
+    return out;
+}
+
 } // namespace playground

@@ -144,3 +144,34 @@ describe('embed.js where the embed cannot be isolated (Chromium, server without 
     }
   });
 });
+
+describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { server, browser } = embedFixture([], '');
+
+  it('runs at 560 x 360 from the URL alone, and "Open in Threadlab" opens the same scenario full page', { timeout: 120000 }, async () => {
+    const page = await browser().context.newPage();
+    try {
+      await page.setViewportSize({ width: 560, height: 360 });
+      await page.goto(server().url + '?preset=ten-threads&seconds=0.5&embed=1&panels=timeline,console,code&lang=cpp&autorun', { timeout: 60000 });
+      await waitReady(page);
+      const report = await withTimeout(page.evaluate(() => new Promise((resolve) => {
+        const poll = () => { const r = window.threadlab.lastReport(); if (r) resolve(r); else setTimeout(poll, 100); };
+        poll();
+      })), 60000, 'the autorun report');
+      assert.equal(report.done, 10, JSON.stringify(report).slice(0, 300));
+      await page.waitForTimeout(600); // let the last frames settle, then look
+      await page.screenshot({ path: path.join(ARTIFACTS, 'embed-compact-560x360.png'), timeout: 30000 });
+      const opened = browser().context.waitForEvent('page', { timeout: 20000 });
+      await page.mouse.click(560 - 60, 20); // "Open in Threadlab ->", top right of the bar
+      const full = await opened;
+      await full.waitForLoadState('load');
+      const url = new URL(full.url());
+      assert.equal(url.searchParams.get('embed'), null, full.url());
+      assert.equal(url.searchParams.get('count'), '10', full.url());
+      assert.equal(url.searchParams.get('seconds'), '0.5', full.url());
+      await full.close();
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});

@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <string>
 
+#include "presets.hpp"
 #include "run_state.hpp"
 #include "scenario.hpp"
 
@@ -30,6 +32,49 @@ TEST_CASE("Scenario.parser accepts the tutorial's scenarios") {
     CHECK(error_of("seconds=.5") == "");
     CHECK(error_of("seconds=1e-1") == "");
     CHECK(error_of("url=/bytes/10&url=/bytes/20") == ""); // url is the one key that repeats
+}
+
+TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change it") {
+    ParsedScenario ten = parse_scenario_query("preset=ten-threads");
+    REQUIRE(ten.scenario.has_value());
+    CHECK(ten.scenario->count == 10);
+    CHECK(ten.scenario->mode == RunMode::threads);
+    ParsedScenario fewer = parse_scenario_query("count=5&preset=download-15"); // order does not matter
+    REQUIRE(fewer.scenario.has_value());
+    CHECK(fewer.scenario->kind == TaskKind::fetch);
+    CHECK(fewer.scenario->mode == RunMode::map);
+    CHECK(fewer.scenario->workers == 15);
+    CHECK(fewer.scenario->count == 5);
+    CHECK(error_of("preset=nope") ==
+          "Invalid scenario: preset must be one of ten-threads, thread-basics, pool-submit, as-completed, pool-map, "
+          "download-15, download-15-sequential, cpu-bound, thousand-threads, got 'nope'");
+    CHECK(error_of("preset=ten-threads&preset=pool-map") != "");
+    std::set<std::string> slugs;
+    for (const auto& preset : presets()) {
+        CHECK(slugs.insert(preset.slug).second);
+        CHECK(error_of(std::string("preset=") + preset.slug) == "");
+        CHECK(find_preset(preset.slug) == &preset);
+    }
+    CHECK(slugs.size() == 9);
+}
+
+TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang") {
+    ParsedScenario none = parse_scenario_query("kind=sleep");
+    CHECK_FALSE(none.any_page_key);
+    CHECK_FALSE(none.page.embed);
+    ParsedScenario embed = parse_scenario_query("embed=1&panels=code,timeline&lang=python&preset=pool-map");
+    REQUIRE(embed.scenario.has_value());
+    CHECK(embed.any_page_key);
+    CHECK(embed.page.embed);
+    CHECK(embed.page.panels == std::vector<std::string>{"code", "timeline"});
+    CHECK(embed.page.lang == CodeLanguage::python);
+    CHECK(embed.scenario->mode == RunMode::map);
+    CHECK(error_of("panels=timeline,timeline") == "Invalid scenario: panels names 'timeline' twice");
+    CHECK(error_of("panels=timeline,chart") ==
+          "Invalid scenario: panels takes timeline, console, code and results, got 'chart'");
+    CHECK(error_of("panels=") != "");
+    CHECK(error_of("lang=rust") == "Invalid scenario: lang must be cpp, python or both, got 'rust'");
+    CHECK(error_of("embed=2") == "Invalid scenario: embed must be 1 or 0, got '2'");
 }
 
 TEST_CASE("Scenario.parser takes decimal numbers only: no hex, inf, nan or spaces") {
