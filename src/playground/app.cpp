@@ -54,7 +54,7 @@ std::string App::run(const Scenario& scenario) {
 
 std::string App::run_query(std::string_view query) {
     ParsedScenario parsed = parse_scenario_query(query);
-    if (parsed.scenario && parsed.any_page_key) page_ = parsed.page;
+    if (parsed.scenario && parsed.any_page_key) set_page_options(parsed.page);
     if (!parsed.scenario) {
         message_ = parsed.error;
         return parsed.error;
@@ -68,7 +68,7 @@ std::string App::run_query(std::string_view query) {
 std::string App::load_query(std::string_view query, bool& autorun) {
     ParsedScenario parsed = parse_scenario_query(query);
     autorun = parsed.autorun;
-    if (parsed.scenario && parsed.any_page_key) page_ = parsed.page;
+    if (parsed.scenario && parsed.any_page_key) set_page_options(parsed.page);
     if (!parsed.scenario) {
         message_ = parsed.error;
         return parsed.error;
@@ -170,6 +170,20 @@ void App::layout_windows() {
     ImGui::Begin("Code: C++ beside the Python it mirrors", nullptr, fixed);
     draw_code_panel(listing_for_draft(), page_.lang);
     ImGui::End();
+}
+
+void App::set_page_options(PageOptions options) {
+    page_ = std::move(options);
+    refresh_theme();
+}
+
+bool App::refresh_theme() {
+    const bool light = page_.theme == ThemeChoice::light ||
+                       (page_.theme == ThemeChoice::automatic && prefers_light_ && prefers_light_());
+    const Theme wanted = light ? Theme::light : Theme::dark;
+    if (wanted == current_theme()) return false;
+    apply_theme(wanted);
+    return true;
 }
 
 void App::act(ScenarioAction action) {

@@ -48,10 +48,15 @@ public:
     bool starting_threads() const;
     void show_message(std::string message) { message_ = std::move(message); }
     // embed, panels, lang from the page's URL (load_query and run_query apply them too).
-    void set_page_options(PageOptions options) { page_ = std::move(options); }
+    void set_page_options(PageOptions options);
     const PageOptions& page_options() const { return page_; }
     // What "Open in Threadlab" does with the scenario's query (the web main opens a new tab).
     void set_open_full_page(std::function<void(const std::string& query)> open) { open_full_page_ = std::move(open); }
+    // Whether the reader prefers a light theme (theme=auto); the web main asks the browser.
+    void set_prefers_light(std::function<bool()> prefers_light) { prefers_light_ = std::move(prefers_light); }
+    // theme=auto follows a change of the reader's preference: call when it may have changed.
+    // True when the theme changed (the page must draw).
+    bool refresh_theme();
     const std::string& message() const { return message_; }
 
 private:
@@ -66,6 +71,7 @@ private:
     int preset_index_ = 0;
     PageOptions page_;
     std::function<void(const std::string&)> open_full_page_;
+    std::function<bool()> prefers_light_;
     std::string message_;
     float scenario_content_h_ = 360;
 

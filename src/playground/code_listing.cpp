@@ -129,7 +129,7 @@ CodeListing code_listing(const Scenario& s) {
     if (fetch) cpp += "std::vector<std::string> img_urls = {\n    \"images/photo-1516117172878-fd2c41f4a759.png\",\n    ... // " + std::to_string(s.count) + " URLs\n};\n\n";
     cpp += k.cpp_task + "\nint main() {\n    double {start} = perf_counter();\n";
     std::string py = k.py_imports + "\n";
-    if (fetch) py += "img_urls = [\n    '/images/photo-1516117172878-fd2c41f4a759.png',\n    ... # " + std::to_string(s.count) + " URLs\n]\n\n";
+    if (fetch) py += "img_urls = [\n    'images/photo-1516117172878-fd2c41f4a759.png',\n    ... # " + std::to_string(s.count) + " URLs\n]\n\n";
     py += "{start} = time.perf_counter()\n\n" + k.py_task + "\n";
 
     switch (s.mode) {

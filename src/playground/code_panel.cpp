@@ -11,7 +11,7 @@ void draw_code_panel(const CodeListing& listing, CodeLanguage lang) {
     const float width = both ? (avail - ImGui::GetStyle().ItemSpacing.x) * 0.5f : avail;
     auto column = [width](const char* id, const char* title, const std::string& code) {
         ImGui::BeginGroup();
-        ImGui::TextColored(colors::accent, "%s", title);
+        ImGui::TextColored(palette().accent, "%s", title);
         ImGui::BeginChild(id, {width, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
         ImGui::TextUnformatted(code.c_str());
         ImGui::EndChild();

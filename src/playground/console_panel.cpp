@@ -16,8 +16,8 @@ void draw_console_panel(const RunState::Snapshot& s) {
             const bool bad = line.find(" failed: ") != std::string::npos || line.rfind("Traceback", 0) == 0 ||
                              line.find("Error") != std::string::npos;
             const bool summary = line.rfind("Successfully Executed", 0) == 0 || line.rfind("Finished in", 0) == 0;
-            if (bad) ImGui::TextColored(colors::error, "%s", line.c_str());
-            else if (summary) ImGui::TextColored(colors::good, "%s", line.c_str());
+            if (bad) ImGui::TextColored(palette().error, "%s", line.c_str());
+            else if (summary) ImGui::TextColored(palette().good, "%s", line.c_str());
             else ImGui::TextUnformatted(line.c_str());
         }
     }

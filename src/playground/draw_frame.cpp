@@ -7,6 +7,7 @@
 
 #include "app.hpp"
 #include "gl.hpp"
+#include "theme.hpp"
 
 namespace playground {
 
@@ -20,7 +21,8 @@ FramebufferSize draw_frame(App& app, GLFWwindow* window, void (*after_build)()) 
     FramebufferSize size;
     glfwGetFramebufferSize(window, &size.width, &size.height);
     glViewport(0, 0, size.width, size.height);
-    glClearColor(0.06f, 0.065f, 0.08f, 1);
+    const ImVec4 clear = palette().clear;
+    glClearColor(clear.x, clear.y, clear.z, 1);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     return size;

@@ -48,6 +48,7 @@ EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
 EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+EM_JS(int, js_prefers_light, (), { return window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 1 : 0; });
 // The embed's "Open in Threadlab": the full page with the same scenario, in a new tab.
 EM_JS(void, js_open_full_page, (const char* query), {
     window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
@@ -108,6 +109,8 @@ static void frame() {
     const int width = js_window_width(), height = js_window_height();
     int current_w = 0, current_h = 0;
     glfwGetWindowSize(window, &current_w, &current_h);
+    static int theme_check = 0; // theme=auto: notice the reader switching, about once a second
+    if (++theme_check % 60 == 0 && app->refresh_theme()) wake();
     if (width > 0 && height > 0 && (width != current_w || height != current_h)) {
         glfwSetWindowSize(window, width, height);
         wake();
@@ -151,6 +154,7 @@ int main() {
     app = new playground::App(); // lives as long as the page
     app->init(/*echo_console_to_stdout=*/false);
     app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });
+    app->set_prefers_light([] { return js_prefers_light() != 0; });
     emscripten_set_main_loop(frame, 0, true); // never returns
     return 0;
 }

@@ -37,7 +37,7 @@ void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumb
         const ImVec4 text = ImGui::GetStyleColorVec4(ImGuiCol_Text);
         row("wall time", "%.3f s", wall, text);
         row("sum of task times", "%.3f s", task_seconds, text);
-        if (wall > 0.001) row("speed-up", "%.1fx", task_seconds / wall, task_seconds / wall > 1.5 ? colors::good : text);
+        if (wall > 0.001) row("speed-up", "%.1fx", task_seconds / wall, task_seconds / wall > 1.5 ? palette().good : text);
         ImGui::EndTable();
     }
     for (int i = 0; i < 5; ++i) {
@@ -49,7 +49,7 @@ void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumb
     ImGui::NewLine();
 
     ImGui::Spacing();
-    ImGui::TextColored(colors::text_dim, "Completion order");
+    ImGui::TextColored(palette().text_dim, "Completion order");
     const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     const int shown = std::min<int>(static_cast<int>(s.completion_order.size()), 60);
     for (int i = 0; i < shown; ++i) {
@@ -72,7 +72,7 @@ void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumb
 
     if (!thumbnails.textures().empty()) {
         ImGui::Spacing();
-        ImGui::TextColored(colors::text_dim, "Downloaded images (%d)", static_cast<int>(thumbnails.textures().size()));
+        ImGui::TextColored(palette().text_dim, "Downloaded images (%d)", static_cast<int>(thumbnails.textures().size()));
         const float side = 44;
         for (const auto& [id, texture] : thumbnails.textures()) {
             const float aspect = static_cast<float>(texture.width) / std::max(1, texture.height);

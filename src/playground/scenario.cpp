@@ -150,7 +150,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang";
+    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -274,9 +274,15 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
             error = set_flag(key, value, parsed.autorun);
             if (!error.empty()) break;
             continue;
-        } else if (key == "embed" || key == "panels" || key == "lang") {
+        } else if (key == "embed" || key == "panels" || key == "lang" || key == "theme") {
             if (key == "embed") error = set_flag(key, value, parsed.page.embed);
             else if (key == "panels") error = set_panels(value, parsed.page.panels);
+            else if (key == "theme") {
+                if (value == "dark") parsed.page.theme = ThemeChoice::dark;
+                else if (value == "light") parsed.page.theme = ThemeChoice::light;
+                else if (value == "auto") parsed.page.theme = ThemeChoice::automatic;
+                else error = "theme must be dark, light or auto, got " + quoted(value);
+            }
             else if (value == "cpp") parsed.page.lang = CodeLanguage::cpp;
             else if (value == "python") parsed.page.lang = CodeLanguage::python;
             else if (value == "both") parsed.page.lang = CodeLanguage::both;

@@ -48,11 +48,13 @@ std::string encode_query(const Fields& fields);
 
 // How the page shows itself (URL keys that are not the scenario's). The desktop app ignores them.
 enum class CodeLanguage { both, cpp, python };
+enum class ThemeChoice { dark, light, automatic }; // automatic: the reader's prefers-color-scheme
 struct PageOptions {
     bool embed = false; // embed=1: the compact layout for an iframe in a tutorial
     // panels=timeline,console,code,results: which panels the embed shows, in that order
     std::vector<std::string> panels = {"timeline", "console", "code"};
     CodeLanguage lang = CodeLanguage::both; // lang=cpp|python|both: the code panel's columns
+    ThemeChoice theme = ThemeChoice::dark;  // theme=dark|light|auto
 };
 
 struct ParsedScenario {

@@ -22,7 +22,7 @@ bool colored_button(const char* label, ImVec4 color, ImVec2 size, bool enabled) 
 
 void section(const char* title) {
     ImGui::Spacing();
-    ImGui::TextColored(colors::text_dim, "%s", title);
+    ImGui::TextColored(palette().text_dim, "%s", title);
 }
 
 template <class E> bool radio_row(const char* id, E& value, std::initializer_list<std::pair<E, const char*>> options) {
@@ -101,7 +101,7 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     case RunMode::map: explanation = "ThreadPoolExecutor.map(): results in input order"; break;
     case RunMode::sequential: explanation = "one after another on the main thread (baseline)"; break;
     }
-    ImGui::PushStyleColor(ImGuiCol_Text, colors::text_dim);
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     ImGui::TextWrapped("%s", explanation);
     ImGui::PopStyleColor();
     if (s.mode == RunMode::pool || s.mode == RunMode::map) {
@@ -118,7 +118,7 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::SameLine();
     if (colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {button_w, 30}, busy)) action = ScenarioAction::cancel;
     if (!message.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, colors::error);
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().error);
         ImGui::TextWrapped("%s", message.c_str());
         ImGui::PopStyleColor();
     }
@@ -136,7 +136,7 @@ EmbedBarAction draw_embed_bar(const char* title, bool busy, const std::string& m
     const float link_w = ImGui::CalcTextSize(link).x + ImGui::GetStyle().FramePadding.x * 2;
     ImGui::AlignTextToFramePadding();
     const bool error = !message.empty();
-    ImGui::PushStyleColor(ImGuiCol_Text, error ? colors::error : colors::text_dim);
+    ImGui::PushStyleColor(ImGuiCol_Text, error ? palette().error : palette().text_dim);
     // Leave room for the link; the title (or an error) is clipped before it.
     const float room = ImGui::GetContentRegionAvail().x - link_w - ImGui::GetStyle().ItemSpacing.x;
     ImGui::PushClipRect(ImGui::GetCursorScreenPos(), {ImGui::GetCursorScreenPos().x + std::max(room, 0.0f), 1e6f}, true);

@@ -13,7 +13,40 @@ ImVec4 status_color(TaskStatus status) {
     return {1, 1, 1, 1};
 }
 
-void apply_theme() {
+namespace {
+const Palette kDark{
+    {0.33f, 0.62f, 1.00f, 1.00f}, {0.60f, 0.63f, 0.70f, 1.00f}, {1.00f, 0.42f, 0.42f, 1.00f}, {0.36f, 0.84f, 0.50f, 1.00f},
+    {0.115f, 0.125f, 0.150f, 1.00f}, {0.135f, 0.145f, 0.175f, 1.00f},
+    IM_COL32(150, 155, 170, 255), IM_COL32(110, 115, 130, 255), IM_COL32(255, 255, 255, 14),
+    IM_COL32(215, 220, 230, 255), IM_COL32(180, 170, 240, 255), IM_COL32(255, 210, 90, 200),
+    {0.06f, 0.065f, 0.08f, 1.0f}};
+const Palette kLight{
+    {0.10f, 0.40f, 0.85f, 1.00f}, {0.38f, 0.40f, 0.46f, 1.00f}, {0.80f, 0.14f, 0.14f, 1.00f}, {0.10f, 0.55f, 0.25f, 1.00f},
+    {0.955f, 0.960f, 0.970f, 1.00f}, {0.915f, 0.925f, 0.940f, 1.00f},
+    IM_COL32(95, 100, 115, 255), IM_COL32(120, 125, 140, 255), IM_COL32(0, 0, 0, 18),
+    IM_COL32(35, 40, 50, 255), IM_COL32(90, 70, 170, 255), IM_COL32(200, 120, 0, 220),
+    {0.93f, 0.94f, 0.95f, 1.0f}};
+Theme theme_now = Theme::dark;
+
+void apply_light_colors(ImVec4* c) {
+    ImGui::StyleColorsLight();
+    c[ImGuiCol_WindowBg] = {0.985f, 0.985f, 0.99f, 1.0f};
+    c[ImGuiCol_ChildBg] = {1, 1, 1, 1};
+    c[ImGuiCol_Border] = {0.80f, 0.82f, 0.86f, 1.0f};
+    c[ImGuiCol_TitleBg] = c[ImGuiCol_TitleBgActive] = {0.90f, 0.91f, 0.93f, 1.0f};
+    c[ImGuiCol_FrameBg] = {0.90f, 0.91f, 0.94f, 1.0f};
+    c[ImGuiCol_SliderGrab] = c[ImGuiCol_CheckMark] = kLight.accent;
+    c[ImGuiCol_Text] = {0.10f, 0.11f, 0.14f, 1.0f};
+    c[ImGuiCol_TextDisabled] = kLight.text_dim;
+    c[ImGuiCol_ScrollbarBg] = {0, 0, 0, 0};
+}
+} // namespace
+
+const Palette& palette() { return theme_now == Theme::light ? kLight : kDark; }
+Theme current_theme() { return theme_now; }
+
+void apply_theme(Theme theme) {
+    theme_now = theme;
     ImGui::StyleColorsDark();
     ImGuiStyle& style = ImGui::GetStyle();
     style.WindowRounding = 0;
@@ -32,6 +65,10 @@ void apply_theme() {
     style.GrabMinSize = 10;
 
     ImVec4* c = style.Colors;
+    if (theme == Theme::light) {
+        apply_light_colors(c);
+        return;
+    }
     const ImVec4 bg{0.085f, 0.090f, 0.110f, 1.0f};
     const ImVec4 panel{0.105f, 0.112f, 0.135f, 1.0f};
     const ImVec4 frame{0.160f, 0.170f, 0.205f, 1.0f};
@@ -51,15 +88,15 @@ void apply_theme() {
     c[ImGuiCol_Header] = {0.20f, 0.26f, 0.38f, 1.0f};
     c[ImGuiCol_HeaderHovered] = {0.24f, 0.32f, 0.47f, 1.0f};
     c[ImGuiCol_HeaderActive] = {0.27f, 0.37f, 0.55f, 1.0f};
-    c[ImGuiCol_SliderGrab] = colors::accent;
+    c[ImGuiCol_SliderGrab] = kDark.accent;
     c[ImGuiCol_SliderGrabActive] = {0.50f, 0.72f, 1.0f, 1.0f};
-    c[ImGuiCol_CheckMark] = colors::accent;
+    c[ImGuiCol_CheckMark] = kDark.accent;
     c[ImGuiCol_Tab] = {0.14f, 0.15f, 0.19f, 1.0f};
     c[ImGuiCol_TabHovered] = {0.24f, 0.32f, 0.47f, 1.0f};
     c[ImGuiCol_TabActive] = {0.20f, 0.26f, 0.38f, 1.0f};
     c[ImGuiCol_Separator] = c[ImGuiCol_Border];
     c[ImGuiCol_Text] = {0.90f, 0.92f, 0.95f, 1.0f};
-    c[ImGuiCol_TextDisabled] = colors::text_dim;
+    c[ImGuiCol_TextDisabled] = kDark.text_dim;
     c[ImGuiCol_ScrollbarBg] = {0, 0, 0, 0};
 }
 

@@ -1,4 +1,5 @@
-// playground/theme.hpp - the playground's look: ImGui style and the colour of each task state.
+// playground/theme.hpp - the playground's look: ImGui style, the palette of its own drawing, and
+// the colour of each task state. Two themes, dark (the default) and light (theme=light).
 #pragma once
 
 #include <imgui.h>
@@ -7,18 +8,25 @@
 
 namespace playground {
 
-void apply_theme();
+enum class Theme { dark, light };
 
-// Timeline / chip colour of a task state (queued, running, done, failed, cancelled).
+// Sets ImGui's style and the palette below for `theme`.
+void apply_theme(Theme theme = Theme::dark);
+Theme current_theme();
+
+// Timeline / chip colour of a task state (queued, running, done, failed, cancelled): the same in
+// both themes, so a state reads the same everywhere.
 ImVec4 status_color(TaskStatus status);
 
-namespace colors {
-inline const ImVec4 accent{0.33f, 0.62f, 1.00f, 1.00f};
-inline const ImVec4 text_dim{0.60f, 0.63f, 0.70f, 1.00f};
-inline const ImVec4 error{1.00f, 0.42f, 0.42f, 1.00f};
-inline const ImVec4 good{0.36f, 0.84f, 0.50f, 1.00f};
-inline const ImVec4 lane_even{0.115f, 0.125f, 0.150f, 1.00f};
-inline const ImVec4 lane_odd{0.135f, 0.145f, 0.175f, 1.00f};
-} // namespace colors
+// Colours the playground draws with itself, beyond ImGui's style.
+struct Palette {
+    ImVec4 accent, text_dim, error, good;
+    ImVec4 lane_even, lane_odd;      // timeline lanes
+    ImU32 axis, axis_label, grid;    // timeline axis ticks and labels, second grid lines
+    ImU32 lane_label, queue_label;   // thread names, the queue's lane
+    ImU32 now_line;                  // the moving "now" line of a live run
+    ImVec4 clear;                    // behind every window
+};
+const Palette& palette();
 
 } // namespace playground

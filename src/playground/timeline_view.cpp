@@ -168,7 +168,7 @@ void task_tooltip(const TaskRecord& task, double now) {
                     ms(end - task.start));
     }
     if (task.bytes) ImGui::Text("bytes      %llu", static_cast<unsigned long long>(task.bytes));
-    if (!task.error.empty()) ImGui::TextColored(colors::error, "error      %s", task.error.c_str());
+    if (!task.error.empty()) ImGui::TextColored(palette().error, "error      %s", task.error.c_str());
     ImGui::EndTooltip();
 }
 
@@ -220,10 +220,10 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
     const double step = tick_step(t_end, g.plot_x1 - g.plot_x0);
     for (double t = 0; t <= t_end + 1e-9; t += step) {
         const float x = g.x(t);
-        list->AddLine({x, origin.y + kAxisHeight - 6}, {x, origin.y + kAxisHeight}, IM_COL32(150, 155, 170, 255));
-        list->AddText({x + 3, origin.y + 2}, IM_COL32(150, 155, 170, 255), tick_label(t, step).c_str());
+        list->AddLine({x, origin.y + kAxisHeight - 6}, {x, origin.y + kAxisHeight}, palette().axis);
+        list->AddText({x + 3, origin.y + 2}, palette().axis, tick_label(t, step).c_str());
     }
-    list->AddText({origin.x + 4, origin.y + 2}, IM_COL32(110, 115, 130, 255), "thread");
+    list->AddText({origin.x + 4, origin.y + 2}, palette().axis_label, "thread");
     ImGui::Dummy({avail.x, kAxisHeight});
 
     ImGui::BeginChild("lanes", {0, 0}, false, ImGuiWindowFlags_NoBackground);
@@ -245,10 +245,10 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
     for (int i = first; i < last; ++i) {
         const float y = top.y + i * lane_h;
         list->AddRectFilled({top.x, y}, {right, y + lane_h},
-                            ImGui::ColorConvertFloat4ToU32(i % 2 ? colors::lane_odd : colors::lane_even));
+                            ImGui::ColorConvertFloat4ToU32(i % 2 ? palette().lane_odd : palette().lane_even));
     }
     for (double t = 0; t <= t_end + 1e-9; t += step)
-        list->AddLine({g.x(t), top.y + first * lane_h}, {g.x(t), top.y + last * lane_h}, IM_COL32(255, 255, 255, 14));
+        list->AddLine({g.x(t), top.y + first * lane_h}, {g.x(t), top.y + last * lane_h}, palette().grid);
 
     for (int i = first; i < last; ++i) {
         const Lane& lane = lane_at(i);
@@ -267,7 +267,7 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
     const bool live = s.phase == RunPhase::running || s.phase == RunPhase::cancelling;
     if (live) {
         const float x = g.x(s.now);
-        list->AddLine({x, top.y + first * lane_h}, {x, top.y + last * lane_h}, IM_COL32(255, 210, 90, 200), 1.5f);
+        list->AddLine({x, top.y + first * lane_h}, {x, top.y + last * lane_h}, palette().now_line, 1.5f);
     }
     if (lane_h >= 11) {
         for (int i = first; i < last; ++i) {
@@ -276,12 +276,12 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
             std::string text = lane.name;
             if (show_queue && i == 0) text = std::to_string(lane.tasks.size()) + " " + kQueueLane;
             list->PushClipRect({top.x, top.y + scroll - 1}, {g.plot_x0 - 6, top.y + scroll + view_h}, true);
-            list->AddText({top.x + 6, y}, show_queue && i == 0 ? IM_COL32(180, 170, 240, 255) : IM_COL32(215, 220, 230, 255),
+            list->AddText({top.x + 6, y}, show_queue && i == 0 ? palette().queue_label : palette().lane_label,
                           text.c_str());
             list->PopClipRect();
         }
     } else {
-        list->AddText({top.x + 6, top.y + scroll + 4}, IM_COL32(150, 155, 170, 255),
+        list->AddText({top.x + 6, top.y + scroll + 4}, palette().axis,
                       (std::to_string(lane_count) + " lanes (hover for names)").c_str());
     }
     ImGui::Dummy({avail.x - 20, lane_count * lane_h});

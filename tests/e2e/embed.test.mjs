@@ -174,4 +174,35 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
       await page.close().catch(() => {});
     }
   });
+
+  it('theme=light draws light panels; theme=dark (the default) dark ones', { timeout: 120000 }, async () => {
+    const page = await browser().context.newPage();
+    try {
+      await page.setViewportSize({ width: 700, height: 420 });
+      const brightness = async (query) => {
+        await page.goto(server().url + '?preset=download-15&embed=1&' + query, { timeout: 60000 });
+        await waitReady(page);
+        await page.waitForTimeout(300);
+        const png = await page.screenshot({ path: path.join(ARTIFACTS, `embed-${query.replace('=', '-')}.png`), timeout: 30000 });
+        // The console window's padding (no text there), sampled through the canvas: mean of R, G and B.
+        return page.evaluate(async (b64) => {
+          const img = new Image();
+          img.src = 'data:image/png;base64,' + b64;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width; c.height = img.height;
+          const g = c.getContext('2d');
+          g.drawImage(img, 0, 0);
+          const d = g.getImageData(4, 380, 1, 1).data;
+          return (d[0] + d[1] + d[2]) / 3;
+        }, png.toString('base64'));
+      };
+      const light = await brightness('theme=light');
+      const dark = await brightness('theme=dark');
+      assert.ok(light > 200, `light theme background ${light}`);
+      assert.ok(dark < 60, `dark theme background ${dark}`);
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
 });

@@ -58,7 +58,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
     CHECK(slugs.size() == 9);
 }
 
-TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang") {
+TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
     ParsedScenario none = parse_scenario_query("kind=sleep");
     CHECK_FALSE(none.any_page_key);
     CHECK_FALSE(none.page.embed);
@@ -75,6 +75,10 @@ TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang") {
     CHECK(error_of("panels=") != "");
     CHECK(error_of("lang=rust") == "Invalid scenario: lang must be cpp, python or both, got 'rust'");
     CHECK(error_of("embed=2") == "Invalid scenario: embed must be 1 or 0, got '2'");
+    CHECK(parse_scenario_query("theme=light").page.theme == ThemeChoice::light);
+    CHECK(parse_scenario_query("theme=auto").page.theme == ThemeChoice::automatic);
+    CHECK(parse_scenario_query("theme=dark").page.theme == ThemeChoice::dark);
+    CHECK(error_of("theme=blue") == "Invalid scenario: theme must be dark, light or auto, got 'blue'");
 }
 
 TEST_CASE("Scenario.parser takes decimal numbers only: no hex, inf, nan or spaces") {
