@@ -168,8 +168,16 @@ void App::layout_windows() {
     ImGui::SetNextWindowPos({side + console_w, timeline_h});
     ImGui::SetNextWindowSize({right_w - console_w, bottom_h});
     ImGui::Begin("Code: C++ beside the Python it mirrors", nullptr, fixed);
-    draw_code_panel(listing_for_draft(), page_.lang);
+    copy_program(draw_code_panel(listing_for_draft(), page_.lang));
     ImGui::End();
+}
+
+void App::copy_program(const std::string* program) {
+    if (!program) return;
+    if (copy_text_)
+        copy_text_(*program);
+    else
+        ImGui::SetClipboardText(program->c_str());
 }
 
 void App::set_page_options(PageOptions options) {
@@ -253,7 +261,7 @@ void App::layout_embed() {
             draw_console_panel(snapshot_);
         } else if (p == "code") {
             ImGui::Begin("Code###code", nullptr, fixed);
-            draw_code_panel(listing_for_draft(), page_.lang);
+            copy_program(draw_code_panel(listing_for_draft(), page_.lang));
         } else {
             ImGui::Begin("Results###results", nullptr, fixed);
             draw_results_panel(snapshot_, thumbnails_);

@@ -52,6 +52,8 @@ public:
     const PageOptions& page_options() const { return page_; }
     // What "Open in Threadlab" does with the scenario's query (the web main opens a new tab).
     void set_open_full_page(std::function<void(const std::string& query)> open) { open_full_page_ = std::move(open); }
+    // Where Copy puts a program (default: ImGui's clipboard; the web main uses the browser's).
+    void set_copy_text(std::function<void(const std::string& text)> copy) { copy_text_ = std::move(copy); }
     // Whether the reader prefers a light theme (theme=auto); the web main asks the browser.
     void set_prefers_light(std::function<bool()> prefers_light) { prefers_light_ = std::move(prefers_light); }
     // theme=auto follows a change of the reader's preference: call when it may have changed.
@@ -72,6 +74,8 @@ private:
     PageOptions page_;
     std::function<void(const std::string&)> open_full_page_;
     std::function<bool()> prefers_light_;
+    std::function<void(const std::string&)> copy_text_;
+    void copy_program(const std::string* program);
     std::string message_;
     float scenario_content_h_ = 360;
 

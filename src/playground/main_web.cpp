@@ -48,6 +48,12 @@ EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
 EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+// Copy: the browser's clipboard (GLFW's in Emscripten keeps text to itself). The click that led
+// here was a moment ago, so the page still has the user activation writeText needs.
+EM_JS(void, js_copy_text, (const char* text), {
+    const value = UTF8ToString(text);
+    if (navigator.clipboard) navigator.clipboard.writeText(value).catch((e) => console.warn('Copy failed: ' + e.message));
+});
 EM_JS(int, js_prefers_light, (), { return window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 1 : 0; });
 // The embed's "Open in Threadlab": the full page with the same scenario, in a new tab.
 EM_JS(void, js_open_full_page, (const char* query), {
@@ -155,6 +161,7 @@ int main() {
     app->init(/*echo_console_to_stdout=*/false);
     app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });
     app->set_prefers_light([] { return js_prefers_light() != 0; });
+    app->set_copy_text([](const std::string& text) { js_copy_text(text.c_str()); });
     emscripten_set_main_loop(frame, 0, true); // never returns
     return 0;
 }

@@ -21,8 +21,9 @@ void draw_results_panel(const RunState::Snapshot& snapshot, const ThumbnailCache
 // What the program printed, line by line, following the end while it grows.
 void draw_console_panel(const RunState::Snapshot& snapshot);
 
-// The scenario's C++ beside the Python it mirrors (or one of them: lang=cpp|python).
-void draw_code_panel(const CodeListing& listing, CodeLanguage lang = CodeLanguage::both);
+// The scenario's C++ beside the Python it mirrors (or one of them: lang=cpp|python), each with a
+// Copy button. Returns the program whose Copy was pressed, or nullptr.
+const std::string* draw_code_panel(const CodeListing& listing, CodeLanguage lang = CodeLanguage::both);
 
 // The embed's bar: Run and Cancel, the example's title, and a link to the full page.
 struct EmbedBarAction {

@@ -202,7 +202,7 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
     legend();
     if (s.tasks.empty()) {
         ImGui::Spacing();
-        ImGui::TextDisabled("Pick a preset or a scenario on the left and press Run: every thread gets a lane here.");
+        ImGui::TextDisabled("Press Run: every thread the program starts gets a lane here.");
         return;
     }
 

@@ -175,6 +175,28 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
     }
   });
 
+  it('Copy puts the exact program on the clipboard', { timeout: 120000 }, async () => {
+    await browser().context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server().url).origin });
+    const page = await browser().context.newPage();
+    try {
+      await page.setViewportSize({ width: 700, height: 420 });
+      await page.goto(server().url + '?preset=ten-threads&embed=1&lang=cpp', { timeout: 60000 });
+      await waitReady(page);
+      await page.waitForTimeout(300);
+      await page.mouse.move(666, 289); // "Copy", at the right of the code panel's title (700 x 420 layout)
+      await page.waitForTimeout(200);
+      await page.mouse.down();
+      await page.waitForTimeout(100);
+      await page.mouse.up();
+      await page.waitForTimeout(500);
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert.match(copied, /^#include <threadlab\/threadlab\.hpp>\nusing namespace threadlab;/, copied.slice(0, 200));
+      assert.match(copied, /int main\(\) \{[\s\S]*Thread t\{/, copied.slice(0, 400));
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+
   it('theme=light draws light panels; theme=dark (the default) dark ones', { timeout: 120000 }, async () => {
     const page = await browser().context.newPage();
     try {
