@@ -16,6 +16,10 @@
 // to any parent origin; what it takes must come from the window that framed it.
 // Validation happens once, in C++ (src/playground/scenario.cpp); its message rejects the promise
 // and is shown on the page.
+//
+// On a static host that cannot send the isolation headers (GitHub Pages and the like, a folder
+// made by `serve.py --export`), the page registers coi-sw.js, a service worker that adds them,
+// and reloads once; state().isolation is then 'service-worker'.
 (function () {
   'use strict';
 
@@ -94,13 +98,15 @@
                     'same-origin</code> and <code>Cross-Origin-Embedder-Policy: require-corp</code> and give the ' +
                     '<code>&lt;iframe&gt;</code> <code>allow="cross-origin-isolated"</code>.</p>'};
     }
-    if (!window.crossOriginIsolated) {
-      return {title: 'The playground cannot run here',
+    if (!window.crossOriginIsolated) { // at top level: a service worker may still add the headers
+      return {title: 'The playground cannot run here', serviceWorker: true,
               html: '<p>The page is not cross-origin isolated, so the browser does not allow SharedArrayBuffer, which ' +
                     'WebAssembly threads need. The server at <code>' + here + '</code> must send the headers ' +
                     '<code>Cross-Origin-Opener-Policy: same-origin</code> and <code>Cross-Origin-Embedder-Policy: ' +
                     'require-corp</code>.</p><p>Serve the playground with the project\'s server, which sends them:</p>' +
-                    '<pre>./serve.py</pre><p>and open the address it prints (http://127.0.0.1:8000 by default).</p>'};
+                    '<pre>./serve.py</pre><p>and open the address it prints (http://127.0.0.1:8000 by default). For a ' +
+                    'host that cannot send headers, <code>./serve.py --export DIR</code> writes a copy that isolates ' +
+                    'itself with a service worker.</p>'};
     }
     const threads = (text) => ({title: 'This browser cannot run WebAssembly threads', html: '<p>' + text + '</p>'});
     if (typeof SharedArrayBuffer !== 'function') return threads('It has no SharedArrayBuffer (needed for WebAssembly threads).');
@@ -137,7 +143,10 @@
     return params.toString();
   }
 
-  let isolation = window.crossOriginIsolated ? (inFrame ? 'document-isolation-policy' : 'coop-coep') : 'none';
+  // Until isolationKind() has answered (it needs a request in a frame): the likely case.
+  let isolation = !window.crossOriginIsolated ? 'none' :
+    navigator.serviceWorker && navigator.serviceWorker.controller ? 'service-worker' :
+    inFrame ? 'document-isolation-policy' : 'coop-coep';
   let failure = null; // why the playground cannot run: state() says it instead of 'loading'
   let resolveReady, rejectReady;
   const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
@@ -189,21 +198,76 @@
     }
   });
 
-  function plainText(html) {
-    const div = document.createElement('div');
-    div.innerHTML = html;
-    return div.textContent.replace(/\s+/g, ' ').trim();
-  }
-
-  const missing = missingSupport();
-  if (missing) {
+  function fail(missing) {
     showFatal(missing.title, missing.html, missing.tone);
-    failure = missing.title + ': ' + plainText(missing.html);
+    if (missing.reason) card.querySelector('.reason').textContent = missing.reason;
+    const paragraphs = Array.from(card.children).slice(1); // after the title, with the reason filled in
+    failure = missing.title + ': ' + paragraphs.map((p) => p.textContent.replace(/\s+/g, ' ').trim()).join(' ');
     toParent('threadlab:error', {message: failure});
     rejectReady(new Error(failure));
     ready.catch(() => {});
+  }
+
+  // A top-level page on a host without header control: coi-sw.js re-serves the site with the
+  // isolation headers once it controls the page, which takes one reload. A sessionStorage flag
+  // makes it one reload at most: still not isolated after it, the page says why instead of
+  // looping (and clears the flag, so that a reload by hand tries again).
+  const RELOADED = 'threadlab-coi-reload';
+  function serviceWorkerFailed(reason) {
+    return {title: 'Real threads need a service worker on this site', reason,
+            html: '<p>This site cannot send the headers that make a page cross-origin isolated (which WebAssembly ' +
+                  'threads need for shared memory), so the playground installs a small service worker that adds them, ' +
+                  'and reloads once. That did not work in this browser: <span class="reason"></span>.</p>' +
+                  '<p>Service workers are off in some private windows, and blocked where a site may not store data. ' +
+                  'Allow this site to store data (cookies and site data), or open the page in a normal window or in ' +
+                  'another browser.</p><p class="note">For the site\'s author: serve the playground with ' +
+                  '<code>Cross-Origin-Opener-Policy: same-origin</code> and <code>Cross-Origin-Embedder-Policy: ' +
+                  'require-corp</code> and no service worker is needed: the <code>_headers</code> file of ' +
+                  '<code>./serve.py --export</code> does it on Netlify and Cloudflare Pages, and <code>./serve.py' +
+                  '</code> sends them.</p>'};
+  }
+  async function isolateWithServiceWorker(noHeaders) {
+    let reloaded;
+    try {
+      reloaded = sessionStorage.getItem(RELOADED);
+      sessionStorage.removeItem(RELOADED);
+    } catch (e) { // no storage for this site: no service workers either (and no guard against a loop)
+      return serviceWorkerFailed('this site may not store data');
+    }
+    const sw = navigator.serviceWorker;
+    if (reloaded) {
+      return serviceWorkerFailed(sw && sw.controller ? 'the service worker runs, but the browser did not isolate the page'
+                                                     : 'the page reloaded, but the service worker did not take over');
+    }
+    if (!sw) return serviceWorkerFailed('service workers are turned off');
+    let registration;
+    try {
+      registration = await sw.register('coi-sw.js', {scope: './'});
+    } catch (e) {
+      // No coi-sw.js beside the page: a server without the headers and without the worker.
+      const found = await fetch('coi-sw.js', {method: 'HEAD', cache: 'no-store'}).then((r) => r.ok, () => true);
+      return found ? serviceWorkerFailed(e.message || String(e)) : noHeaders;
+    }
+    if (!registration) return serviceWorkerFailed('the browser did not register it'); // a blocking stub
+    const active = await Promise.race([sw.ready.then(() => true), new Promise((resolve) => setTimeout(resolve, 15000, false))]);
+    if (!active) return serviceWorkerFailed('the service worker did not start within 15 s');
+    sessionStorage.setItem(RELOADED, '1');
+    location.reload();
+    return null; // the page goes away
+  }
+
+  const missing = missingSupport();
+  if (missing && missing.serviceWorker && !inFrame) {
+    document.getElementById('loading-text').textContent = 'Enabling threads on this host…';
+    isolateWithServiceWorker(missing).then((why) => why && fail(why),
+      (e) => fail(serviceWorkerFailed(e.message || String(e))));
     return;
   }
+  if (missing) {
+    fail(missing);
+    return;
+  }
+  try { sessionStorage.removeItem(RELOADED); } catch (e) { /* no storage: nothing to clear */ }
 
   // Threads can still fail to start once the checks above passed: a Worker that cannot be
   // created (a policy, an extension, a Content-Security-Policy without worker-src) or whose script
