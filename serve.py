@@ -7,12 +7,15 @@ Usage
                                      http://127.0.0.1:8000/
     python3 serve.py --no-build      serve whatever is there (never builds)
     python3 serve.py --port 0        pick a free port (the URL printed says which)
+    python3 serve.py --export DIR    write a static copy for hosts that cannot set headers
+                                     (GitHub Pages and the like), then exit; see Export below
 
 Options: ``--root DIR`` (default ``build/wasm/web`` in the repository), ``--host HOST``
 (default ``127.0.0.1``; any non-loopback host prints a warning), ``--port N`` (default 8000,
-0 = any free port), ``--no-coi`` (serve WITHOUT the cross-origin isolation headers, to check
-that the page explains why threads cannot start), ``--no-build``, ``--quiet`` (no per-request
-log lines).
+0 = any free port), ``--no-coi`` (serve WITHOUT the cross-origin isolation headers, and answer
+404 for ``coi-sw.js``, the service worker that would add them, to check that the page explains
+why threads cannot start), ``--no-build``, ``--quiet`` (no per-request log lines),
+``--export DIR``.
 
 When ready it prints one line to stdout (flushed), which scripts may parse::
 
@@ -135,6 +138,30 @@ except ``cut`` with ``hang``):
 A value that is not a plain decimal integer, is out of range, or is given twice gets 400 with a
 message naming the parameter and its range. Other parameters are ignored (cache busters).
 Latency and bandwidth waits end early when the client disconnects.
+
+Export (static hosts)
+---------------------
+``--export DIR`` builds the bundle if needed (as a normal start does, unless ``--no-build``),
+writes a self-contained static site into DIR and exits (status 0, or 1 with a message). Every URL
+inside is relative, so the folder works at any path (``https://user.github.io/repo/``). It holds:
+
+* the bundle's files (those of ``--root``, as they would be served);
+* ``coi-sw.js`` (the bundle's, else ``web/coi-sw.js``): a service worker that re-serves the
+  site's files with ``Cross-Origin-Opener-Policy``, ``Cross-Origin-Embedder-Policy`` and
+  ``Cross-Origin-Resource-Policy``. threadlab.js registers it when the page is at top level and
+  not isolated, and reloads once; the page is then isolated (``state().isolation`` is
+  ``service-worker``);
+* ``images/<name>.png``, the 15 images served here, and ``images/index.json`` (whose ``url`` are
+  relative to it: ``<name>.png``). A static host ignores the query, so the tutorial's
+  ``?latency_ms=300`` simulates no latency there;
+* ``_headers`` (Netlify, Cloudflare Pages): the four headers above for ``/*``, so that on such
+  hosts no service worker is needed;
+* ``FILE.gz`` beside each compressible file (served by serve.py over that folder; other hosts
+  ignore them), ``README.txt``, and ``.threadlab-export``, the list of files written.
+
+DIR must be new, empty, or a previous export: then the files listed in its
+``.threadlab-export`` are replaced or removed, and other files there are left alone. Nothing is
+written outside DIR (nor through a symlink leading out of it), and DIR may not overlap the bundle.
 """
 
 import argparse
@@ -153,6 +180,7 @@ import os
 import random
 import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -161,6 +189,7 @@ import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -240,6 +269,20 @@ MIME_TYPES = {
     ".woff2": "font/woff2",
     ".ttf": "font/ttf",
 }
+# What every response carries unless --no-coi (and what an export's _headers file says). The
+# first two make a top-level page cross-origin isolated everywhere. Embeds: a tutorial page of any
+# origin may frame the playground and load its files (CORP), and in Chromium the frame isolates
+# itself (Document-Isolation-Policy) even when the tutorial page is not isolated.
+ISOLATION_HEADERS = (
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Embedder-Policy", "require-corp"),
+    ("Cross-Origin-Resource-Policy", "cross-origin"),
+    ("Document-Isolation-Policy", "isolate-and-require-corp"),
+)
+# The service worker that adds the first three on a static host (web/coi-sw.js); --no-coi
+# withholds it, so that the page really has no way to isolate itself.
+SERVICE_WORKER = "coi-sw.js"
+
 # Static files of these types are sent gzip-compressed to clients that accept it (the wasm and
 # playground.js shrink to about a third). PNG, fonts etc. are compressed already.
 COMPRESSIBLE = {".html", ".htm", ".js", ".mjs", ".wasm", ".css", ".json", ".map", ".svg", ".txt", ".md"}
@@ -364,10 +407,10 @@ def make_image(index):
     return _png(W, H, img)
 
 
-def make_images():
-    """{name: png bytes} for the 15 tutorial images, plus index.json bytes."""
+def make_images(url="/images/%s.png"):
+    """{name: png bytes} for the 15 tutorial images, plus index.json bytes (url: each one's)."""
     images = {name: make_image(i + 1) for i, name in enumerate(IMAGE_NAMES)}
-    index = [{"name": name, "url": "/images/%s.png" % name, "bytes": len(images[name]),
+    index = [{"name": name, "url": url % name, "bytes": len(images[name]),
               "index": i + 1, "width": W, "height": H,
               "source": "https://images.unsplash.com/" + name}
              for i, name in enumerate(IMAGE_NAMES)]
@@ -726,13 +769,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def end_headers(self):
         if self.server.coi:
-            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-            # Embeds: a tutorial page of any origin may frame the playground and load its files,
-            # and in Chromium the frame isolates itself (Document-Isolation-Policy) even when
-            # the tutorial page is not isolated; COOP/COEP isolate it at top level everywhere.
-            self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
-            self.send_header("Document-Isolation-Policy", "isolate-and-require-corp")
+            for name, value in ISOLATION_HEADERS:
+                self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
@@ -892,6 +930,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             real = os.path.join(real, "index.html")
         elif path.endswith("/"):  # "/index.html/" names a directory, and that is no directory
             return self.send_text(404, "Not found: %s" % path)
+        if not srv.coi and os.path.basename(real) == SERVICE_WORKER:
+            return self.send_text(404, "Not found: %s (--no-coi: no service worker to isolate the page either)" % path)
         try:
             f = open(real, "rb")
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -1227,6 +1267,149 @@ def build():
 
 
 # ------------------------------------------------------------------------------------------------
+# Export: a static copy of the playground, for hosts that cannot set headers (GitHub Pages)
+
+
+EXPORT_MARKER = ".threadlab-export"  # the files an export wrote, one a line: what a re-export replaces
+
+EXPORT_README = """Threadlab playground: a static copy made by `serve.py --export`
+
+Put this folder on any static host, at any path (every URL inside is relative), e.g. GitHub
+Pages at https://user.github.io/repo/. To try it on this machine:
+
+    python3 -m http.server --bind 127.0.0.1 --directory . 8080    # then open http://127.0.0.1:8080/
+
+(127.0.0.1 or localhost: browsers give shared memory only to https:// pages and to those.)
+
+Real threads need a cross-origin isolated page. A host that can set headers should send these
+on every file; Netlify and Cloudflare Pages read them from the file _headers here:
+
+%s
+A host that cannot (GitHub Pages and the like): coi-sw.js, a service worker, adds the headers,
+and the page reloads once, by itself, on its first visit. Readers whose browser blocks service
+workers (some private windows, blocked site data) get a page saying so and what to do.
+
+images/ holds the tutorial's 15 photos (generated). A static host ignores the query string, so
+`?latency_ms=300` simulates no latency here: downloads are as fast as the host. serve.py
+simulates latency, bandwidth and failures.
+
+FILE.gz files are the compressed FILE, for servers that send them as such (serve.py does);
+other hosts ignore them. .threadlab-export lists the files the export wrote: a new
+`serve.py --export` into this folder replaces them and leaves other files alone.
+"""
+
+
+class ExportError(Exception):
+    pass
+
+
+def export_files(root):
+    """{relative path: bytes} of the static site made of the bundle in root, in writing order
+    (each FILE.gz after its FILE, so that it is at least as new: serve.py takes it then)."""
+    root_real = os.path.realpath(root)
+    files = {}
+    for dirpath, dirnames, filenames in os.walk(root_real):  # symlinked directories not followed
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            real = os.path.realpath(full)
+            rel = os.path.relpath(full, root_real).replace(os.sep, "/")
+            # As when serving: nothing resolving outside the root. FILE.gz are made afresh below.
+            if (real.startswith(root_real + os.sep) and os.path.isfile(real) and not name.endswith(".gz")
+                    and rel != EXPORT_MARKER):
+                with open(real, "rb") as f:
+                    files[rel] = f.read()
+    if SERVICE_WORKER not in files:  # a bundle built before the service worker was part of it
+        try:
+            with open(os.path.join(REPO, "web", SERVICE_WORKER), "rb") as f:
+                files[SERVICE_WORKER] = f.read()
+        except OSError as err:
+            raise ExportError("no %s in the bundle nor in web/ (%s)" % (SERVICE_WORKER, err.strerror))
+    images, index = make_images(url="%s.png")  # relative to index.json, as every URL here
+    for name, png in images.items():
+        files["images/%s.png" % name] = png
+    files["images/index.json"] = index
+    headers = "/*\n" + "".join("  %s: %s\n" % h for h in ISOLATION_HEADERS)
+    files["_headers"] = ("# Netlify, Cloudflare Pages: real threads need these on every file.\n" + headers).encode()
+    files["README.txt"] = (EXPORT_README % headers).encode()
+    for rel in list(files):
+        if os.path.splitext(rel)[1].lower() in COMPRESSIBLE:
+            files[rel + ".gz"] = gzip.compress(files[rel], 9, mtime=0)
+    return files
+
+
+def _export_path(dest_real, rel, create=False):
+    """The path of rel inside dest_real (its directories made if create), or None if rel is not a
+    plain relative path or a directory on the way resolves outside dest_real (a symlink)."""
+    parts = rel.split("/")
+    if "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        return None
+    path = dest_real
+    for part in parts[:-1]:  # one level at a time: never mkdir through a symlink leading out
+        path = os.path.join(path, part)
+        if create and not os.path.lexists(path):
+            os.mkdir(path)
+        real = os.path.realpath(path)
+        if not real.startswith(dest_real + os.sep) or not os.path.isdir(real):
+            return None
+    return os.path.join(path, parts[-1])
+
+
+def _write_inside(dest_real, rel, data):
+    """Write data as rel inside dest_real: a new file renamed over the old name, so that a
+    symlink there is replaced, never written through."""
+    full = _export_path(dest_real, rel, create=True)
+    if full is None:
+        raise ExportError("%s would be written outside %s (through a symlink?)" % (rel, dest_real))
+    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=os.path.dirname(full))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server may read as another user
+        os.replace(tmp, full)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write_marker(dest_real, rels):
+    _write_inside(dest_real, EXPORT_MARKER, ("# Files written by serve.py --export (a re-export replaces them)\n"
+                                             + "".join(r + "\n" for r in sorted(rels))).encode())
+
+
+def export(dest, root):
+    """Write the static site into dest. Raises ExportError saying why it cannot."""
+    root_real, dest_real = os.path.realpath(root), os.path.realpath(dest)
+    if not os.path.isfile(os.path.join(root_real, "index.html")):
+        raise ExportError("no web bundle to export in %s (no index.html); build it with: %s" % (root, BUILD_COMMAND))
+    if any(a == b or a.startswith(b + os.sep) for a, b in ((dest_real, root_real), (root_real, dest_real))):
+        raise ExportError("%s and the bundle %s overlap; export into a directory of its own" % (dest, root))
+    previous = set()
+    if os.path.lexists(dest):
+        if not os.path.isdir(dest):
+            raise ExportError("%s exists and is not a directory" % dest)
+        if os.listdir(dest):
+            try:
+                with open(os.path.join(dest_real, EXPORT_MARKER)) as f:
+                    previous = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+            except (OSError, UnicodeDecodeError):
+                raise ExportError("refusing to write into %s: it is not empty and is not a previous export "
+                                  "(no %s in it); name a new or empty directory" % (dest, EXPORT_MARKER))
+    files = export_files(root_real)
+    os.makedirs(dest_real, exist_ok=True)
+    # The marker lists old and new files while writing, so an interrupted export can be redone.
+    _write_marker(dest_real, previous | set(files))
+    for rel, data in files.items():
+        _write_inside(dest_real, rel, data)
+    for rel in previous - set(files):  # what the previous export had and this one has not
+        full = _export_path(dest_real, rel)
+        if full and (os.path.islink(full) or os.path.isfile(full)):
+            os.unlink(full)
+    _write_marker(dest_real, files)
+    return files
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def is_loopback(host):
@@ -1238,6 +1421,24 @@ def is_loopback(host):
         return False
 
 
+def export_main(dest, root):
+    t0 = time.monotonic()
+    try:
+        files = export(dest, root)
+    except (ExportError, OSError) as err:
+        reason = str(err) if isinstance(err, ExportError) else "%s: %s" % (err.filename or dest, err.strerror or err)
+        print("serve.py: error: cannot export: %s" % reason, file=sys.stderr, flush=True)
+        return 1
+    plain = sum(len(data) for rel, data in files.items() if not rel.endswith(".gz"))
+    print("serve.py: exported the playground to %s in %.1f s: %d files, %d KB (plus .gz copies)\n"
+          "serve.py: put the folder on any static host, at any path; on a host that cannot set headers, the page\n"
+          "serve.py: reloads once to isolate itself with a service worker. Try it here:\n"
+          "    python3 -m http.server --bind 127.0.0.1 --directory %s 8080    # then open http://127.0.0.1:8080/"
+          % (dest, time.monotonic() - t0, sum(not rel.endswith(".gz") for rel in files), plain // 1024,
+             shlex.quote(dest)), flush=True)
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Serve the Threadlab playground (with COOP/COEP) and a "
                                  "simulated internet. See the docstring of serve.py for the endpoints.")
@@ -1247,6 +1448,8 @@ def main(argv=None):
     ap.add_argument("--no-coi", action="store_true", help="omit the cross-origin isolation headers")
     ap.add_argument("--no-build", action="store_true", help="never build the web bundle")
     ap.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    ap.add_argument("--export", metavar="DIR", help="write a static site for hosts that cannot set headers "
+                    "(GitHub Pages) into DIR, then exit")
     args = ap.parse_args(argv)
 
     # Ctrl-C and SIGTERM stop the server cleanly, also when started with SIGINT ignored (as a
@@ -1260,6 +1463,8 @@ def main(argv=None):
                 print("serve.py: --root is not build/wasm/web: not building", flush=True)
             elif not build():
                 return 1
+        if args.export is not None:
+            return export_main(args.export, root)
         raise_fd_limit()  # after the build: some tools are slow with a high limit
         try:
             httpd = Server(args.host, args.port, root, coi=not args.no_coi, quiet=args.quiet)

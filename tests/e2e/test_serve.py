@@ -752,6 +752,20 @@ class NoCoiTest(unittest.TestCase):
             self.assertEqual(h["cache-control"], "no-cache")
             self.assertEqual(srv.get("/playground.wasm")[1]["content-type"], "application/wasm")
 
+    def test_no_coi_withholds_the_service_worker_that_would_isolate_the_page(self):
+        root = tempfile.mkdtemp(prefix="threadlab-serve-sw-")
+        self.addCleanup(shutil.rmtree, root, True)
+        for name, data in (("index.html", INDEX_HTML), ("coi-sw.js", b"// service worker\n")):
+            with open(os.path.join(root, name), "wb") as f:
+                f.write(data)
+        with ServeProcess(["--no-build", "--quiet", "--root", root]) as srv:
+            status, h, body = srv.get("/coi-sw.js")
+            self.assertEqual((status, h["content-type"], body), (200, "text/javascript", b"// service worker\n"))
+        with ServeProcess(["--no-build", "--quiet", "--no-coi", "--root", root]) as srv:
+            status, _, body = srv.get("/coi-sw.js")
+            self.assertEqual(status, 404)
+            self.assertIn(b"--no-coi", body)
+
 
 class NotBuiltTest(unittest.TestCase):
     def test_missing_bundle_shows_a_page_with_the_build_command(self):
@@ -772,6 +786,185 @@ class NotBuiltTest(unittest.TestCase):
             self.assertEqual(srv.get("/healthz")[::2], (200, b"ok"))
             self.assertEqual(len(json.loads(srv.get("/images/index.json")[2])), 15)
             self.assertEqual(srv.get("/images/%s.png" % IMAGE_NAMES[1])[0], 200)
+
+
+class ExportTest(unittest.TestCase):
+    """serve.py --export DIR: a static site of the (fake) bundle for hosts that cannot set headers."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="threadlab-export-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.root = os.path.join(TMP, "root")
+
+    def export(self, dest, *extra, root=None):
+        """(exit status, output) of serve.py --export dest --no-build --root root."""
+        import subprocess
+        from servehelper import SERVE
+        r = subprocess.run([sys.executable, SERVE, "--export", dest, "--no-build", "--root", root or self.root, *extra],
+                           capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        return r.returncode, r.stdout.decode() + r.stderr.decode()
+
+    def files(self, dest):
+        """{relative path: bytes} of every file under dest."""
+        found = {}
+        for dirpath, _, filenames in os.walk(dest):
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                with open(full, "rb") as f:
+                    found[os.path.relpath(full, dest).replace(os.sep, "/")] = f.read()
+        return found
+
+    def test_writes_the_bundle_the_images_headers_gzip_copies_and_the_service_worker(self):
+        dest = os.path.join(self.tmp, "site")
+        code, out = self.export(dest)
+        self.assertEqual(code, 0, out)
+        self.assertIn("exported the playground to %s" % dest, out)
+        files = self.files(dest)
+        # The bundle's files, byte for byte; a symlink inside the root as the file it names;
+        # nothing from outside the root (escape.txt, outdir/).
+        for rel in ("index.html", "playground.wasm", "playground.js", "playground.worker.js", "module.mjs",
+                    "style.css", "data.json", "icon.svg", "pic.png", "sub/index.html", "alias.html"):
+            with open(os.path.join(self.root, rel), "rb") as f:
+                self.assertEqual(files[rel], f.read(), rel)
+        self.assertFalse(any(SECRET in data for data in files.values()), "a file from outside the root")
+        self.assertFalse([rel for rel in files if rel.startswith(("escape.txt", "outdir"))])
+        from servehelper import REPO
+        with open(os.path.join(REPO, "web", "coi-sw.js"), "rb") as f:
+            self.assertEqual(files["coi-sw.js"], f.read(), "web/coi-sw.js, as the fake bundle has none")
+        # The 15 images, identical to what serve.py serves; index.json with URLs relative to it.
+        for name in IMAGE_NAMES:
+            self.assertEqual(files["images/%s.png" % name], SRV.get("/images/%s.png" % name)[2], name)
+        served = json.loads(SRV.get("/images/index.json")[2])
+        index = json.loads(files["images/index.json"])
+        self.assertEqual(index, [dict(e, url="%s.png" % e["name"]) for e in served])
+        # _headers (Netlify, Cloudflare Pages): /* and the four headers serve.py sends.
+        lines = [line for line in files["_headers"].decode().splitlines() if line and not line.startswith("#")]
+        self.assertEqual(lines, ["/*", "  Cross-Origin-Opener-Policy: same-origin",
+                                 "  Cross-Origin-Embedder-Policy: require-corp",
+                                 "  Cross-Origin-Resource-Policy: cross-origin",
+                                 "  Document-Isolation-Policy: isolate-and-require-corp"])
+        # FILE.gz beside each compressible file, gunzipping to it; none for PNGs.
+        compressible = (".html", ".js", ".mjs", ".wasm", ".css", ".json", ".svg", ".txt")
+        for rel in [r for r in files if r.endswith(compressible)]:
+            self.assertEqual(gzip.decompress(files[rel + ".gz"]), files[rel], rel)
+        self.assertEqual([r for r in files if r.endswith(".gz") and r[:-3] not in files], [])
+        self.assertFalse([r for r in files if r.endswith(".png.gz")])
+        # README.txt says how to use it, and that there is no simulated latency on a static host.
+        readme = files["README.txt"].decode()
+        self.assertIn("latency", readme)
+        self.assertIn("python3 -m http.server --bind 127.0.0.1", readme)
+        # The marker lists every file the export wrote (and only those).
+        listed = [line for line in files[".threadlab-export"].decode().splitlines() if not line.startswith("#")]
+        self.assertEqual(sorted(listed), sorted(r for r in files if r != ".threadlab-export"))
+
+    def test_the_pages_urls_are_relative_so_the_folder_works_at_any_path(self):
+        from servehelper import REPO
+        root = os.path.join(self.tmp, "bundle")
+        os.makedirs(root)
+        for name in ("index.html", "threadlab.js", "embed.js", "coi-sw.js"):  # the real page
+            shutil.copy(os.path.join(REPO, "web", name), root)
+        for name in ("playground.js", "playground.wasm", "playground.worker.js"):
+            with open(os.path.join(root, name), "wb") as f:
+                f.write(b"// fake\n")
+        dest = os.path.join(self.tmp, "site")
+        code, out = self.export(dest, root=root)
+        self.assertEqual(code, 0, out)
+        files = self.files(dest)
+        html_text = files["index.html"].decode()
+        refs = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", html_text)
+        self.assertTrue(refs, "index.html loads threadlab.js")
+        self.assertEqual([r for r in refs if r.startswith("/") or "://" in r], [], "absolute URLs in index.html")
+        for name in ("threadlab.js", "embed.js", "coi-sw.js"):
+            literals = re.findall(r"""(['"`])(/[\w.-]+(?:/[\w.-]*)*)\1""", files[name].decode())
+            self.assertEqual(literals, [], "absolute paths in %s" % name)
+        self.assertIn(b"register('coi-sw.js', {scope: './'})", files["threadlab.js"])
+
+    def test_refuses_a_non_empty_directory_that_is_not_an_export(self):
+        dest = os.path.join(self.tmp, "mine")
+        os.makedirs(dest)
+        with open(os.path.join(dest, "notes.md"), "w") as f:
+            f.write("mine\n")
+        code, out = self.export(dest)
+        self.assertNotEqual(code, 0)
+        self.assertIn("refusing to write into %s: it is not empty and is not a previous export" % dest, out)
+        self.assertNotIn("Traceback", out)
+        self.assertEqual(os.listdir(dest), ["notes.md"], "nothing written")
+        with open(os.path.join(self.tmp, "a-file"), "w") as f:
+            f.write("x")
+        code, out = self.export(os.path.join(self.tmp, "a-file"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("is not a directory", out)
+
+    def test_an_empty_directory_is_fine_and_a_missing_bundle_writes_nothing(self):
+        dest = os.path.join(self.tmp, "empty")
+        os.makedirs(dest)
+        self.assertEqual(self.export(dest)[0], 0)
+        self.assertIn("index.html", os.listdir(dest))
+        dest = os.path.join(self.tmp, "never")
+        code, out = self.export(dest, root=os.path.join(self.tmp, "no-bundle"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("no web bundle", out)
+        self.assertFalse(os.path.exists(dest))
+
+    def test_refuses_a_directory_overlapping_the_bundle(self):
+        for dest in (self.root, os.path.join(self.root, "site"), TMP):
+            with self.subTest(dest=dest):
+                code, out = self.export(dest)
+                self.assertNotEqual(code, 0)
+                self.assertTrue("overlap" in out or "refusing" in out, out)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "site")))
+
+    def test_a_re_export_replaces_its_own_files_and_leaves_the_others(self):
+        dest = os.path.join(self.tmp, "site")
+        self.assertEqual(self.export(dest)[0], 0)
+        first = self.files(dest)
+        with open(os.path.join(dest, "index.html"), "wb") as f:
+            f.write(b"edited")
+        with open(os.path.join(dest, "my-tutorial.html"), "wb") as f:
+            f.write(b"the author's own page")
+        # A file of an older export that the bundle no longer has: listed in the marker.
+        with open(os.path.join(dest, "old.js"), "wb") as f:
+            f.write(b"old")
+        with open(os.path.join(dest, ".threadlab-export"), "a") as f:
+            f.write("old.js\n")
+        code, out = self.export(dest)
+        self.assertEqual(code, 0, out)
+        second = self.files(dest)
+        self.assertEqual(second.pop("my-tutorial.html"), b"the author's own page")
+        self.assertEqual(second, first)
+
+    def test_never_writes_or_removes_outside_the_directory(self):
+        dest = os.path.join(self.tmp, "site")
+        self.assertEqual(self.export(dest)[0], 0)
+        victim = os.path.join(self.tmp, "victim.txt")
+        with open(victim, "w") as f:
+            f.write("keep me")
+        with open(os.path.join(dest, ".threadlab-export"), "a") as f:  # a tampered list
+            f.write("../victim.txt\n%s\nimages/../../victim.txt\n" % victim)
+        self.assertEqual(self.export(dest)[0], 0)
+        self.assertTrue(os.path.exists(victim))
+        # images/ made a symlink to a directory outside: refused, nothing written there.
+        outside = os.path.join(self.tmp, "outside")
+        os.makedirs(outside)
+        shutil.rmtree(os.path.join(dest, "images"))
+        os.symlink(outside, os.path.join(dest, "images"))
+        code, out = self.export(dest)
+        self.assertNotEqual(code, 0)
+        self.assertIn("outside", out)
+        self.assertNotIn("Traceback", out)
+        self.assertEqual(os.listdir(outside), [])
+        # A symlink where a file goes is replaced, not written through.
+        os.unlink(os.path.join(dest, "images"))
+        with open(os.path.join(self.root, "playground.js"), "rb") as f:
+            js = f.read()
+        os.unlink(os.path.join(dest, "playground.js"))
+        os.symlink(victim, os.path.join(dest, "playground.js"))
+        self.assertEqual(self.export(dest)[0], 0)
+        with open(victim) as f:
+            self.assertEqual(f.read(), "keep me")
+        self.assertFalse(os.path.islink(os.path.join(dest, "playground.js")))
+        with open(os.path.join(dest, "playground.js"), "rb") as f:
+            self.assertEqual(f.read(), js)
 
 
 class LifecycleTest(unittest.TestCase):
@@ -1163,6 +1356,27 @@ class BuildTest(unittest.TestCase):
         self.assertEqual((status, body), (200, b"<p>BUILT</p>\n"))
         self.assertIn("setup.sh failed; trying the build anyway", out)
         self.assertEqual(self.calls()[-1], "cmake --build --preset wasm --target playground_web")
+
+    def test_export_builds_the_bundle_first_and_not_after_a_failed_build(self):
+        with open(os.path.join(self.repo, "web", "coi-sw.js"), "w") as f:
+            f.write("// sw\n")
+        dest = os.path.join(self.repo, "site")
+
+        def export(**env):
+            r = self.subprocess.run([sys.executable, self.serve, "--export", dest], cwd=self.repo,
+                                    env=dict(self.env, **env), capture_output=True, timeout=30,
+                                    stdin=self.subprocess.DEVNULL)
+            return r.returncode, r.stdout.decode() + r.stderr.decode()
+        code, out = export(FAKE_CMAKE_FAIL="1")
+        self.assertNotEqual(code, 0)
+        self.assertFalse(os.path.exists(dest))
+        self.calls()
+        code, out = export()
+        self.assertEqual(code, 0, out)
+        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm --target playground_web")
+        with open(os.path.join(dest, "index.html")) as f:
+            self.assertEqual(f.read(), "<p>BUILT</p>\n")
+        self.assertNotIn("Threadlab playground: http", out)  # exported, not served
 
     def test_build_without_bundle_output_exits_nonzero(self):
         code, out = self.run_serve(FAKE_CMAKE_NO_OUTPUT="1")
