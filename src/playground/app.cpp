@@ -53,7 +53,7 @@ std::string App::run(const Scenario& scenario) {
 }
 
 std::string App::run_query(std::string_view query) {
-    ParsedScenario parsed = parse_scenario_query(query);
+    ParsedScenario parsed = parse_scenario_query(query, {}, page_);
     if (parsed.scenario && parsed.any_page_key) set_page_options(parsed.page);
     if (!parsed.scenario) {
         message_ = parsed.error;
@@ -66,7 +66,7 @@ std::string App::run_query(std::string_view query) {
 }
 
 std::string App::load_query(std::string_view query, bool& autorun) {
-    ParsedScenario parsed = parse_scenario_query(query);
+    ParsedScenario parsed = parse_scenario_query(query, {}, page_);
     autorun = parsed.autorun;
     if (parsed.scenario && parsed.any_page_key) set_page_options(parsed.page);
     if (!parsed.scenario) {

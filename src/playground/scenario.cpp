@@ -213,8 +213,9 @@ std::string encode_query(const Fields& fields) {
     return out;
 }
 
-ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
+ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const PageOptions& page) {
     ParsedScenario parsed;
+    parsed.page = page;
     Scenario scenario = base;
     // preset=NAME starts from that example wherever it stands; the other keys change it.
     for (const auto& [key, value] : fields) {
@@ -311,8 +312,8 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base) {
     return parsed;
 }
 
-ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base) {
-    return parse_scenario(parse_query(query), base);
+ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base, const PageOptions& page) {
+    return parse_scenario(parse_query(query), base, page);
 }
 
 Fields to_fields(const Scenario& s) {

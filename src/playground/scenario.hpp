@@ -66,9 +66,10 @@ struct ParsedScenario {
     bool any_page_key = false;        // at least one of those was given
 };
 
-// Applies `fields` on top of `base`. Unknown keys are errors (a typo should not be ignored).
-ParsedScenario parse_scenario(const Fields& fields, const Scenario& base = {});
-ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base = {});
+// Applies `fields` on top of `base` (and the page's keys on top of `page`: a query that gives
+// only theme= keeps the other page options). Unknown keys are errors (a typo should not be ignored).
+ParsedScenario parse_scenario(const Fields& fields, const Scenario& base = {}, const PageOptions& page = {});
+ParsedScenario parse_scenario_query(std::string_view query, const Scenario& base = {}, const PageOptions& page = {});
 
 // The scenario as query fields (round-trips through parse_scenario).
 Fields to_fields(const Scenario& scenario);

@@ -79,6 +79,11 @@ TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
     CHECK(parse_scenario_query("theme=auto").page.theme == ThemeChoice::automatic);
     CHECK(parse_scenario_query("theme=dark").page.theme == ThemeChoice::dark);
     CHECK(error_of("theme=blue") == "Invalid scenario: theme must be dark, light or auto, got 'blue'");
+    // Keys not given keep the page's current options (threadlab:set-theme on an embed).
+    ParsedScenario themed = parse_scenario_query("theme=light", {}, embed.page);
+    CHECK(themed.page.embed);
+    CHECK(themed.page.panels == std::vector<std::string>{"code", "timeline"});
+    CHECK(themed.page.theme == ThemeChoice::light);
 }
 
 TEST_CASE("Scenario.parser takes decimal numbers only: no hex, inf, nan or spaces") {
