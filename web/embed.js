@@ -3,14 +3,15 @@
 //   <script src="https://where.threadlab.is/embed.js" async></script>
 //   <div data-threadlab="kind=fetch&count=15&mode=pool&workers=15"></div>
 //
-// Each such element becomes an <iframe> of the playground beside this script (lazy: it loads
-// when scrolled near, with allow="cross-origin-isolated" so that an isolated page passes
-// isolation on). Its height follows what the embed asks for (threadlab:resize) unless the
+// Each such element becomes an <iframe> of the playground beside this script, with
+// allow="cross-origin-isolated" so that an isolated page passes isolation on. start= in the
+// element's keys says when it loads: visible (the default: when scrolled near), load (at once),
+// click (a light poster; the playground loads, and runs, when the reader clicks it). Its height follows what the embed asks for (threadlab:resize) unless the
 // element sets data-threadlab-height="480px". The element re-dispatches every message of the
 // embed as a DOM event of the same name (detail: the message), and window.Threadlab drives it:
 //
 //   el.addEventListener('threadlab:finished', (e) => console.log(e.detail.report.wall_ms));
-//   Threadlab.run(el, {kind: 'sleep', count: 4});   Threadlab.cancel(el);
+//   Threadlab.run(el, {kind: 'sleep', count: 4});   Threadlab.cancel(el);   Threadlab.setTheme(el, 'light');
 //
 // Messages from the embed: threadlab:ready {isolation}, threadlab:started {scenario},
 // threadlab:finished {report}, threadlab:resize {height}, threadlab:error {message}.
@@ -29,7 +30,7 @@
     frame.src = new URL('index.html' + (query ? '?' + query : ''), base).href;
     frame.title = element.getAttribute('title') || 'Threadlab: a live threading example';
     frame.allow = 'cross-origin-isolated';
-    frame.loading = 'lazy';
+    frame.loading = new URLSearchParams(query).get('start') === 'load' ? 'eager' : 'lazy';
     const fixedHeight = element.getAttribute('data-threadlab-height');
     frame.style.cssText = 'display:block;width:100%;border:1px solid #2a2f3a;border-radius:8px;height:' +
                           (fixedHeight || '560px');
@@ -59,6 +60,7 @@
     // scenario: an object ({kind: 'sleep', count: 10}) or a query string, the keys of the URL
     run(element, scenario) { send(element, {type: 'threadlab:run', scenario}); },
     cancel(element) { send(element, {type: 'threadlab:cancel'}); },
+    setTheme(element, theme) { send(element, {type: 'threadlab:set-theme', theme}); },
   };
 
   function mountAll() { document.querySelectorAll('[data-threadlab]').forEach(mount); }

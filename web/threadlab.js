@@ -12,7 +12,7 @@
 // Framed in a tutorial page (web/embed.js), the page talks to its parent with postMessage:
 // it sends threadlab:ready {isolation}, threadlab:started {scenario}, threadlab:finished {report},
 // threadlab:resize {height}, threadlab:error {message}, and takes threadlab:run {scenario} and
-// threadlab:cancel from its parent window only. What it sends is public (no secrets), so it goes
+// threadlab:cancel and threadlab:set-theme {theme} from its parent window only. What it sends is public (no secrets), so it goes
 // to any parent origin; what it takes must come from the window that framed it.
 // Validation happens once, in C++ (src/playground/scenario.cpp); its message rejects the promise
 // and is shown on the page.
@@ -180,6 +180,13 @@
     cancel() {
       if (window.Module && Module.calledRun) Module.ccall('threadlab_cancel', null, [], []);
     },
+    // theme: 'dark' | 'light' | 'auto' (the reader's prefers-color-scheme), checked by the parser.
+    setTheme(theme) {
+      return ready.then(() => {
+        const loaded = JSON.parse(call('threadlab_load', ['theme=' + encodeURIComponent(String(theme))]));
+        if (loaded.error) throw new Error(loaded.error);
+      });
+    },
     lastReport() { return lastReport; },
   };
   window.threadlab = api;
@@ -192,9 +199,11 @@
       api.run(data.scenario === undefined ? '' : data.scenario).catch((e) => toParent('threadlab:error', {message: e.message}));
     } else if (data.type === 'threadlab:cancel') {
       api.cancel();
+    } else if (data.type === 'threadlab:set-theme') {
+      api.setTheme(data.theme).catch((e) => toParent('threadlab:error', {message: e.message}));
     } else if (data.type.startsWith('threadlab:')) {
       toParent('threadlab:error', {message: 'Unknown message ' + JSON.stringify(data.type).slice(0, 60) +
-                                             ': the playground takes threadlab:run and threadlab:cancel'});
+                                             ': the playground takes threadlab:run, threadlab:cancel and threadlab:set-theme'});
     }
   });
 
@@ -329,7 +338,7 @@
       if (query) { // the C++ parser decides, autorun included: one reading of the URL everywhere
         const loaded = JSON.parse(call('threadlab_load', [query]));
         if (loaded.error) showToast(loaded.error);
-        autorun = loaded.autorun && !loaded.error;
+        autorun = (loaded.autorun || startedByClick) && !loaded.error;
       }
       // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
       // `ready` does: a run that starts before they have loaded would measure Worker start-up.
@@ -362,9 +371,31 @@
     },
   };
 
-  const script = document.createElement('script');
-  script.src = 'playground.js';
-  script.onerror = () => showFatal('The playground is not built',
-    '<p>playground.js could not be loaded. Build and serve it with:</p><pre>./serve.py</pre>');
-  document.body.appendChild(script);
+  function loadPlayground() {
+    const script = document.createElement('script');
+    script.src = 'playground.js';
+    script.onerror = () => showFatal('The playground is not built',
+      '<p>playground.js could not be loaded. Build and serve it with:</p><pre>./serve.py</pre>');
+    document.body.appendChild(script);
+  }
+
+  // start=click: a poster, and nothing heavy (no wasm, no Workers) until the reader asks; the
+  // click also runs the example. (The one key read here and not by the C++ parser, which only
+  // exists once loaded; it still checks the value.)
+  let startedByClick = false;
+  if (new URLSearchParams(location.search).get('start') === 'click') {
+    card.className = 'card poster';
+    card.innerHTML = '<h1>A live threading example</h1><p>Python\'s <code>threading</code> and ' +
+      '<code>concurrent.futures</code> in C++, running on real threads in this page.</p>' +
+      '<p><button class="button" type="button">Run this example ▶</button></p>';
+    announceHeight();
+    card.querySelector('button').addEventListener('click', () => {
+      startedByClick = true;
+      card.className = 'card';
+      card.innerHTML = '<span class="spinner"></span><span>Loading the Threadlab playground…</span>';
+      loadPlayground();
+    }, {once: true});
+  } else {
+    loadPlayground();
+  }
 })();

@@ -150,7 +150,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme";
+    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -273,6 +273,11 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
             else scenario.urls.push_back(value);
         } else if (key == "autorun" || key == "run") {
             error = set_flag(key, value, parsed.autorun);
+            if (!error.empty()) break;
+            continue;
+        } else if (key == "start") { // read by the page before the app loads (web/threadlab.js)
+            if (value != "click" && value != "visible" && value != "load")
+                error = "start must be click, visible or load, got " + quoted(value);
             if (!error.empty()) break;
             continue;
         } else if (key == "embed" || key == "panels" || key == "lang" || key == "theme") {

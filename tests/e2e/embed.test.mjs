@@ -43,6 +43,8 @@ describe('playground embedded in a page of another site (Chromium)', { skip, tim
     assert.equal(await page.evaluate(() => window.crossOriginIsolated), false, 'the tutorial page is not isolated');
     assert.equal(await frame.evaluate(() => window.crossOriginIsolated), true, 'the embed is');
     await waitReady(frame);
+    const times = await frame.evaluate(() => [window.threadlab.firstFrameMs, window.threadlab.readyMs].map(Math.round));
+    console.log(`# embed: first frame ${times[0]} ms, ready ${times[1]} ms`);
     const state = await frame.evaluate(() => window.threadlab.state());
     assert.equal(state.status, 'idle', JSON.stringify(state));
     assert.equal(state.isolation, 'document-isolation-policy', JSON.stringify(state));
@@ -116,6 +118,12 @@ describe('embed.js in a page of another site (Chromium)', { skip, timeout: 5 * 6
       // A bad scenario comes back as threadlab:error with the parser's message.
       await page.evaluate(() => Threadlab.run(document.getElementById('example'), 'count=0'));
       assert.match((await eventOf(page, 'threadlab:error')).message, /count must be 1\.\.1000, got '0'/);
+      // threadlab:set-theme switches the theme in place; a bad one comes back as an error.
+      await page.evaluate(() => Threadlab.setTheme(document.getElementById('example'), 'light'));
+      await page.evaluate(() => Threadlab.setTheme(document.getElementById('example'), 'blue'));
+      const errors = async () => (await page.evaluate(() => window.events.filter((e) => e.type === 'threadlab:error').map((e) => e.message)));
+      await withTimeout((async () => { while (!(await errors()).some((m) => /theme must be dark, light or auto, got 'blue'/.test(m))) await page.waitForTimeout(100); })(),
+        20000, 'the set-theme error');
       // Messages from another window than the embed's parent are ignored by the embed.
       const frame = await embedFrame(page, server().url);
       const before = await frame.evaluate(() => window.threadlab.state().status);
@@ -224,6 +232,60 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
       assert.ok(light > 200, `light theme background ${light}`);
       assert.ok(dark < 60, `dark theme background ${dark}`);
     } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});
+
+// Six examples down a long tutorial page, as embed.js makes them (start=visible, the default).
+const sixEmbeds = (serverUrl) => `<script src="${serverUrl}embed.js" async></script>
+${[1, 2, 3, 4, 5, 6].map((i) => `<h2>Example ${i}</h2><div data-threadlab="preset=ten-threads&embed=1"></div>
+<div style="height: 2600px"></div>`).join('\n')}`;
+
+describe('six embeds on one page, and start=click (Chromium)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture([], '', sixEmbeds);
+
+  it('only the embeds in view load the playground; scrolling to one loads it', { timeout: 120000 }, async () => {
+    const wasm = [];
+    const onRequest = (request) => { if (request.url().endsWith('/playground.wasm')) wasm.push(request.frame().url()); };
+    browser().context.on('request', onRequest);
+    const page = await openPage(browser().context, tutorial().url);
+    try {
+      await page.waitForTimeout(4000);
+      assert.equal(wasm.length, 1, `wasm loaded by ${wasm.length} embeds: ${wasm.join(', ')}`);
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[5].scrollIntoView());
+      await withTimeout((async () => { while (wasm.length < 2) await page.waitForTimeout(100); })(), 30000, 'the sixth embed loading');
+      assert.equal(wasm.length, 2);
+    } finally {
+      browser().context.off('request', onRequest);
+      await page.close().catch(() => {});
+    }
+  });
+
+  it('start=click shows a poster and loads no wasm until clicked; the click runs the example', { timeout: 120000 }, async () => {
+    const wasm = [];
+    const onRequest = (request) => { if (request.url().endsWith('/playground.wasm')) wasm.push(request.url()); };
+    browser().context.on('request', onRequest);
+    const page = await browser().context.newPage();
+    try {
+      await page.setViewportSize({ width: 640, height: 400 });
+      await page.goto(server().url + '?preset=ten-threads&seconds=0.3&embed=1&start=click', { timeout: 60000 });
+      const button = page.locator('#overlay-card button');
+      assert.equal(await button.innerText(), 'Run this example ▶');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'embed-start-click.png'), timeout: 30000 });
+      await page.waitForTimeout(1000);
+      assert.equal(wasm.length, 0, 'nothing heavy before the click');
+      assert.equal(await page.evaluate(() => window.threadlab.state().status), 'loading');
+      await button.click();
+      await waitReady(page);
+      const report = await withTimeout(page.evaluate(() => new Promise((resolve) => {
+        const poll = () => { const r = window.threadlab.lastReport(); if (r) resolve(r); else setTimeout(poll, 100); };
+        poll();
+      })), 60000, 'the run the click started');
+      assert.equal(report.done, 10);
+      assert.equal(wasm.length, 1);
+    } finally {
+      browser().context.off('request', onRequest);
       await page.close().catch(() => {});
     }
   });

@@ -79,6 +79,9 @@ TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
     CHECK(parse_scenario_query("theme=auto").page.theme == ThemeChoice::automatic);
     CHECK(parse_scenario_query("theme=dark").page.theme == ThemeChoice::dark);
     CHECK(error_of("theme=blue") == "Invalid scenario: theme must be dark, light or auto, got 'blue'");
+    CHECK(error_of("start=click&start=load") != "");
+    CHECK(error_of("start=visible") == "");
+    CHECK(error_of("start=now") == "Invalid scenario: start must be click, visible or load, got 'now'");
     // Keys not given keep the page's current options (threadlab:set-theme on an embed).
     ParsedScenario themed = parse_scenario_query("theme=light", {}, embed.page);
     CHECK(themed.page.embed);
