@@ -9,17 +9,22 @@ Usage
     python3 serve.py --port 0        pick a free port (the URL printed says which)
     python3 serve.py --export DIR    write a static copy for hosts that cannot set headers
                                      (GitHub Pages and the like), then exit; see Export below
+    python3 serve.py --demo          also serve an example tutorial page embedding the
+                                     playground, from a second origin; see Demo below
 
 Options: ``--root DIR`` (default ``build/wasm/web`` in the repository), ``--host HOST``
 (default ``127.0.0.1``; any non-loopback host prints a warning), ``--port N`` (default 8000,
 0 = any free port), ``--no-coi`` (serve WITHOUT the cross-origin isolation headers, and answer
 404 for ``coi-sw.js``, the service worker that would add them, to check that the page explains
 why threads cannot start), ``--no-build``, ``--quiet`` (no per-request log lines),
-``--export DIR``.
+``--export DIR``, ``--demo``, ``--demo-port N`` (default: the port after ``--port``, or any
+free port with ``--port 0``).
 
 When ready it prints one line to stdout (flushed), which scripts may parse::
 
     Threadlab playground: http://127.0.0.1:8000/
+
+(with ``--demo``, after the line ``Threadlab demo tutorial: URL``, so both are ready then).
 
 Ctrl-C (or SIGTERM) stops it cleanly, exit status 0.
 
@@ -138,6 +143,22 @@ except ``cut`` with ``hang``):
 A value that is not a plain decimal integer, is out of range, or is given twice gets 400 with a
 message naming the parameter and its range. Other parameters are ignored (cache busters).
 Latency and bandwidth waits end early when the client disconnects.
+
+Demo (a true cross-origin embed)
+--------------------------------
+``--demo`` serves, besides the playground, ``web/demo.html`` (a short tutorial with four embeds
+made by ``embed.js``) as ``/`` of a second listener on the same address (``--demo-port``), and
+prints its URL with ``localhost`` for the playground's ``127.0.0.1``: another origin and another
+site, as a tutorial on its own host would be::
+
+    Threadlab demo tutorial: http://localhost:8001/?playground=http://127.0.0.1:8000/
+
+The page loads ``embed.js`` from its ``playground`` parameter. That origin answers only ``/``
+(anything else is 404) and the simulated endpoints not at all; its responses carry none of the
+isolation headers (an ordinary page, so each embed isolates itself: Document-Isolation-Policy),
+and a ``Content-Security-Policy`` that lets the page run scripts and frames from the playground
+only (so a link giving another ``playground`` runs nobody else's script on localhost). Ctrl-C
+stops both listeners.
 
 Export (static hosts)
 ---------------------
@@ -279,6 +300,11 @@ ISOLATION_HEADERS = (
     ("Cross-Origin-Resource-Policy", "cross-origin"),
     ("Document-Isolation-Policy", "isolate-and-require-corp"),
 )
+# serve.py --demo: the example tutorial page, served from a second origin.
+DEMO_PAGE = os.path.join(REPO, "web", "demo.html")
+# The demo page runs its own inline script and embed.js, and frames, from the playground only.
+DEMO_CSP = ("default-src 'none'; script-src 'unsafe-inline' %s; frame-src %s; style-src 'unsafe-inline'; "
+            "base-uri 'none'; form-action 'none'")
 # The service worker that adds the first three on a static host (web/coi-sw.js); --no-coi
 # withholds it, so that the page really has no way to isolate itself.
 SERVICE_WORKER = "coi-sw.js"
@@ -765,12 +791,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                        self.requestline[:80]) or "-", self._sent, time.monotonic() - self._t0)
         if self._note:
             line += " (%s)" % (self._note if len(self._note) <= 90 else self._note[:87] + "...")
+        if self.server.demo_page:
+            line = "demo " + line
         self.log_message("%s", line)
 
     def end_headers(self):
         if self.server.coi:
             for name, value in ISOLATION_HEADERS:
                 self.send_header(name, value)
+        if self.server.demo_page:
+            origin = self.server.playground_url.rstrip("/")
+            self.send_header("Content-Security-Policy", DEMO_CSP % (origin, origin))
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
@@ -872,6 +903,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw_path, _, query = self.path.partition("?")
         try:
             path = decode_path(raw_path)
+            if self.server.demo_page:  # the demo origin (--demo): one page, nothing else
+                if path != "/":
+                    return self.send_text(404, "Not found: %s. This origin serves only the demo tutorial, at /; "
+                                          "the playground is at %s" % (path, self.server.playground_url))
+                return self._static("/" + os.path.basename(self.server.demo_page), query)
             if path == "/healthz":
                 return self._simulated(query, "text/plain; charset=utf-8", Body.of(b"ok"))
             if path == "/images/index.json":
@@ -1033,7 +1069,9 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(self, host, port, root, coi=True, quiet=False):
+    def __init__(self, host, port, root, coi=True, quiet=False, demo_for=None):
+        """demo_for: the playground's URL; this is then the demo origin (--demo), which serves
+        DEMO_PAGE as / and nothing else, without the isolation headers."""
         # Open connections: {socket: idle (waiting for a request line)}, in the order of their
         # last change, so the first idle one has been idle the longest.
         self._conns = {}
@@ -1041,6 +1079,10 @@ class Server(http.server.ThreadingHTTPServer):
         self.max_connections = connection_cap()
         self.host = host.lower().strip("[]") or None  # a Host naming it is fine (check_host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.demo_page = DEMO_PAGE if demo_for else None
+        self.playground_url = demo_for
+        if demo_for:
+            root, coi = os.path.dirname(DEMO_PAGE), False
         self.root = root
         self.root_real = os.path.realpath(root)
         self.coi = coi
@@ -1056,7 +1098,8 @@ class Server(http.server.ThreadingHTTPServer):
         self._images = None
         self._images_ready = threading.Event()
         self.image_seconds = None
-        threading.Thread(target=self._make_images, name="make-images", daemon=True).start()
+        if not demo_for:
+            threading.Thread(target=self._make_images, name="make-images", daemon=True).start()
         super().__init__((host, port), Handler)
 
     def _make_images(self):
@@ -1439,6 +1482,17 @@ def export_main(dest, root):
     return 0
 
 
+def url_of(httpd):
+    """The URL a server listens at: http://127.0.0.1:8000/ (an address bound to every interface
+    is named by its loopback address)."""
+    host, port = httpd.server_address[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = "[%s]" % host
+    return "http://%s:%d/" % (host, port)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Serve the Threadlab playground (with COOP/COEP) and a "
                                  "simulated internet. See the docstring of serve.py for the endpoints.")
@@ -1450,7 +1504,14 @@ def main(argv=None):
     ap.add_argument("--quiet", action="store_true", help="no per-request log lines")
     ap.add_argument("--export", metavar="DIR", help="write a static site for hosts that cannot set headers "
                     "(GitHub Pages) into DIR, then exit")
+    ap.add_argument("--demo", action="store_true", help="also serve web/demo.html, a tutorial page embedding "
+                    "the playground, from a second origin (another port, named localhost)")
+    ap.add_argument("--demo-port", type=int, default=None, help="the demo's port (default: --port + 1, "
+                    "or any free port with --port 0)")
     args = ap.parse_args(argv)
+    if args.demo and not os.path.isfile(DEMO_PAGE):
+        print("serve.py: error: --demo: no demo page at %s" % DEMO_PAGE, file=sys.stderr, flush=True)
+        return 1
 
     # Ctrl-C and SIGTERM stop the server cleanly, also when started with SIGINT ignored (as a
     # background job of a script).
@@ -1472,6 +1533,17 @@ def main(argv=None):
             print("serve.py: error: cannot listen on %s:%d: %s (try --port 0)"
                   % (args.host, args.port, err.strerror or err), file=sys.stderr, flush=True)
             return 1
+        demo = None
+        if args.demo:
+            demo_port = args.demo_port if args.demo_port is not None else (
+                args.port + 1 if 0 < args.port < 65535 else 0)
+            try:
+                demo = Server(args.host, demo_port, root, quiet=args.quiet, demo_for=url_of(httpd))
+            except (OSError, OverflowError) as err:
+                httpd.server_close()
+                print("serve.py: error: cannot listen on %s:%d for the demo tutorial: %s (try --demo-port 0)"
+                      % (args.host, demo_port, getattr(err, "strerror", None) or err), file=sys.stderr, flush=True)
+                return 1
     except KeyboardInterrupt:
         print("\nserve.py: interrupted", flush=True)
         return 130
@@ -1485,12 +1557,15 @@ def main(argv=None):
     if not args.quiet:
         print("serve.py: serving %s%s" % (root, "; WITHOUT cross-origin isolation (--no-coi)"
                                            if args.no_coi else ""), flush=True)
-    host, port = httpd.server_address[:2]
-    if host in ("0.0.0.0", "::"):
-        host = "127.0.0.1"
-    if ":" in host:
-        host = "[%s]" % host
-    print("Threadlab playground: http://%s:%d/" % (host, port), flush=True)
+    if demo:
+        # Another origin (its port), and another site for a loopback address: localhost.
+        host = urllib.parse.urlsplit(url_of(demo)).netloc.rpartition(":")[0]
+        if is_loopback(host.strip("[]")):
+            host = "localhost"
+        print("Threadlab demo tutorial: http://%s:%d/?playground=%s" % (host, demo.server_address[1], url_of(httpd)),
+              flush=True)
+        threading.Thread(target=demo.serve_forever, kwargs={"poll_interval": 0.25}, name="demo", daemon=True).start()
+    print("Threadlab playground: %s" % url_of(httpd), flush=True)
     try:
         httpd.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
@@ -1498,8 +1573,13 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        httpd.stopping.set()
-        httpd.server_close()
+        servers = [httpd] + ([demo] if demo else [])
+        for srv in servers:
+            srv.stopping.set()
+        if demo:
+            demo.shutdown()  # its serve_forever, in the other thread, returns
+        for srv in servers:
+            srv.server_close()
     print("\nserve.py: stopped", flush=True)  # after the terminal's ^C
     return 0
 

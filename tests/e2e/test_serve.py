@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,7 +25,7 @@ import unittest
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from servehelper import ServeProcess  # noqa: E402
+from servehelper import REPO, SERVE, ServeProcess  # noqa: E402
 
 IMAGE_NAMES = [  # the tutorial's img_urls
     "photo-1516117172878-fd2c41f4a759", "photo-1532009324734-20a7a5813719",
@@ -765,6 +766,89 @@ class NoCoiTest(unittest.TestCase):
             status, _, body = srv.get("/coi-sw.js")
             self.assertEqual(status, 404)
             self.assertIn(b"--no-coi", body)
+
+
+class DemoTest(unittest.TestCase):
+    """serve.py --demo: web/demo.html from a second origin (another port, named localhost)."""
+
+    DEMO_LINE = re.compile(r"^Threadlab demo tutorial: (http://localhost:(\d+)/)\?playground=(\S+)$", re.M)
+
+    def demo_get(self, port, path, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", path, headers=dict({"Host": "localhost:%d" % port}, **(headers or {})))
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def test_serves_the_tutorial_page_from_a_second_origin_without_isolation_headers(self):
+        with ServeProcess(["--no-build", "--quiet", "--demo", "--root", os.path.join(TMP, "root")]) as srv:
+            m = self.DEMO_LINE.search(srv.output)  # printed before the playground's line
+            self.assertTrue(m, srv.output)
+            port = int(m.group(2))
+            self.assertNotEqual(port, srv.port)
+            self.assertEqual(m.group(3), srv.url, "the page is told where the playground is")
+            self.assertLess(srv.output.index("Threadlab demo tutorial"), srv.output.index("Threadlab playground"))
+            with open(os.path.join(REPO, "web", "demo.html"), "rb") as f:
+                page = f.read()
+            status, h, body = self.demo_get(port, "/?playground=" + srv.url)
+            self.assertEqual((status, body), (200, page))
+            self.assertTrue(h["content-type"].startswith("text/html"))
+            for name in ("cross-origin-opener-policy", "cross-origin-embedder-policy",
+                         "cross-origin-resource-policy", "document-isolation-policy"):
+                self.assertNotIn(name, h, "an ordinary page: each embed isolates itself")
+            origin = srv.url.rstrip("/")
+            self.assertIn("script-src 'unsafe-inline' %s;" % origin, h["content-security-policy"])
+            self.assertIn("frame-src %s;" % origin, h["content-security-policy"])
+            self.assertIn("default-src 'none'", h["content-security-policy"])
+            # gzip and validators, as for any static file
+            status, h, body = self.demo_get(port, "/", {"Accept-Encoding": "gzip"})
+            self.assertEqual((status, h["content-encoding"], gzip.decompress(body)), (200, "gzip", page))
+            self.assertEqual(self.demo_get(port, "/", {"Accept-Encoding": "gzip", "If-None-Match": h["etag"]})[0], 304)
+            # Only the page: not the bundle, not the simulated internet.
+            for path in ("/demo.html", "/index.html", "/embed.js", "/healthz", "/images/index.json"):
+                status, _, body = self.demo_get(port, path)
+                self.assertEqual(status, 404, path)
+                self.assertIn(b"only the demo tutorial", body)
+            # The playground is served as usual, with its headers.
+            status, h, body = srv.get("/")
+            self.assertEqual((status, body, h["document-isolation-policy"]), (200, INDEX_HTML, "isolate-and-require-corp"))
+            self.assertEqual(srv.stop(), 0)
+            self.assertIn("serve.py: stopped", srv.output)
+            for p in (port, srv.port):  # Ctrl-C stopped both
+                with self.assertRaises(OSError):
+                    socket.create_connection(("127.0.0.1", p), timeout=2).close()
+
+    def test_the_page_has_four_embeds_and_loads_embed_js_from_its_playground_parameter(self):
+        with open(os.path.join(REPO, "web", "demo.html"), encoding="utf-8") as f:
+            page = f.read()
+        page = re.sub(r"<!--.*?-->", "", page, flags=re.S)  # not the example in the comment
+        embeds = re.findall(r'data-threadlab="([^"]*)"', page)
+        self.assertEqual(len(embeds), 4, embeds)
+        self.assertTrue(all("embed=1" in e for e in embeds), embeds)
+        self.assertEqual(sum("theme=light" in e for e in embeds), 1)
+        self.assertEqual(sum("start=click" in e for e in embeds), 1)
+        self.assertEqual(len(re.findall(r"data-threadlab-height=", page)), 1, "one fixed, the others auto-height")
+        self.assertIn(".get('playground')", page)
+        self.assertIn("new URL('embed.js', playground)", page)
+        self.assertNotRegex(page, r"<script[^>]*\ssrc=", "no script of a fixed origin")
+        self.assertNotRegex(page, r"(href|src)=\"(https?:)?//", "no external resources")
+
+    def test_a_busy_demo_port_is_a_clear_error(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            busy = s.getsockname()[1]
+            r = subprocess.run([sys.executable, SERVE, "--no-build", "--quiet", "--demo", "--port", "0",
+                                "--demo-port", str(busy), "--root", os.path.join(TMP, "root")],
+                               capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+        out = r.stdout.decode() + r.stderr.decode()
+        self.assertEqual(r.returncode, 1, out)
+        self.assertIn("cannot listen on 127.0.0.1:%d for the demo tutorial" % busy, out)
+        self.assertIn("--demo-port 0", out)
+        self.assertNotIn("Traceback", out)
+        self.assertNotIn("Threadlab playground: http", out)
 
 
 class NotBuiltTest(unittest.TestCase):
