@@ -29,14 +29,14 @@ Parking& parking_for(const void* future) {
     static Parking* table = new Parking[slots]; // never destroyed: futures may complete during exit
     return table[(reinterpret_cast<std::uintptr_t>(future) / 64) % slots];
 }
-// Hand a done future to an as_completed()/wait() collector.
+// Hand a done future to an as_completed()/wait() collector. Notify under the collector's lock:
+// as_completed() yields a future as soon as it can take it from the queue, and may then be done
+// and destroy the collector - which it can only do after this lock is released.
 void deliver(FutureWaiter* waiter, std::shared_ptr<FutureCore> future, bool raised) {
-    {
-        std::lock_guard waiter_lock(waiter->mutex);
-        waiter->finished.push_back(std::move(future));
-        ++waiter->delivered;
-        if (raised) waiter->saw_exception = true;
-    }
+    std::lock_guard waiter_lock(waiter->mutex);
+    waiter->finished.push_back(std::move(future));
+    ++waiter->delivered;
+    if (raised) waiter->saw_exception = true;
     waiter->changed.notify_all();
 }
 } // namespace
