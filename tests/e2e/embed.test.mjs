@@ -290,3 +290,158 @@ describe('six embeds on one page, and start=click (Chromium)', { skip, timeout: 
     }
   });
 });
+
+// web/demo.html as `serve.py --demo` serves it: an ordinary page of another site (localhost) that
+// loads embed.js from the playground (127.0.0.1) named in its ?playground= parameter.
+describe('the demo tutorial (serve.py --demo, Chromium)', { skip, timeout: 8 * 60 * 1000 }, () => {
+  const fixture = {};
+  before(async () => {
+    fixture.server = await startServer(['--demo']);
+    const m = /^Threadlab demo tutorial: (http:\/\/localhost:\d+\/)\?playground=(\S+)$/m.exec(fixture.server.output());
+    assert.ok(m, `no demo line in:\n${fixture.server.output()}`);
+    assert.equal(m[2], fixture.server.url);
+    fixture.demo = m[1];
+    fixture.browser = await launchBrowser();
+  }, { timeout: 150000 });
+  after(async () => {
+    if (fixture.browser) await fixture.browser.close();
+    if (fixture.server) await fixture.server.close();
+  }, { timeout: 60000 });
+
+  /** The Playwright frame of the page's index-th embed, once its page API exists. */
+  async function embedOf(page, index) {
+    const handle = (await page.$$('[data-threadlab] iframe'))[index];
+    const src = await handle.getAttribute('src');
+    return withTimeout((async () => {
+      for (;;) {
+        const frame = await handle.contentFrame();
+        if (frame && frame.url() === src && await frame.evaluate(() => !!window.threadlab).catch(() => false)) return frame;
+        await page.waitForTimeout(100);
+      }
+    })(), 60000, `embed ${index} (${src}) loading`);
+  }
+
+  /** Mean of R, G and B over a PNG (decoded in a blank page: the demo's CSP allows no data: images). */
+  async function brightness(png) {
+    const blank = await fixture.browser.context.newPage();
+    try {
+      return await blank.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + b64;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width; c.height = img.height;
+        const g = c.getContext('2d');
+        g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let sum = 0;
+        for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+        return sum / (3 * d.length / 4);
+      }, png.toString('base64'));
+    } finally {
+      await blank.close();
+    }
+  }
+
+  it('four embeds made by embed.js, isolated by Document-Isolation-Policy; start=click loads nothing until clicked', { timeout: 300000 }, async () => {
+    const { context } = fixture.browser;
+    const server = fixture.server.url;
+    const wasm = [];
+    const onRequest = (request) => { if (request.url().endsWith('/playground.wasm')) wasm.push(request.frame().url()); };
+    context.on('request', onRequest);
+    const page = await openPage(context, fixture.demo + '?playground=' + server);
+    try {
+      assert.equal(await page.evaluate(() => window.crossOriginIsolated), false, 'the tutorial page is not isolated');
+      const frames = await page.$$eval('[data-threadlab] iframe', (fs) => fs.map((f) => ({ src: f.src, allow: f.allow })));
+      assert.deepEqual(frames.map((f) => f.src.slice(server.length)), [
+        'index.html?preset=ten-threads&embed=1', 'index.html?preset=as-completed&embed=1&theme=light',
+        'index.html?preset=download-15-sequential&embed=1&panels=timeline,console', 'index.html?preset=download-15&embed=1&start=click']);
+      assert.ok(frames.every((f) => f.allow === 'cross-origin-isolated'), JSON.stringify(frames));
+      assert.equal(await page.locator('#notice').isHidden(), true);
+
+      // The three that load when scrolled near: ready, isolated by their own header.
+      const embeds = [];
+      for (const i of [0, 1, 2]) {
+        await page.evaluate((k) => document.querySelectorAll('[data-threadlab]')[k].scrollIntoView({ block: 'center' }), i);
+        const frame = await embedOf(page, i);
+        await waitReady(frame);
+        const state = await frame.evaluate(() => window.threadlab.state());
+        assert.equal(state.isolation, 'document-isolation-policy', `embed ${i}: ${JSON.stringify(state)}`);
+        embeds.push(frame);
+      }
+      // Heights: the auto-height ones take what the embed asks for (560), the fixed one keeps 380px.
+      assert.deepEqual(await page.$$eval('[data-threadlab] iframe', (fs) => fs.slice(0, 3).map((f) => f.style.height)),
+        ['560px', '560px', '380px']);
+      // The light one looks light, the default one dark.
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[0].scrollIntoView());
+      await page.waitForTimeout(500);
+      const dark = await brightness(await page.locator('[data-threadlab] iframe').nth(0).screenshot({ timeout: 30000 }));
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[1].scrollIntoView());
+      await page.waitForTimeout(500);
+      const light = await brightness(await page.locator('[data-threadlab] iframe').nth(1).screenshot({ timeout: 30000 }));
+      assert.ok(light > 170 && dark < 90, `light embed ${light.toFixed(0)}, dark embed ${dark.toFixed(0)}`);
+      // A run started by the page (Threadlab.run) reports back: the caption shows it. (In view: an
+      // embed out of view gets no animation frames, so its run starts when it scrolls in.)
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[0].scrollIntoView({ block: 'center' }));
+      await page.evaluate(() => Threadlab.run(document.querySelectorAll('[data-threadlab]')[0], 'preset=ten-threads&seconds=0.3'));
+      await page.locator('figure').nth(0).locator('output').filter({ hasText: /^Last run: 10 of 10 tasks done in \d+\.\d\d s\.$/ })
+        .waitFor({ timeout: 60000 });
+
+      // start=click: a poster and no wasm until the click, which loads and runs the example.
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[3].scrollIntoView({ block: 'center' }));
+      const click = await withTimeout((async () => {
+        for (;;) {
+          const frame = await (await page.$$('[data-threadlab] iframe'))[3].contentFrame();
+          if (frame && frame.url().includes('start=click') && await frame.locator('#overlay-card button').isVisible().catch(() => false)) return frame;
+          await page.waitForTimeout(100);
+        }
+      })(), 60000, 'the start=click poster');
+      assert.equal(await click.locator('#overlay-card button').innerText(), 'Run this example ▶');
+      await page.waitForTimeout(1000);
+      assert.equal(wasm.filter((u) => u.includes('start=click')).length, 0, `wasm before the click: ${wasm.join(', ')}`);
+      assert.equal(wasm.length, 3, `one wasm per loaded embed: ${wasm.join(', ')}`);
+      const posterHeight = await page.$$eval('[data-threadlab] iframe', (fs) => parseInt(fs[3].style.height, 10));
+      assert.ok(posterHeight > 150 && posterHeight < 560, `the poster's frame is ${posterHeight}px high`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo-poster.png'), timeout: 30000 });
+      await click.locator('#overlay-card button').click();
+      await waitReady(click);
+      assert.equal((await click.evaluate(() => window.threadlab.state())).isolation, 'document-isolation-policy');
+      await page.locator('figure').nth(3).locator('output').filter({ hasText: /^Last run: 15 of 15 tasks done in / }).waitFor({ timeout: 60000 });
+      assert.equal(wasm.filter((u) => u.includes('start=click')).length, 1);
+      await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[1].scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo-light.png'), timeout: 30000 });
+      // The top of the page and the first example (a full-page shot would show the embeds out of
+      // view blank: they draw nothing there).
+      await page.setViewportSize({ width: 1280, height: 1500 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo.png'), timeout: 30000 });
+    } finally {
+      context.off('request', onRequest);
+      await page.close().catch(() => {});
+    }
+  });
+
+  it('an invalid playground parameter, or one that serves no embed.js, is explained on the page', { timeout: 120000 }, async () => {
+    const page = await fixture.browser.context.newPage();
+    try {
+      for (const [given, expected] of [
+        ['javascript:alert(1)', /must be an http:\/\/ or https:\/\/ URL/],
+        ['ftp://127.0.0.1/', /must be an http:\/\/ or https:\/\/ URL/],
+        ['not a url', /must be an http:\/\/ or https:\/\/ URL/],
+        // a real URL, but not the playground: the server's CSP blocks a script from there
+        ['http://127.0.0.1:9/', /embed\.js did not load from http:\/\/127\.0\.0\.1:9\/embed\.js/],
+      ]) {
+        await page.goto(fixture.demo + '?playground=' + encodeURIComponent(given), { timeout: 60000 });
+        const notice = page.locator('#notice');
+        await notice.waitFor({ state: 'visible', timeout: 20000 });
+        assert.match(await notice.innerText(), expected, given);
+        assert.equal(await page.locator('[data-threadlab] iframe').count(), 0, given);
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo-bad-parameter.png'), timeout: 30000 });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+});
