@@ -13,13 +13,13 @@ const std::string* draw_code_panel(const CodeListing& listing, CodeLanguage lang
     const std::string* copied = nullptr;
     auto column = [width, &copied](const char* id, const char* title, const std::string& code) {
         ImGui::PushID(id);
-        const float x0 = ImGui::GetCursorPosX();
         ImGui::BeginGroup();
         ImGui::AlignTextToFramePadding();
         ImGui::TextColored(palette().accent, "%s", title);
         const float copy_w = ImGui::CalcTextSize("Copy").x + ImGui::GetStyle().FramePadding.x * 2;
-        const float after_title = x0 + ImGui::CalcTextSize(title).x + ImGui::GetStyle().ItemSpacing.x;
-        ImGui::SameLine(std::max(x0 + width - copy_w, after_title)); // the column's right edge
+        // Inside a group SameLine() counts from the group's left edge: the column's right edge.
+        const float after_title = ImGui::CalcTextSize(title).x + ImGui::GetStyle().ItemSpacing.x;
+        ImGui::SameLine(std::max(width - copy_w, after_title));
         if (ImGui::SmallButton("Copy")) copied = &code;
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy the whole program");
         ImGui::BeginChild(id, {width, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
