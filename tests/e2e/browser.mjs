@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
+import { it } from 'node:test';
+import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +223,64 @@ export async function launchFirefox() {
     xvfb.close();
     throw e;
   }
+}
+
+export /** Decodes a PNG screenshot (8-bit RGB/RGBA, not interlaced): {width, height, rgb(x, y) -> [r, g, b]}. */
+function decodePng(png) {
+  let pos = 8, width = 0, height = 0, colorType = 0;
+  const idat = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos), type = png.toString('ascii', pos + 4, pos + 8);
+    const data = png.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); colorType = data[9]; }
+    if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const bpp = colorType === 6 ? 4 : 3;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const pixels = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const cur = pixels.subarray(y * stride, (y + 1) * stride);
+    const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? cur[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+      let p;
+      switch (filter) {
+        case 0: p = 0; break;
+        case 1: p = a; break;
+        case 2: p = b; break;
+        case 3: p = (a + b) >> 1; break;
+        default: { const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c); p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      }
+      cur[i] = (line[i] + p) & 255;
+    }
+  }
+  return { width, height, rgb: (x, y) => { const o = y * stride + x * bpp; return [pixels[o], pixels[o + 1], pixels[o + 2]]; } };
+}
+
+/** Mean of R, G and B over a PNG (a whole screenshot), or over the pixel at x, y. */
+export function meanBrightness(png, x = null, y = null) {
+  const img = decodePng(png);
+  if (x !== null) { const [r, g, b] = img.rgb(x, y); return (r + g + b) / 3; }
+  let sum = 0;
+  for (let j = 0; j < img.height; j++) for (let i = 0; i < img.width; i++) { const [r, g, b] = img.rgb(i, j); sum += r + g + b; }
+  return sum / (3 * img.width * img.height);
+}
+
+/**
+ * The preamble of each browser test file: what is missing (a failing test when CI is set, since
+ * there a missing bundle or browser is an error, not a reason to skip), the `skip` option for its
+ * describe()s, the artifacts folder, and a watchdog that ends the file if anything hangs.
+ */
+export function testFile(name, minutes) {
+  const missing = missingPrerequisites();
+  if (missing && process.env.CI) it(`prerequisites for ${name}`, () => assert.fail(`missing: ${missing}`));
+  const watchdog = setTimeout(() => { console.error(`${name}: still running after ${minutes} min, exiting`); process.exit(1); }, minutes * 60 * 1000);
+  watchdog.unref();
+  return { missing, skip: missing ? `missing: ${missing}` : false, ARTIFACTS: missing ? '' : ensureArtifacts() };
 }
 
 export function ensureArtifacts() { fs.mkdirSync(ARTIFACTS, { recursive: true }); return ARTIFACTS; }

@@ -5,16 +5,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  assertTutorialReport, bestOf, embedFrame, ensureArtifacts, launchBrowser, missingPrerequisites, openEmbed, openPage,
-  startServer, startTutorialPage, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, bestOf, embedFrame, meanBrightness, launchBrowser, openEmbed, openPage, startServer, startTutorialPage,
+  testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
-const missing = missingPrerequisites();
-if (missing && process.env.CI) it('prerequisites for the embed e2e tests', () => assert.fail(`missing: ${missing}`));
-const skip = missing ? `missing: ${missing}` : false;
-const ARTIFACTS = missing ? '' : ensureArtifacts();
-const watchdog = setTimeout(() => { console.error('embed.test.mjs: still running after 10 min, exiting'); process.exit(1); }, 10 * 60 * 1000);
-watchdog.unref();
+const { skip, ARTIFACTS } = testFile('embed.test.mjs', 10);
 
 /**
  * For a describe(): serve.py (with serverArgs), a tutorial page framing its URL + query (or
@@ -214,18 +209,7 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
         await waitReady(page);
         await page.waitForTimeout(300);
         const png = await page.screenshot({ path: path.join(ARTIFACTS, `embed-${query.replace('=', '-')}.png`), timeout: 30000 });
-        // The console window's padding (no text there), sampled through the canvas: mean of R, G and B.
-        return page.evaluate(async (b64) => {
-          const img = new Image();
-          img.src = 'data:image/png;base64,' + b64;
-          await img.decode();
-          const c = document.createElement('canvas');
-          c.width = img.width; c.height = img.height;
-          const g = c.getContext('2d');
-          g.drawImage(img, 0, 0);
-          const d = g.getImageData(4, 380, 1, 1).data;
-          return (d[0] + d[1] + d[2]) / 3;
-        }, png.toString('base64'));
+        return meanBrightness(png, 4, 380); // the console window's padding (no text there)
       };
       const light = await brightness('theme=light');
       const dark = await brightness('theme=dark');
@@ -321,27 +305,7 @@ describe('the demo tutorial (serve.py --demo, Chromium)', { skip, timeout: 8 * 6
     })(), 60000, `embed ${index} (${src}) loading`);
   }
 
-  /** Mean of R, G and B over a PNG (decoded in a blank page: the demo's CSP allows no data: images). */
-  async function brightness(png) {
-    const blank = await fixture.browser.context.newPage();
-    try {
-      return await blank.evaluate(async (b64) => {
-        const img = new Image();
-        img.src = 'data:image/png;base64,' + b64;
-        await img.decode();
-        const c = document.createElement('canvas');
-        c.width = img.width; c.height = img.height;
-        const g = c.getContext('2d');
-        g.drawImage(img, 0, 0);
-        const d = g.getImageData(0, 0, c.width, c.height).data;
-        let sum = 0;
-        for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
-        return sum / (3 * d.length / 4);
-      }, png.toString('base64'));
-    } finally {
-      await blank.close();
-    }
-  }
+
 
   it('four embeds made by embed.js, isolated by Document-Isolation-Policy; start=click loads nothing until clicked', { timeout: 300000 }, async () => {
     const { context } = fixture.browser;
@@ -375,10 +339,10 @@ describe('the demo tutorial (serve.py --demo, Chromium)', { skip, timeout: 8 * 6
       // The light one looks light, the default one dark.
       await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[0].scrollIntoView());
       await page.waitForTimeout(500);
-      const dark = await brightness(await page.locator('[data-threadlab] iframe').nth(0).screenshot({ timeout: 30000 }));
+      const dark = meanBrightness(await page.locator('[data-threadlab] iframe').nth(0).screenshot({ timeout: 30000 }));
       await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[1].scrollIntoView());
       await page.waitForTimeout(500);
-      const light = await brightness(await page.locator('[data-threadlab] iframe').nth(1).screenshot({ timeout: 30000 }));
+      const light = meanBrightness(await page.locator('[data-threadlab] iframe').nth(1).screenshot({ timeout: 30000 }));
       assert.ok(light > 170 && dark < 90, `light embed ${light.toFixed(0)}, dark embed ${dark.toFixed(0)}`);
       // A run started by the page (Threadlab.run) reports back: the caption shows it. (In view: an
       // embed out of view gets no animation frames, so its run starts when it scrolls in.)

@@ -15,19 +15,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assertTutorialReport, BUNDLE, bestOf, CHROMIUM, CHROMIUM_ARGS, ensureArtifacts, launchBrowser, launchFirefox,
-  missingPrerequisites, openPage, REPO, runScenario, summary, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, bestOf, BUNDLE, CHROMIUM, CHROMIUM_ARGS, launchBrowser, launchFirefox, openPage, REPO,
+  runScenario, summary, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
 const require = createRequire(path.join(REPO, 'package.json'));
 const { chromium } = require('playwright-core');
 
-const missing = missingPrerequisites();
-if (missing && process.env.CI) it('prerequisites for the export e2e tests', () => assert.fail(`missing: ${missing}`));
-const skip = missing ? `missing: ${missing}` : false;
-const ARTIFACTS = missing ? '' : ensureArtifacts();
-const watchdog = setTimeout(() => { console.error('export.test.mjs: still running after 12 min, exiting'); process.exit(1); }, 12 * 60 * 1000);
-watchdog.unref();
+const { skip, ARTIFACTS } = testFile('export.test.mjs', 12);
 
 const DOWNLOADS = { kind: 'fetch', count: 15, latency_ms: 300, mode: 'pool', workers: 15 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,16 +6,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  assertTutorialReport, bestOf, embedFrame, ensureArtifacts, launchFirefox, missingPrerequisites, startServer,
-  startTutorialPage, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, bestOf, embedFrame, launchFirefox, startServer, startTutorialPage, testFile, TUTORIAL,
+  waitReady, withTimeout,
 } from './browser.mjs';
 
-const missing = missingPrerequisites();
-if (missing && process.env.CI) it('prerequisites for the Firefox e2e tests', () => assert.fail(`missing: ${missing}`));
-const skip = missing ? `missing: ${missing}` : false;
-const ARTIFACTS = missing ? '' : ensureArtifacts();
-const watchdog = setTimeout(() => { console.error('firefox.test.mjs: still running after 10 min, exiting'); process.exit(1); }, 10 * 60 * 1000);
-watchdog.unref();
+const { skip, ARTIFACTS } = testFile('firefox.test.mjs', 10);
 
 describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
   let server, tutorial, firefox;

@@ -11,13 +11,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { launchBrowser, missingPrerequisites, openPage, startServer, waitReady, withTimeout } from './browser.mjs';
+import {
+  launchBrowser, openPage, startServer, testFile, waitReady, withTimeout,
+} from './browser.mjs';
 
-const missing = missingPrerequisites();
-if (missing && process.env.CI) it('prerequisites for the load e2e test', () => assert.fail(`missing: ${missing}`));
-const skip = missing ? `missing: ${missing}` : false;
-const watchdog = setTimeout(() => { console.error('load.test.mjs: still running after 6 min, exiting'); process.exit(1); }, 6 * 60 * 1000);
-watchdog.unref();
+const { skip } = testFile('load.test.mjs', 6);
 
 // Bounds. Measured on this bundle (playground.wasm 635 KB, playground.js 167 KB; gzip -9: 273 KB
 // and 41 KB), received by the browser: before serve.py compressed and validated, 3541 KB cold and

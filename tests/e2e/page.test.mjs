@@ -9,24 +9,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import {
-  ATTEMPTS, assertTutorialReport, bestOf, BUNDLE, ensureArtifacts, launchBrowser, missingPrerequisites, openPage, runScenario,
-  startServer, summary, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, ATTEMPTS, decodePng, bestOf, BUNDLE, launchBrowser, openPage, runScenario, startServer, summary,
+  testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
-const missing = missingPrerequisites();
-if (missing && process.env.CI) {
-  // In CI a missing bundle is a failure, not a skip.
-  it('prerequisites for the browser e2e tests', () => assert.fail(`missing: ${missing}`));
-}
-const skip = missing ? `missing: ${missing}` : false;
-
-const ARTIFACTS = missing ? '' : ensureArtifacts();
-const WHOLE_FILE_MS = 20 * 60 * 1000;
-// Kill switch: whatever hangs, the file ends.
-const watchdog = setTimeout(() => { console.error(`page.test.mjs: still running after ${WHOLE_FILE_MS} ms, exiting`); process.exit(1); }, WHOLE_FILE_MS);
-watchdog.unref();
+const { missing, skip, ARTIFACTS } = testFile('page.test.mjs', 20);
 
 /** A loopback port nobody listens on (bound, then closed). */
 function closedPort() {
@@ -37,41 +25,6 @@ function closedPort() {
   });
 }
 
-/** Decodes a PNG screenshot (8-bit RGB/RGBA, not interlaced): {width, height, rgb(x, y) -> [r, g, b]}. */
-function decodePng(png) {
-  let pos = 8, width = 0, height = 0, colorType = 0;
-  const idat = [];
-  while (pos < png.length) {
-    const len = png.readUInt32BE(pos), type = png.toString('ascii', pos + 4, pos + 8);
-    const data = png.subarray(pos + 8, pos + 8 + len);
-    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); colorType = data[9]; }
-    if (type === 'IDAT') idat.push(data);
-    pos += 12 + len;
-  }
-  const bpp = colorType === 6 ? 4 : 3;
-  const raw = zlib.inflateSync(Buffer.concat(idat));
-  const stride = width * bpp;
-  const pixels = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    const cur = pixels.subarray(y * stride, (y + 1) * stride);
-    const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? cur[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
-      let p;
-      switch (filter) {
-        case 0: p = 0; break;
-        case 1: p = a; break;
-        case 2: p = b; break;
-        case 3: p = (a + b) >> 1; break;
-        default: { const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c); p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
-      }
-      cur[i] = (line[i] + p) & 255;
-    }
-  }
-  return { width, height, rgb: (x, y) => { const o = y * stride + x * bpp; return [pixels[o], pixels[o + 1], pixels[o + 2]]; } };
-}
 
 /** How many pixels differ from the top-left one, and how many colours (up to 1000) there are. */
 function distinctPixelStats(png) {
