@@ -79,7 +79,7 @@ long current_native_id() {
 #endif
 }
 
-unsigned long current_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
+unsigned long current_ident() { return detail::this_ident(); }
 
 void join_non_daemon_threads_at_exit();
 
