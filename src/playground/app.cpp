@@ -15,6 +15,10 @@
 
 namespace playground {
 namespace {
+// Panels are laid out by the app, not by the reader: they do not move, resize or collapse.
+constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
 // The preset a scenario equals, or -1 (the panel then says "Custom").
 int matching_preset(const Scenario& scenario) {
     const std::string key = encode_query(to_fields(scenario));
@@ -102,7 +106,7 @@ std::string App::state_json() const {
     if (!message_.empty()) state["message"] = message_;
     if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
         state["report"] = report_value(snapshot_, shown_run_->scenario(), &run_frame_times_);
-    return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return json_text(state);
 }
 
 void App::refresh_snapshot() {
@@ -134,8 +138,6 @@ void App::layout_windows() {
     const float console_w = std::floor(right_w * 0.36f);
     // As tall as its content was last frame (it changes with the task kind and mode).
     const float scenario_h = std::clamp(scenario_content_h_, 200.0f, display.y * 0.7f);
-    constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
     const bool live = snapshot_.phase == RunPhase::running || snapshot_.phase == RunPhase::cancelling;
 
     ImGui::SetNextWindowPos({0, 0});
@@ -216,8 +218,6 @@ const CodeListing& App::listing_for_draft() {
 // the timeline across the top when chosen, the others side by side below, in the URL's order.
 void App::layout_embed() {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
     const float bar_h = 42;
     ImGui::SetNextWindowPos({0, 0});
     ImGui::SetNextWindowSize({display.x, bar_h});
@@ -237,11 +237,12 @@ void App::layout_embed() {
     // Widths of the bottom row: code wants the most room, the results the least.
     auto weight = [](const std::string& p) { return p == "code" ? 1.5f : p == "console" ? 1.0f : 0.8f; };
     float total = 0;
-    for (const auto& p : panels)
-        if (p != "timeline") total += weight(p);
     const std::string* last = nullptr; // the bottom row's last panel takes what rounding left
     for (const auto& p : panels)
-        if (p != "timeline") last = &p;
+        if (p != "timeline") {
+            total += weight(p);
+            last = &p;
+        }
     float x = 0;
     for (const auto& p : panels) {
         if (p == "timeline") {

@@ -74,7 +74,7 @@ EMSCRIPTEN_KEEPALIVE const char* threadlab_load(const char* query) {
     wake();
     bool autorun = false;
     std::string error = app->load_query(query, autorun);
-    returned = nlohmann::json{{"error", error}, {"autorun", autorun}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    returned = playground::json_text({{"error", error}, {"autorun", autorun}});
     return returned.c_str();
 }
 EMSCRIPTEN_KEEPALIVE const char* threadlab_state() {

@@ -68,9 +68,12 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
     return report;
 }
 
+std::string json_text(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario, const FrameTimes* frames) {
-    // Invalid UTF-8 (a URL's bytes in an error) is replaced, never a reason to throw.
-    return report_value(snapshot, scenario, frames).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return json_text(report_value(snapshot, scenario, frames));
 }
 
 } // namespace playground

@@ -115,6 +115,9 @@ FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
 //  frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given.
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,
                         const FrameTimes* frames = nullptr);
+// A JSON value as the page gets it: compact, invalid UTF-8 (a URL's bytes in an error) replaced
+// rather than thrown on. Every JSON text the playground hands out goes through it.
+std::string json_text(const nlohmann::json& value);
 // The same report as a JSON value, to embed in another (window.threadlab.state()).
 nlohmann::json report_value(const RunState::Snapshot& snapshot, const Scenario& scenario,
                             const FrameTimes* frames = nullptr);
