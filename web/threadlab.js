@@ -11,9 +11,10 @@
 //
 // Framed in a tutorial page (web/embed.js), the page talks to its parent with postMessage:
 // it sends threadlab:ready {isolation}, threadlab:started {scenario}, threadlab:finished {report},
-// threadlab:resize {height}, threadlab:error {message}, and takes threadlab:run {scenario} and
-// threadlab:cancel and threadlab:set-theme {theme} from its parent window only. What it sends is public (no secrets), so it goes
-// to any parent origin; what it takes must come from the window that framed it.
+// threadlab:resize {height}, threadlab:error {message}, and takes threadlab:run {scenario},
+// threadlab:cancel and threadlab:set-theme {theme} from its parent window only. What it sends is
+// public (no secrets), so it goes to any parent origin; what it takes must come from the window
+// that framed it.
 // Validation happens once, in C++ (src/playground/scenario.cpp); its message rejects the promise
 // and is shown on the page.
 //
@@ -60,11 +61,15 @@
   // How this page got cross-origin isolated (shared memory): 'coop-coep' (the server's headers,
   // at top level), 'document-isolation-policy' (Chromium isolates a frame by its own header,
   // whatever the page around it), 'service-worker' (a worker adds the headers on a static host),
-  // or 'none'.
-  async function isolationKind() {
+  // or 'none'. likelyIsolation() answers at once; isolationKind() checks a frame's case.
+  function likelyIsolation() {
     if (!window.crossOriginIsolated) return 'none';
     if (navigator.serviceWorker && navigator.serviceWorker.controller) return 'service-worker';
-    if (!inFrame) return 'coop-coep';
+    return inFrame ? 'document-isolation-policy' : 'coop-coep';
+  }
+  async function isolationKind() {
+    const likely = likelyIsolation();
+    if (likely !== 'document-isolation-policy') return likely;
     try { // framed: isolated through the page around it (COOP/COEP), or by our own header
       const response = await fetch(location.href, {method: 'HEAD', cache: 'no-store'});
       if (response.headers.get('document-isolation-policy')) return 'document-isolation-policy';
@@ -72,8 +77,8 @@
     return 'coop-coep';
   }
 
-  // Why this page cannot run the playground, {title, html, fix} for the reader in the situation
-  // they are in, or null when everything is there.
+  // Why this page cannot run the playground, {title, html, tone?, serviceWorker?} for the reader
+  // in the situation they are in, or null when everything is there.
   function missingSupport() {
     const here = location.protocol + '//' + location.host;
     const openLink = '<p><a class="button" target="_blank" rel="noopener" href="' +
@@ -143,10 +148,7 @@
     return params.toString();
   }
 
-  // Until isolationKind() has answered (it needs a request in a frame): the likely case.
-  let isolation = !window.crossOriginIsolated ? 'none' :
-    navigator.serviceWorker && navigator.serviceWorker.controller ? 'service-worker' :
-    inFrame ? 'document-isolation-policy' : 'coop-coep';
+  let isolation = likelyIsolation(); // until isolationKind() has answered (a frame needs a request)
   let failure = null; // why the playground cannot run: state() says it instead of 'loading'
   let resolveReady, rejectReady;
   const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
