@@ -107,6 +107,20 @@ export async function waitReady(page, ms = 90000) {
   await withTimeout(page.evaluate(() => window.threadlab.ready.then(() => true)), ms, 'window.threadlab.ready');
 }
 
+/** How window.threadlab.ready settled in a page or frame: 'resolved' or 'rejected: MESSAGE' (bounded). */
+export function readySettled(target, what = 'threadlab.ready settling') {
+  return withTimeout(target.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)), 30000, what);
+}
+
+/** An embed (Playwright or Puppeteer frame) that cannot be isolated says so: ready rejects, state() is an error. */
+export async function assertEmbedFallback(frame) {
+  assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
+  const ready = await readySettled(frame);
+  assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
+  const state = await frame.evaluate(() => window.threadlab.state());
+  assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+}
+
 /** Runs a scenario through the page API (a Page or a Frame) and returns its report (bounded). */
 export function runScenario(page, scenario, ms = 120000) {
   return withTimeout(page.evaluate((s) => window.threadlab.run(s), scenario), ms, `threadlab.run(${JSON.stringify(scenario)})`);

@@ -5,8 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  assertTutorialReport, bestOf, embedFrame, meanBrightness, launchBrowser, openEmbed, openPage, startServer, startTutorialPage,
-  testFile, TUTORIAL, waitReady, withTimeout,
+  assertEmbedFallback, assertTutorialReport, bestOf, embedFrame, launchBrowser, meanBrightness, openEmbed,
+  openPage, startServer, startTutorialPage, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
 const { skip, ARTIFACTS } = testFile('embed.test.mjs', 10);
@@ -56,12 +56,7 @@ describe('playground embedded where it cannot be isolated (Chromium, server with
 
   it('explains it to the reader and offers the full page with real threads, never a blank frame', { timeout: 120000 }, async () => {
     const [page, frame] = await openEmbed(browser().context, tutorial().url, server().url);
-    assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
-    const ready = await withTimeout(frame.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
-      30000, 'threadlab.ready settling');
-    assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
-    const state = await frame.evaluate(() => window.threadlab.state());
-    assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+    await assertEmbedFallback(frame);
     const text = await frame.locator('#overlay-card').innerText({ timeout: 10000 });
     assert.match(text, /not cross-origin isolated/, text);
     assert.match(text, /allow="cross-origin-isolated"/, text); // the author's fix

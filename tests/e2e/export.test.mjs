@@ -15,8 +15,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assertTutorialReport, bestOf, BUNDLE, CHROMIUM, CHROMIUM_ARGS, launchBrowser, launchFirefox, openPage, REPO,
-  runScenario, summary, testFile, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, bestOf, BUNDLE, CHROMIUM, CHROMIUM_ARGS, launchBrowser, launchFirefox, openPage,
+  readySettled, REPO, runScenario, summary, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
 const require = createRequire(path.join(REPO, 'package.json'));
@@ -193,8 +193,7 @@ describe('serve.py --export on a static host', { skip, timeout: 11 * 60 * 1000 }
       }), 90000, 'launching Chromium');
       try {
         const page = await openPage(context, parentHost.url + 'site/');
-        const ready = await withTimeout(page.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
-          30000, 'threadlab.ready settling');
+        const ready = await readySettled(page);
         assert.match(ready, /^rejected: Real threads need a service worker on this site: /, ready);
         console.log(`# ${how}: ${ready.match(/That did not work in this browser: [^.]*/)}`);
         const state = await page.evaluate(() => window.threadlab.state());

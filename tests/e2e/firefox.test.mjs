@@ -6,8 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  assertTutorialReport, bestOf, embedFrame, launchFirefox, startServer, startTutorialPage, testFile, TUTORIAL,
-  waitReady, withTimeout,
+  assertEmbedFallback, assertTutorialReport, bestOf, embedFrame, launchFirefox, startServer, startTutorialPage,
+  testFile, TUTORIAL, waitReady,
 } from './browser.mjs';
 
 const { skip, ARTIFACTS } = testFile('firefox.test.mjs', 10);
@@ -45,12 +45,7 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
     try {
       await page.goto(tutorial.url, { waitUntil: 'load', timeout: 60000 });
       const frame = await embedFrame(page, server.url);
-      assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
-      const ready = await withTimeout(frame.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
-        30000, 'threadlab.ready settling');
-      assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
-      const state = await frame.evaluate(() => window.threadlab.state());
-      assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+      await assertEmbedFallback(frame);
       const link = await frame.$eval('#overlay-card a.button', (a) => ({ text: a.textContent, href: a.href, target: a.target,
         visible: a.getBoundingClientRect().height > 0 }));
       assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?kind=sleep&count=10', target: '_blank', visible: true });

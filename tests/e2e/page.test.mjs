@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertTutorialReport, ATTEMPTS, decodePng, bestOf, BUNDLE, launchBrowser, openPage, runScenario, startServer, summary,
-  testFile, TUTORIAL, waitReady, withTimeout,
+  assertTutorialReport, ATTEMPTS, bestOf, BUNDLE, decodePng, launchBrowser, openPage, readySettled,
+  runScenario, startServer, summary, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
 const { missing, skip, ARTIFACTS } = testFile('page.test.mjs', 20);
@@ -361,8 +361,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
         await broken.addInitScript(init);
         await broken.goto(server.url, { waitUntil: 'load', timeout: 60000 });
         assert.equal(await broken.evaluate(() => window.crossOriginIsolated), true, name);
-        const ready = await withTimeout(broken.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
-          30000, `${name}: threadlab.ready settling`);
+        const ready = await readySettled(broken, `${name}: threadlab.ready settling`);
         assert.match(ready, reason, name);
         const text = await broken.locator('#overlay-card').innerText({ timeout: 10000 });
         assert.match(text, /WebAssembly threads could not start/, `${name}: ${text}`);
@@ -473,8 +472,7 @@ describe('browser playground without cross-origin isolation', { skip, timeout: 5
   it('explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
     const page = await openPage(browser.context, server.url);
     assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
-    const ready = await withTimeout(page.evaluate(() => window.threadlab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message)),
-      30000, 'threadlab.ready settling');
+    const ready = await readySettled(page);
     assert.match(ready, /^rejected: The playground cannot run here: .*not cross-origin isolated/, ready);
     assert.deepEqual(await page.evaluate(() => { const s = window.threadlab.state(); return [s.status, s.isolation]; }),
       ['error', 'none']);
