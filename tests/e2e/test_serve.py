@@ -1347,17 +1347,19 @@ touch setup-done
 
 
 class BuildTest(unittest.TestCase):
-    """serve.py's build step, with serve.py copied into a fake repository and a fake cmake."""
+    """serve.py's build step, with serve.py and its package src/serve copied into a fake repository
+    and a fake cmake."""
 
     def setUp(self):
         import subprocess
         self.subprocess = subprocess
         self.repo = tempfile.mkdtemp(prefix="threadlab-serve-build-")
         self.addCleanup(shutil.rmtree, self.repo, True)
-        from servehelper import SERVE
         self.serve = os.path.join(self.repo, "serve.py")
         shutil.copy(SERVE, self.serve)
-        for d in ("src", "web", "shaders", "scripts", "bin"):
+        shutil.copytree(os.path.join(REPO, "src", "serve"), os.path.join(self.repo, "src", "serve"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for d in ("web", "shaders", "scripts", "bin"):
             os.makedirs(os.path.join(self.repo, d))
         for name, text in {"CMakeLists.txt": "", "CMakePresets.json": "{}", "src/a.cpp": "",
                            "web/shell.html": "", "bin/cmake": FAKE_CMAKE,
