@@ -6,9 +6,7 @@ import email.utils
 import errno
 import gzip
 import html
-import http.client
 import http.server
-import io
 import ipaddress
 import mimetypes
 import os
@@ -29,11 +27,6 @@ try:
     import resource
 except ImportError:  # Windows
     resource = None
-
-# Request limits.
-MAX_REQUEST_LINE = 8192
-MAX_HEADER_BYTES = 16384
-MAX_HEADER_LINES = 100
 
 # Connections: one thread each.
 MAX_CONNECTIONS = 512  # and fewer under a low limit on open files (FD_RESERVE kept free)
@@ -137,8 +130,6 @@ class ServerStopping(Exception):
 
 
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
 # Log lines show client bytes: control characters (terminal escape sequences) as \xHH, and
 # backslashes doubled so that the escapes are unambiguous, as http.server does.
 _LOG_ESCAPES = str.maketrans({c: "\\x%02x" % c for c in (*range(0x20), *range(0x7F, 0xA0))})
@@ -221,13 +212,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.0"  # so even errors for garbage lines carry a status line
     server_version = "threadlab-serve/1.0"
-
-    def version_string(self):
-        return self.server_version
     disable_nagle_algorithm = True
     timeout = IDLE_TIMEOUT  # idle keep-alive connections are dropped after this
 
-    # ---- request parsing ----------------------------------------------------------------------
+    def version_string(self):
+        return self.server_version  # without http.server's "Python/3.x"
+
+    # ---- request parsing: http.server's, with hooks ---------------------------------------------
 
     def handle_one_request(self):
         self._t0 = time.monotonic()
@@ -235,109 +226,49 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._sent = 0
         self._note = ""
         self._note_final = False
-        self.command = ""
-        self.requestline = ""
-        self.request_version = self.default_request_version
         try:
-            # Idle while waiting for a request line: a connection the server may close to make
-            # room for a new one (see Server.process_request).
+            # Idle until a request line arrives (parse_request): a connection the server may close
+            # to make room for a new one (see Server.process_request).
             self.connection.settimeout(IDLE_TIMEOUT)
             self.server.set_idle(self.connection, True)
-            try:
-                self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
-            finally:
-                self.server.set_idle(self.connection, False)
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if len(self.raw_requestline) > MAX_REQUEST_LINE:
-                self.send_text(414, "Request line longer than %d bytes." % MAX_REQUEST_LINE, close=True)
-                return
-            if not self.parse_request():
-                return
-            self.connection.settimeout(SEND_TIMEOUT)
-            if not self.check_host():
-                return
-            if self.command not in ("GET", "HEAD"):
-                self.send_text(405, "Method %s is not allowed: this server answers GET and HEAD only."
-                               % self.command, extra={"Allow": "GET, HEAD"})
-                return
-            self.do_GET()
-            self.wfile.flush()
+            super().handle_one_request()
         except (ClientGone, ConnectionError):
             self._add_note("client went away")
             self.close_connection = True
         except ServerStopping:
             self._add_note("server stopping")
             self.close_connection = True
-        except TimeoutError:
-            self._add_note("timed out")
-            self.close_connection = True
         finally:
             if self._status is not None:
                 self._log_done()
 
     def _add_note(self, note):
-        if not getattr(self, "_note_final", False):
+        if not self._note_final:
             self._note = "%s, %s" % (self._note, note) if self._note else note
 
     def parse_request(self):
-        self.close_connection = True
-        self.requestline = requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = requestline.split(" ")
-        if len(words) != 3:
-            self.send_text(400, "Malformed request line %r: expected 'METHOD /path HTTP/1.1'."
-                           % requestline[:200], close=True)
+        """http.server's parse, then what it leaves to us: malformed header lines, the Host check,
+        GET and HEAD only, and no keep-alive after a request body (we never read one). False: an
+        error was sent."""
+        self.server.set_idle(self.connection, False)  # a request line has arrived
+        if not super().parse_request():
             return False
-        command, target, version = words
-        m = _VERSION.fullmatch(version)
-        if not m:
-            self.send_text(400, "Malformed HTTP version %r in the request line." % version[:50], close=True)
+        self.connection.settimeout(SEND_TIMEOUT)
+        if self.headers.defects:  # e.g. a line without a colon, which would end the headers early
+            self.send_text(400, "Malformed request header line: each must be 'Name: value'.", close=True)
             return False
-        if m.group(1) != "1":
-            self.send_text(505, "HTTP version %s is not supported; use HTTP/1.1." % version, close=True)
-            return False
-        self.request_version = version
-        if not _TOKEN.fullmatch(command):
-            self.send_text(400, "Malformed method %r in the request line." % command[:50], close=True)
-            return False
-        if not target or any(not 0x21 <= ord(c) <= 0x7E for c in target):
-            self.send_text(400, "The request target is empty or contains spaces, control or non-ASCII characters.",
-                           close=True)
-            return False
-        self.command, self.path = command, target
-        # Headers, with our own limits.
-        lines, total = [], 0
-        while True:
-            line = self.rfile.readline(MAX_HEADER_BYTES + 1)
-            total += len(line)
-            if total > MAX_HEADER_BYTES:
-                self.send_text(431, "Request headers larger than %d bytes in total." % MAX_HEADER_BYTES, close=True)
-                return False
-            if line in (b"\r\n", b"\n"):
-                break
-            if not line:
-                return False  # connection closed mid-request: nothing to answer
-            if len(lines) >= MAX_HEADER_LINES:
-                self.send_text(431, "More than %d request header lines." % MAX_HEADER_LINES, close=True)
-                return False
-            name, colon, _ = line.partition(b":")
-            if not colon or not _TOKEN.fullmatch(name.decode("latin-1")):
-                self.send_text(400, "Malformed request header line %r." % line[:80], close=True)
-                return False
-            lines.append(line)
-        try:
-            self.headers = http.client.parse_headers(io.BytesIO(b"".join(lines) + b"\r\n"))
-        except http.client.HTTPException as err:
-            self.send_text(400, "Malformed request headers: %s." % err, close=True)
-            return False
-        conn = self.headers.get("Connection", "").lower()
-        keep = (m.group(2) != "0") if conn != "keep-alive" else True
-        self.close_connection = conn == "close" or not keep
-        # We never read request bodies: if one was sent, do not try to read the next request.
         if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0").strip() != "0":
             self.close_connection = True
+        if not self.check_host():
+            return False
+        if self.command not in ("GET", "HEAD"):
+            self.send_text(405, "Method %s is not allowed: this server answers GET and HEAD only."
+                           % self.command, extra={"Allow": "GET, HEAD"})
+            return False
         return True
+
+    def handle_expect_100(self):
+        return True  # no "100 Continue": we read no request body, the final answer comes at once
 
     def check_host(self):
         """Answer requests for host names other than localhost names (and --host) with 421: a page
@@ -399,7 +330,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         super().end_headers()
 
     def send_error(self, code, message=None, explain=None):
-        self.send_text(code, message or self.responses.get(code, ("Error",))[0], close=True)
+        # http.server's own errors (400, 414, 431, 505): text/plain like ours, and the connection closes.
+        text = message or self.responses.get(code, ("Error",))[0]
+        self.send_text(code, "%s%s." % (text, " (%s)" % explain if explain else ""), close=True)
+
+    def log_error(self, fmt, *args):
+        # http.server says so when a read or write timed out: a note in the request's log line.
+        self._add_note(fmt % args)
 
     def send_text(self, code, text, close=False, extra=None):
         self._note = text if code >= 400 else self._note
@@ -519,6 +456,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._static(path, query)
         except BadRequest as err:
             self.send_text(400, str(err))
+
+    do_HEAD = do_GET  # send_body leaves the body out
 
     def _simulated(self, query, ctype, body, missing=None):
         params = internet.parse_params(query)
