@@ -51,11 +51,112 @@
   function toParent(type, detail) {
     if (inFrame) window.parent.postMessage(Object.assign({type}, detail), '*');
   }
-  // The height this page would like in an iframe: the explanation card's, or the app's.
-  const APP_HEIGHT = 560;
+  // The height this page would like in an iframe: the card's while one is shown, else the app's
+  // (its embed layout's, from the example's lanes and code; the full layout's when not embedded).
+  let appHeight = 560;
+  let lastAnnounced = 0;
   function announceHeight() {
     const shown = !overlay.classList.contains('hidden');
-    toParent('threadlab:resize', {height: shown ? Math.max(card.offsetHeight + 48, 200) : APP_HEIGHT});
+    const height = shown ? Math.max(card.offsetHeight + 48, 200) : appHeight;
+    if (height !== lastAnnounced) toParent('threadlab:resize', {height});
+    lastAnnounced = height;
+  }
+
+  // The HTML cards (poster, explanations) take theme= before the app exists to read it; an
+  // invalid value is the parser's to report once loaded, and leaves the cards dark meanwhile.
+  const urlParams = new URLSearchParams(location.search);
+  const cardTheme = urlParams.get('theme');
+  if (cardTheme === 'light' || (cardTheme === 'auto' && matchMedia('(prefers-color-scheme: light)').matches)) {
+    document.body.classList.add('light');
+  }
+
+  // presets.json, written at build time from the C++ presets: each example's title, code and
+  // expected timeline, for the cards shown before the app loads or where it cannot run.
+  // Resolves to the example this page's URL shows, or null: a URL that names a preset and
+  // changes nothing (page keys aside), or none at all (the default example); anything else
+  // is a scenario only the parser can read.
+  let exampleShown;
+  function urlExample() {
+    exampleShown = exampleShown || fetch('presets.json').then((r) => (r.ok ? r.json() : null)).then((catalog) => {
+      if (!catalog) return null;
+      const scenarioKeys = Array.from(urlParams.keys()).filter((key) => !catalog.page_keys.includes(key));
+      const slug = scenarioKeys.length === 0 ? catalog.default
+                 : scenarioKeys.length === 1 && scenarioKeys[0] === 'preset' ? urlParams.get('preset') : null;
+      return catalog.presets.find((preset) => preset.slug === slug) || null;
+    }).catch(() => null);
+    return exampleShown;
+  }
+
+  function element(tag, attributes, text, namespace) {
+    const node = namespace ? document.createElementNS(namespace, tag) : document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // The example's timeline as real threads would draw it: one lane per thread, a bar per task.
+  function previewFigure(preview) {
+    const SVG = 'http://www.w3.org/2000/svg';
+    const labelWidth = 150, plotWidth = 400, laneHeight = 14, top = 4;
+    const rows = preview.lanes.length + (preview.hidden_lanes ? 1 : 0);
+    const height = top + rows * laneHeight + 22;
+    const svg = element('svg', {viewBox: `0 0 ${labelWidth + plotWidth + 10} ${height}`, role: 'img',
+                                'aria-label': 'Expected timeline'}, undefined, SVG);
+    const x = (seconds) => labelWidth + (seconds / preview.wall_seconds) * plotWidth;
+    preview.lanes.forEach((lane, i) => {
+      const y = top + i * laneHeight;
+      svg.appendChild(element('text', {x: labelWidth - 8, y: y + 10, 'text-anchor': 'end'}, lane.thread, SVG));
+      for (const [start, end] of lane.tasks) {
+        svg.appendChild(element('rect', {class: 'bar', x: x(start) + 0.5, y: y + 2, rx: 2,
+                                         width: Math.max(x(end) - x(start) - 1, 1), height: laneHeight - 4}, undefined, SVG));
+      }
+    });
+    if (preview.hidden_lanes) {
+      svg.appendChild(element('text', {x: labelWidth - 8, y: top + preview.lanes.length * laneHeight + 10, 'text-anchor': 'end'},
+                              `… ${preview.hidden_lanes} more`, SVG));
+    }
+    const axisY = top + rows * laneHeight + 4;
+    svg.appendChild(element('line', {class: 'axis', x1: labelWidth, x2: labelWidth + plotWidth, y1: axisY, y2: axisY}, undefined, SVG));
+    for (const t of [0, preview.wall_seconds / 2, preview.wall_seconds]) {
+      svg.appendChild(element('text', {x: x(t), y: axisY + 14, 'text-anchor': t ? 'end' : 'start'},
+                              `${+t.toFixed(2)} s`, SVG));
+    }
+    const threads = preview.lanes.length + preview.hidden_lanes;
+    const figure = element('figure');
+    figure.append(svg, element('figcaption', {}, `With real threads: ${threads} ${threads === 1 ? 'thread' : 'threads'}, ` +
+                                                 `done in about ${+preview.wall_seconds.toFixed(2)} s.`));
+    return figure;
+  }
+
+  // The example's code, C++ and Python in tabs (lang= picks the first).
+  function codeTabs(example) {
+    const box = element('div', {class: 'code'});
+    const tabs = element('div', {class: 'tabs', role: 'tablist'});
+    const pre = element('pre', {tabindex: '0'});
+    const langs = urlParams.get('lang') === 'python' ? ['python', 'cpp'] : ['cpp', 'python'];
+    for (const lang of langs) {
+      const tab = element('button', {type: 'button', role: 'tab'}, lang === 'cpp' ? 'C++' : 'Python');
+      tab.addEventListener('click', () => {
+        tabs.querySelectorAll('button').forEach((b) => b.setAttribute('aria-selected', String(b === tab)));
+        pre.textContent = example[lang];
+      });
+      tabs.appendChild(tab);
+    }
+    box.append(tabs, pre);
+    tabs.firstChild.click();
+    return box;
+  }
+
+  // The card of an example that cannot run here: its title, preview and code first, then why
+  // (the explanation already on the card, which keeps its "Open with real threads" button).
+  function showExample(example) {
+    const why = element('div', {class: 'why'});
+    const situation = card.querySelector('h1');
+    why.append(element('h2', {}, situation.textContent), ...Array.from(card.childNodes).filter((n) => n !== situation));
+    card.replaceChildren(element('h1', {}, example.title), element('p', {class: 'description'}, example.description),
+                         previewFigure(example.preview), codeTabs(example), why);
+    card.classList.add('example');
+    announceHeight();
   }
 
   // How this page got cross-origin isolated (shared memory): 'coop-coep' (the server's headers,
@@ -217,6 +318,7 @@
     toParent('threadlab:error', {message: failure});
     rejectReady(new Error(failure));
     ready.catch(() => {});
+    urlExample().then((example) => example && showExample(example));
   }
 
   // A top-level page on a host without header control: coi-sw.js re-serves the site with the
@@ -355,6 +457,10 @@
         if (autorun) api.run(query).catch((e) => console.warn(e.message));
       }));
     },
+    threadlabPreferredHeight(height) {
+      appHeight = height || 560;
+      if (readyResolved) announceHeight();
+    },
     threadlabRunFinished(json) {
       lastReport = Object.assign(JSON.parse(json), {isolation});
       toParent('threadlab:finished', {report: lastReport});
@@ -385,12 +491,20 @@
   // click also runs the example. (The one key read here and not by the C++ parser, which only
   // exists once loaded; it still checks the value.)
   let startedByClick = false;
-  if (new URLSearchParams(location.search).get('start') === 'click') {
+  if (urlParams.get('start') === 'click') {
     card.className = 'card poster';
     card.innerHTML = '<h1>A live threading example</h1><p>Python\'s <code>threading</code> and ' +
       '<code>concurrent.futures</code> in C++, running on real threads in this page.</p>' +
       '<p><button class="button" type="button">Run this example ▶</button></p>';
     announceHeight();
+    urlExample().then((example) => { // the example's own title and timeline, if the URL names one
+      if (!example || !card.classList.contains('poster')) return;
+      card.querySelector('h1').textContent = example.title;
+      card.querySelector('p').textContent = example.description;
+      card.querySelector('p').after(previewFigure(example.preview));
+      card.classList.add('example');
+      announceHeight();
+    });
     card.querySelector('button').addEventListener('click', () => {
       startedByClick = true;
       card.className = 'card';

@@ -8,6 +8,7 @@
 #include <threadlab/threadlab.hpp>
 
 #include "panels.hpp"
+#include "preset_catalog.hpp"
 #include "presets.hpp"
 #include "print_routing.hpp"
 #include "theme.hpp"
@@ -231,8 +232,22 @@ void App::layout_embed() {
     const auto& panels = page_.panels;
     const bool timeline = std::find(panels.begin(), panels.end(), "timeline") != panels.end();
     const size_t others = panels.size() - (timeline ? 1 : 0);
+    // What each part would like: a lane per thread the draft starts, the code's lines (the
+    // longer listing shown). The timeline and the row below share the height in that ratio.
+    const float line_h = ImGui::GetTextLineHeightWithSpacing();
+    const float chrome_h = ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y;
+    const int lane_count = expected_preview(draft_, /*max_lanes=*/0).hidden_lanes; // all counted, none listed
+    const float timeline_want = std::clamp(chrome_h + 3 * line_h + 30 + lane_count * 20.0f, 160.0f, 420.0f);
+    const CodeListing& code = listing_for_draft();
+    const auto lines = [](const std::string& text) { return static_cast<float>(std::count(text.begin(), text.end(), '\n')); };
+    const float code_lines = page_.lang == CodeLanguage::python ? lines(code.python)
+                             : page_.lang == CodeLanguage::cpp ? lines(code.cpp) : std::max(lines(code.cpp), lines(code.python));
+    const float row_want = std::clamp(chrome_h + 2 * line_h + code_lines * line_h, 160.0f, 360.0f);
+    preferred_embed_height_ = static_cast<int>(bar_h + (timeline ? timeline_want : 0) + (others ? row_want : 0));
     const float top = bar_h;
-    const float timeline_h = !timeline ? 0 : others ? std::floor((display.y - top) * 0.55f) : display.y - top;
+    const float timeline_h = !timeline ? 0
+                             : others ? std::floor((display.y - top) * timeline_want / (timeline_want + row_want))
+                                      : display.y - top;
     const float row_y = top + timeline_h, row_h = display.y - row_y;
     // Widths of the bottom row: code wants the most room, the results the least.
     auto weight = [](const std::string& p) { return p == "code" ? 1.5f : p == "console" ? 1.0f : 0.8f; };
@@ -277,10 +292,12 @@ void App::frame() {
     if (report_pending_) run_frame_intervals_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
     refresh_snapshot();
     renderer_.begin_frame(static_cast<float>(ImGui::GetTime()));
-    if (page_.embed)
+    if (page_.embed) {
         layout_embed();
-    else
+    } else {
+        preferred_embed_height_ = 0;
         layout_windows();
+    }
 }
 
 } // namespace playground

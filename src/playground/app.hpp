@@ -60,6 +60,9 @@ public:
     // True when the theme changed (the page must draw).
     bool refresh_theme();
     const std::string& message() const { return message_; }
+    // The height the embed layout would like (px), from the draft's lanes and code lines, so that
+    // an auto-height iframe fits its example; 0 outside embed mode. Set by each frame.
+    int preferred_embed_height() const { return preferred_embed_height_; }
 
 private:
     void refresh_snapshot();
@@ -78,6 +81,7 @@ private:
     void copy_program(const std::string* program);
     std::string message_;
     float scenario_content_h_ = 360;
+    int preferred_embed_height_ = 0;
 
     std::shared_ptr<RunState> shown_run_;
     RunState::Snapshot snapshot_;

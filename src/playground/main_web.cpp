@@ -60,6 +60,10 @@ EM_JS(void, js_open_full_page, (const char* query), {
     window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
 });
 EM_JS(int, js_window_height, (), { return window.innerHeight | 0; });
+// The embed's preferred height (0: not embedded), for the page's threadlab:resize message.
+EM_JS(void, js_preferred_height, (int height), {
+    if (Module.threadlabPreferredHeight) Module.threadlabPreferredHeight(height);
+});
 
 extern "C" {
 // Starts a run from a query ("kind=sleep&count=10"). Returns "" or why it did not start.
@@ -128,6 +132,11 @@ static void frame() {
     playground::draw_frame(*app, window, emscripten_main_thread_process_queued_calls);
 
     if (auto report = app->take_finished_report()) js_report_finished(report->c_str());
+    static int preferred_height = -1;
+    if (app->preferred_embed_height() != preferred_height) {
+        preferred_height = app->preferred_embed_height();
+        js_preferred_height(preferred_height);
+    }
     if (!announced_ready) {
         announced_ready = true;
         js_announce_ready();

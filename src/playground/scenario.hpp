@@ -5,6 +5,7 @@
 // Invalid values are rejected with a message a person can act on.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,12 @@ struct PageOptions {
     CodeLanguage lang = CodeLanguage::both; // lang=cpp|python|both: the code panel's columns
     ThemeChoice theme = ThemeChoice::dark;  // theme=dark|light|auto
 };
+
+// The URL keys that say how the page starts and shows itself, not what runs (the rest are the
+// scenario's). The page reads this list from presets.json to tell "preset=NAME and nothing else"
+// from a changed example before the parser has loaded.
+inline constexpr std::array<std::string_view, 7> kPageKeys = {"autorun", "run", "start", "embed",
+                                                              "panels", "lang", "theme"};
 
 struct ParsedScenario {
     std::optional<Scenario> scenario; // set when every field was valid

@@ -127,15 +127,46 @@ describe('embed.js in a page of another site (Chromium)', { skip, timeout: 5 * 6
 });
 
 describe('embed.js where the embed cannot be isolated (Chromium, server without the headers)', { skip, timeout: 4 * 60 * 1000 }, () => {
-  const { tutorial, browser } = embedFixture(['--no-coi'], '', withEmbedJs);
+  const { server, tutorial, browser } = embedFixture(['--no-coi'], '', withEmbedJs);
 
-  it('the iframe takes the height of the explanation (auto-height), and the page gets threadlab:error', { timeout: 120000 }, async () => {
+  it('shows the example (title, preview, code) and why it cannot run; the iframe takes its height; the page gets threadlab:error', { timeout: 120000 }, async () => {
     const page = await openPage(browser().context, tutorial().url);
     try {
       assert.match((await eventOf(page, 'threadlab:error')).message, /^Real threads are not available in this embed/);
-      const resize = await eventOf(page, 'threadlab:resize');
+      // kind=sleep&count=10&seconds=1 is a scenario only the parser can read: the card says why, no example.
+      const frame = await embedFrame(page, server().url);
+      assert.equal(await frame.evaluate(() => document.querySelector('#overlay-card h1').textContent),
+        'Real threads are not available in this embed');
+      const last = async () => (await page.evaluate(() => window.events.filter((e) => e.type === 'threadlab:resize').pop()));
+      const resize = await last();
       assert.ok(resize.height > 200 && resize.height < 560, `height ${resize.height}`);
       assert.equal(await page.$eval('#example iframe', (f) => f.style.height), `${Math.round(resize.height)}px`);
+      // A preset's URL: the card shows that example, its expected timeline and its code.
+      await page.$eval('#example iframe', (f, src) => { f.src = src; }, server().url + 'index.html?preset=as-completed&embed=1&lang=python');
+      const example = await withTimeout((async () => {
+        for (;;) {
+          const f = page.frames().find((x) => x.url().includes('preset=as-completed'));
+          const shown = f && await f.evaluate(() => document.querySelector('#overlay-card.example') && ({
+            title: document.querySelector('#overlay-card h1').textContent,
+            why: document.querySelector('#overlay-card .why h2').textContent,
+            bars: document.querySelectorAll('#overlay-card svg rect.bar').length,
+            code: document.querySelector('#overlay-card pre').textContent,
+            tabs: Array.from(document.querySelectorAll('#overlay-card .tabs button')).map((b) => b.textContent),
+            link: document.querySelector('#overlay-card a.button').href,
+          })).catch(() => null);
+          if (shown) return shown;
+          await page.waitForTimeout(100);
+        }
+      })(), 30000, 'the example card');
+      assert.equal(example.title, 'ThreadPool: as_completed()');
+      assert.equal(example.why, 'Real threads are not available in this embed');
+      assert.equal(example.bars, 10, '10 tasks on 5 workers: 10 bars');
+      assert.deepEqual(example.tabs, ['Python', 'C++'], 'lang=python: the Python tab first');
+      assert.match(example.code, /concurrent\.futures\.as_completed\(futures\)/);
+      assert.match(example.link, /preset=as-completed/);
+      await withTimeout((async () => { while ((await last()).height <= 560) await page.waitForTimeout(100); })(), 10000,
+        'the iframe growing to the example card');
+      assert.equal(await page.$eval('#example iframe', (f) => f.style.height), `${Math.round((await last()).height)}px`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'embed-js-not-isolated.png'), timeout: 30000 });
     } finally {
       await page.close().catch(() => {});
@@ -181,7 +212,7 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
       await page.goto(server().url + '?preset=ten-threads&embed=1&lang=cpp', { timeout: 60000 });
       await waitReady(page);
       await page.waitForTimeout(300);
-      await page.mouse.move(666, 289); // "Copy", at the right of the code panel's title (700 x 420 layout)
+      await page.mouse.move(666, 260); // "Copy", at the right of the code panel's title (700 x 420 layout, ten-threads)
       await page.waitForTimeout(200);
       await page.mouse.down();
       await page.waitForTimeout(100);
@@ -328,9 +359,11 @@ describe('the demo tutorial (serve.py --demo, Chromium)', { skip, timeout: 8 * 6
         assert.equal(state.isolation, 'document-isolation-policy', `embed ${i}: ${JSON.stringify(state)}`);
         embeds.push(frame);
       }
-      // Heights: the auto-height ones take what the embed asks for (560), the fixed one keeps 380px.
-      assert.deepEqual(await page.$$eval('[data-threadlab] iframe', (fs) => fs.slice(0, 3).map((f) => f.style.height)),
-        ['560px', '560px', '380px']);
+      // Heights: the auto-height ones take what their example asks for (its lanes and code lines:
+      // more than the 360 px minimum), the fixed one keeps 380px.
+      const heights = await page.$$eval('[data-threadlab] iframe', (fs) => fs.slice(0, 3).map((f) => f.style.height));
+      assert.equal(heights[2], '380px');
+      for (const h of heights.slice(0, 2)) assert.ok(/^\d+px$/.test(h) && parseInt(h, 10) > 360 && parseInt(h, 10) <= 900, heights.join(', '));
       // The light one looks light, the default one dark.
       await page.evaluate(() => document.querySelectorAll('[data-threadlab]')[0].scrollIntoView());
       await page.waitForTimeout(500);

@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 
+#include "preset_catalog.hpp"
 #include "presets.hpp"
 #include "run_state.hpp"
 #include "scenario.hpp"
@@ -156,4 +158,56 @@ TEST_CASE("Scenario.report is JSON that escapes what a run printed") {
     CHECK_FALSE(report.contains("frame_ms"));
     FrameTimes frames{3, 16.0, 33.0, 50.0};
     CHECK(report_value(snapshot, scenario, &frames)["frame_ms"]["p95"] == 33.0);
+}
+
+TEST_CASE("Catalog.preview lays tasks out as threads, a pool's workers or one after another") {
+    const Preview threads = expected_preview(find_preset("ten-threads")->scenario);
+    REQUIRE(threads.lanes.size() == 10);
+    CHECK(threads.lanes[9].thread == "Thread-10");
+    CHECK(threads.lanes[9].tasks == std::vector<std::pair<double, double>>{{0.0, 1.0}});
+    CHECK(threads.wall_seconds == 1.0);
+
+    const Preview pool = expected_preview(find_preset("as-completed")->scenario); // 10 tasks, 5 workers
+    REQUIRE(pool.lanes.size() == 5);
+    CHECK(pool.lanes[0].thread == "ThreadPoolExecutor-0_0");
+    CHECK(pool.lanes[4].tasks == std::vector<std::pair<double, double>>{{0.0, 1.0}, {1.0, 2.0}});
+    CHECK(pool.wall_seconds == 2.0);
+
+    const Preview sequential = expected_preview(find_preset("download-15-sequential")->scenario);
+    REQUIRE(sequential.lanes.size() == 1);
+    CHECK(sequential.lanes[0].thread == "MainThread");
+    CHECK(sequential.lanes[0].tasks.size() == 15);
+    CHECK(sequential.wall_seconds == doctest::Approx(4.5)); // 15 x 300 ms latency
+
+    const Preview thousand = expected_preview(find_preset("thousand-threads")->scenario);
+    CHECK(thousand.lanes.size() == 12);
+    CHECK(thousand.hidden_lanes == 988);
+    CHECK(thousand.wall_seconds == 1.0);
+}
+
+TEST_CASE("Catalog lists every preset with its title, code and preview, and the page's keys") {
+    const nlohmann::json catalog = nlohmann::json::parse(json_text(preset_catalog()));
+    CHECK(catalog["default"] == "ten-threads"); // what a URL without scenario keys runs
+    REQUIRE(catalog["presets"].size() == presets().size());
+    for (const auto& entry : catalog["presets"]) {
+        CAPTURE(entry["slug"].get<std::string>());
+        const Preset* preset = find_preset(entry["slug"].get<std::string>());
+        REQUIRE(preset != nullptr);
+        CHECK(entry["title"] == preset->name);
+        CHECK(entry["cpp"].get<std::string>().find("#include <threadlab/threadlab.hpp>") == 0);
+        CHECK(entry["python"].get<std::string>().find("import threading") != std::string::npos);
+        CHECK_FALSE(entry["preview"]["lanes"].empty());
+        CHECK(entry["preview"]["wall_seconds"].get<double>() > 0);
+    }
+    // Each page key is one the parser takes as the page's, not the scenario's.
+    const std::map<std::string, std::string> valid = {{"start", "click"}, {"panels", "code"}, {"lang", "cpp"},
+                                                      {"theme", "light"}};
+    REQUIRE(catalog["page_keys"].size() == kPageKeys.size());
+    for (const std::string key : catalog["page_keys"]) {
+        CAPTURE(key);
+        const auto it = valid.find(key);
+        const ParsedScenario parsed = parse_scenario({{key, it == valid.end() ? "1" : it->second}});
+        CHECK(parsed.error == "");
+        CHECK_FALSE(parsed.any_scenario_key);
+    }
 }

@@ -1,0 +1,64 @@
+#include "preset_catalog.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "code_listing.hpp"
+#include "presets.hpp"
+
+namespace playground {
+
+Preview expected_preview(const Scenario& s, int max_lanes) {
+    const double task = s.kind == TaskKind::fetch ? s.latency_ms / 1000.0 : s.seconds;
+    // Which lane runs task i, and when it starts (every task takes the same time).
+    int lanes = s.count;
+    std::string (*name)(int) = [](int lane) { return "Thread-" + std::to_string(lane + 1); };
+    int per_wave = s.count; // tasks that run at the same time
+    switch (s.mode) {
+    case RunMode::threads:
+        break;
+    case RunMode::pool:
+    case RunMode::map:
+        lanes = per_wave = std::min(s.workers, s.count);
+        name = [](int lane) { return "ThreadPoolExecutor-0_" + std::to_string(lane); };
+        break;
+    case RunMode::sequential:
+        lanes = per_wave = 1;
+        name = [](int) { return std::string("MainThread"); };
+        break;
+    }
+    Preview preview;
+    const int shown = std::min(lanes, max_lanes);
+    preview.hidden_lanes = lanes - shown;
+    for (int lane = 0; lane < shown; ++lane) preview.lanes.push_back({name(lane), {}});
+    for (int i = 0; i < s.count; ++i) {
+        const double start = (i / per_wave) * task;
+        preview.wall_seconds = std::max(preview.wall_seconds, start + task);
+        if (const int lane = i % per_wave; lane < shown) preview.lanes[lane].tasks.emplace_back(start, start + task);
+    }
+    return preview;
+}
+
+nlohmann::json preset_catalog() {
+    nlohmann::json list = nlohmann::json::array();
+    std::string default_slug;
+    const auto default_fields = to_fields(Scenario{});
+    for (const Preset& preset : presets()) {
+        if (default_slug.empty() && to_fields(preset.scenario) == default_fields) default_slug = preset.slug;
+        const CodeListing code = code_listing(preset.scenario);
+        const Preview preview = expected_preview(preset.scenario);
+        nlohmann::json lanes = nlohmann::json::array();
+        for (const auto& lane : preview.lanes) lanes.push_back({{"thread", lane.thread}, {"tasks", lane.tasks}});
+        list.push_back({{"slug", preset.slug},
+                        {"title", preset.name},
+                        {"description", preset.description},
+                        {"cpp", code.cpp},
+                        {"python", code.python},
+                        {"preview",
+                         {{"lanes", lanes}, {"hidden_lanes", preview.hidden_lanes}, {"wall_seconds", preview.wall_seconds}}}});
+    }
+    return {{"default", default_slug}, {"page_keys", kPageKeys}, {"presets", list}};
+}
+
+} // namespace playground
