@@ -16,7 +16,7 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
   let server, tutorial, firefox;
   before(async () => {
     server = await startServer();
-    tutorial = await startTutorialPage(server.url + '?kind=sleep&count=10');
+    tutorial = await startTutorialPage(server.url + '?preset=as-completed');
     firefox = await launchFirefox();
   }, { timeout: 150000 });
   after(async () => {
@@ -48,7 +48,17 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
       await assertEmbedFallback(frame);
       const link = await frame.$eval('#overlay-card a.button', (a) => ({ text: a.textContent, href: a.href, target: a.target,
         visible: a.getBoundingClientRect().height > 0 }));
-      assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?kind=sleep&count=10', target: '_blank', visible: true });
+      assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?preset=as-completed', target: '_blank', visible: true });
+      // The example itself (presets.json): its title, the timeline real threads would draw, its code.
+      await frame.waitForSelector('#overlay-card.example', { timeout: 20000 });
+      const example = await frame.evaluate(() => ({
+        title: document.querySelector('#overlay-card h1').textContent,
+        bars: document.querySelectorAll('#overlay-card svg rect.bar').length,
+        code: document.querySelector('#overlay-card pre').textContent,
+      }));
+      assert.equal(example.title, 'ThreadPool: as_completed()');
+      assert.equal(example.bars, 10);
+      assert.match(example.code, /as_completed\(futures\)/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-embed.png') });
     } finally {
       await page.close().catch(() => {});
