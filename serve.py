@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """serve.py: the local server for the Threadlab playground (Python 3 standard library only).
 
-    python3 serve.py                 build the web bundle if needed, then serve it on
-                                     http://127.0.0.1:8000/
+    python3 serve.py                 build the web bundle (CMake rebuilds what changed), then
+                                     serve it on http://127.0.0.1:8000/
     python3 serve.py --no-build      serve whatever is there (never builds)
     python3 serve.py --port 0        pick a free port (the URL printed says which)
     python3 serve.py --export DIR    write a static copy for hosts that cannot set headers

@@ -22,6 +22,7 @@ What it serves, its limits and its build step: src/serve/README.md."""
 
 
 def is_loopback(host):
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:

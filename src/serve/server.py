@@ -109,7 +109,7 @@ pre{background:#eee;padding:.8em}</style></head>
 <body>
 <h1>The Threadlab playground is not built yet</h1>
 <p>serve.py found no web bundle (no <code>index.html</code>) in <code>%s</code>.</p>
-<p>Build it and serve it in one step (serve.py builds when the bundle is missing or stale):</p>
+<p>Build it and serve it in one step (serve.py builds at every start; CMake rebuilds what changed):</p>
 <pre>%s</pre>
 <p>or build it by hand from the repository root, then reload this page:</p>
 <pre>cmake --preset wasm
