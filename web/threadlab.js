@@ -117,14 +117,14 @@
     }
     const axisY = top + rows * laneHeight + 4;
     svg.appendChild(element('line', {class: 'axis', x1: labelWidth, x2: labelWidth + plotWidth, y1: axisY, y2: axisY}, undefined, SVG));
-    for (const t of [0, preview.wall_seconds / 2, preview.wall_seconds]) {
+    for (const t of preview.timed ? [0, preview.wall_seconds / 2, preview.wall_seconds] : []) {
       svg.appendChild(element('text', {x: x(t), y: axisY + 14, 'text-anchor': t ? 'end' : 'start'},
                               `${+t.toFixed(2)} s`, SVG));
     }
     const threads = preview.lanes.length + preview.hidden_lanes;
     const figure = element('figure');
-    figure.append(svg, element('figcaption', {}, `With real threads: ${threads} ${threads === 1 ? 'thread' : 'threads'}, ` +
-                                                 `done in about ${+preview.wall_seconds.toFixed(2)} s.`));
+    figure.append(svg, element('figcaption', {}, `With real threads: ${threads} ${threads === 1 ? 'thread' : 'threads'}` +
+                                                 (preview.timed ? `, done in about ${+preview.wall_seconds.toFixed(2)} s.` : ' at once.')));
     return figure;
   }
 

@@ -101,6 +101,36 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
         k.cpp_end = "println(\"Finished in \", t2 - t1, \" seconds\");";
         k.py_end = "print(f'Finished in {t2-t1} seconds')";
         break;
+    case TaskKind::increment: {
+        const std::string n = std::to_string(s.increments);
+        const std::string total = std::to_string(static_cast<long long>(s.count) * s.increments);
+        k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
+        // Relaxed atomic loads and stores: each is indivisible (so the C++ is well-defined), the
+        // read-add-write as a whole is not - exactly the race of Python's counter += 1.
+        k.cpp_task = std::string("std::atomic<long> counter{0};  // shared by every thread\n") +
+                     (s.lock ? "Lock lock;\n" : "") +
+                     "\nvoid increment(int times) {\n"
+                     "    for (int i = 0; i < times; ++i) {\n" +
+                     (s.lock ? "        std::lock_guard<Lock> with_lock(lock);  // with lock:\n" : "") +
+                     "        long value = counter.load(std::memory_order_relaxed);  // read\n"
+                     "        counter.store(value + 1, std::memory_order_relaxed);   // add, write\n"
+                     "    }\n}\n";
+        k.py_task = std::string("counter = 0  # shared by every thread\n") + (s.lock ? "lock = threading.Lock()\n" : "") +
+                    "\ndef increment(times):\n"
+                    "    global counter\n"
+                    "    for _ in range(times):\n" +
+                    (s.lock ? "        with lock:\n            counter += 1  # read, add, write\n"
+                            : "        counter += 1  # read, add, write: not one step\n");
+        k.cpp_arg = n;
+        k.py_arg = n;
+        k.cpp_args = "std::vector<int>(" + std::to_string(s.count) + ", " + n + ")";
+        k.py_args = "[" + n + "] * " + std::to_string(s.count);
+        k.cpp_end = "println(\"expected " + total + ", got \", counter, \" (\", " + total +
+                    " - counter, \" updates lost)\");\n    println(\"Finished in \", t2 - t1, \" seconds\");";
+        k.py_end = "print(f'expected " + total + ", got {counter} ({" + total +
+                   " - counter} updates lost)')\nprint(f'Finished in {t2-t1} seconds')";
+        break;
+    }
     }
     return k;
 }
@@ -111,9 +141,10 @@ CodeListing code_listing(const Scenario& s) {
     const bool task_prints_done = s.mode == RunMode::threads || s.mode == RunMode::sequential;
     const KindText k = kind_text(s, task_prints_done);
     const char* fn = s.kind == TaskKind::sleep ? "do_something"
-                     : s.kind == TaskKind::fetch ? "download_image" : "count_primes";
+                     : s.kind == TaskKind::fetch ? "download_image"
+                     : s.kind == TaskKind::cpu ? "count_primes" : "increment";
     const bool fetch = s.kind == TaskKind::fetch;
-    const bool returns = !fetch;
+    const bool returns = s.kind == TaskKind::sleep || s.kind == TaskKind::cpu;
     const std::string start = s.kind == TaskKind::sleep ? "start" : "t1";
     const std::string end = s.kind == TaskKind::sleep ? "end" : "t2";
 
@@ -145,7 +176,7 @@ CodeListing code_listing(const Scenario& s) {
         break;
     case RunMode::pool:
         cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
-               "        std::vector<Future<" + std::string(fetch ? "void" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
+               "        std::vector<Future<" + std::string(!returns ? "void" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
                "        " + loop_cpp + "\n"
                "            futures.push_back(executor.submit({fn}, " + cpp_thread_arg + "));\n"
                "        for (auto& f : as_completed(futures)) {\n" +

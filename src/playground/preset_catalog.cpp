@@ -10,7 +10,8 @@
 namespace playground {
 
 Preview expected_preview(const Scenario& s, int max_lanes) {
-    const double task = s.kind == TaskKind::fetch ? s.latency_ms / 1000.0 : s.seconds;
+    const bool timed = s.kind != TaskKind::increment;
+    const double task = !timed ? 1.0 : s.kind == TaskKind::fetch ? s.latency_ms / 1000.0 : s.seconds;
     // Which lane runs task i, and when it starts (every task takes the same time).
     int lanes = s.count;
     std::string (*name)(int) = [](int lane) { return "Thread-" + std::to_string(lane + 1); };
@@ -29,6 +30,7 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
         break;
     }
     Preview preview;
+    preview.timed = timed;
     const int shown = std::min(lanes, max_lanes);
     preview.hidden_lanes = lanes - shown;
     for (int lane = 0; lane < shown; ++lane) preview.lanes.push_back({name(lane), {}});
@@ -56,7 +58,8 @@ nlohmann::json preset_catalog() {
                         {"cpp", code.cpp},
                         {"python", code.python},
                         {"preview",
-                         {{"lanes", lanes}, {"hidden_lanes", preview.hidden_lanes}, {"wall_seconds", preview.wall_seconds}}}});
+                         {{"lanes", lanes}, {"hidden_lanes", preview.hidden_lanes}, {"wall_seconds", preview.wall_seconds},
+                          {"timed", preview.timed}}}});
     }
     return {{"default", default_slug}, {"page_keys", kPageKeys}, {"presets", list}};
 }

@@ -21,16 +21,18 @@ struct PreviewLane {
 
 // What a scenario's timeline would look like with real threads and a core for each: sleeps and
 // downloads (at their latency) take their nominal time, pools hand tasks out in order of
-// submission. At most `max_lanes` lanes; `hidden_lanes` counts the rest.
+// submission. At most `max_lanes` lanes; `hidden_lanes` counts the rest. Tasks whose length is
+// not known beforehand (increment) are drawn one unit long, and `timed` is false.
 struct Preview {
     std::vector<PreviewLane> lanes;
     int hidden_lanes = 0;
     double wall_seconds = 0;
+    bool timed = true;
 };
 Preview expected_preview(const Scenario& scenario, int max_lanes = 12);
 
 // {"default": slug, "page_keys": [...], "presets": [{slug, title, description, cpp, python,
-//  preview: {lanes: [{thread, tasks}], hidden_lanes, wall_seconds}}]}
+//  preview: {lanes: [{thread, tasks}], hidden_lanes, wall_seconds, timed}}]}
 nlohmann::json preset_catalog();
 
 } // namespace playground

@@ -14,6 +14,13 @@ Scenario make(TaskKind kind, RunMode mode, int count, double seconds, int worker
     s.latency_ms = latency_ms;
     return s;
 }
+// A million each (not the 100,000 of many tutorials): long enough that the threads really run at
+// the same time even where starting one takes a millisecond (a Web Worker), so updates are lost.
+Scenario counting(Scenario s, bool lock) {
+    s.increments = 1'000'000;
+    s.lock = lock;
+    return s;
+}
 } // namespace
 
 const std::vector<Preset>& presets() {
@@ -41,6 +48,11 @@ const std::vector<Preset>& presets() {
          "4 prime-counting tasks on threads: C++ threads run on every core (no GIL).",
          make(K::cpu, M::threads, 4, 1)},
         {"thousand-threads", "1000 threads", "1000 threads each sleep 1 s.", make(K::sleep, M::threads, 1000, 1)},
+        {"race", "Race condition: counter += 1 on 4 threads",
+         "4 threads each add 1 to a shared counter a million times, without a lock: updates are lost.",
+         counting(make(K::increment, M::threads, 4, 1), false)},
+        {"race-fixed", "Race condition fixed with a Lock",
+         "The same 4 threads take a Lock around counter += 1: every update counts.", counting(make(K::increment, M::threads, 4, 1), true)},
     };
     return list;
 }

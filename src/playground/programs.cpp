@@ -141,6 +141,31 @@ long long count_primes(const RunPtr& run, int id, tasks::CpuWork work, bool prin
     return found;
 }
 
+// What the increment tasks share: the counter, and the Lock of the fixed version.
+struct SharedCounter {
+    std::atomic<long> counter{0};
+    threadlab::Lock lock;
+};
+
+// def increment(times): for _ in range(times): counter += 1  (with lock: when fixed)
+// The read and the write are separate relaxed atomic operations, so the C++ is well-defined and
+// two threads that read the same value both write value + 1: a lost update, for real.
+void increment(const RunPtr& run, int id, SharedCounter& shared, int times, bool locked) {
+    TaskScope task(run, id);
+    if (task.skipped()) return;
+    for (int i = 0; i < times; ++i) {
+        if ((i & 4095) == 0 && run->cancel_requested.load(std::memory_order_relaxed)) {
+            task.finish(TaskStatus::cancelled, 0, "cancelled while counting");
+            return;
+        }
+        std::optional<std::lock_guard<threadlab::Lock>> with_lock;
+        if (locked) with_lock.emplace(shared.lock);
+        const long value = shared.counter.load(std::memory_order_relaxed);
+        shared.counter.store(value + 1, std::memory_order_relaxed);
+    }
+    task.finish(TaskStatus::done);
+}
+
 // [SECTION] Main programs ------------------------------------------------------------------------
 
 // What a main program needs to know about a task: its name as Python would show it in a thread
@@ -279,6 +304,21 @@ void run_program(const RunPtr& run) {
                 [run, work](int id, bool prints_done) { return count_primes(run, id, work, prints_done); },
                 [](long long found) { if (found >= 0) threadlab::println("Found ", found, " primes"); });
             run_in_mode(run, program);
+            break;
+        }
+        case TaskKind::increment: {
+            auto shared = std::make_shared<SharedCounter>();
+            auto program = make_program(
+                "increment", [&](int) { return "increment(" + std::to_string(s.increments) + ")"; },
+                [run, shared, times = s.increments, locked = s.lock](int id, bool) {
+                    increment(run, id, *shared, times, locked);
+                },
+                [](auto&&...) {});
+            run_in_mode(run, program);
+            const long long expected = static_cast<long long>(s.count) * s.increments;
+            const long got = shared->counter.load();
+            if (!run->cancel_requested.load())
+                threadlab::println("expected ", expected, ", got ", got, " (", expected - got, " updates lost)");
             break;
         }
         }

@@ -16,6 +16,7 @@ const char* to_string(TaskKind kind) {
     case TaskKind::sleep: return "sleep";
     case TaskKind::fetch: return "fetch";
     case TaskKind::cpu: return "cpu";
+    case TaskKind::increment: return "increment";
     }
     return "?";
 }
@@ -150,7 +151,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, kind, count, seconds, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
+    "preset, kind, count, seconds, increments, lock, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -246,7 +247,8 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
             if (value == "sleep") scenario.kind = TaskKind::sleep;
             else if (value == "fetch") scenario.kind = TaskKind::fetch;
             else if (value == "cpu") scenario.kind = TaskKind::cpu;
-            else error = "kind must be sleep, fetch or cpu, got " + quoted(value);
+            else if (value == "increment") scenario.kind = TaskKind::increment;
+            else error = "kind must be sleep, fetch, cpu or increment, got " + quoted(value);
         } else if (key == "mode") {
             if (value == "threads") scenario.mode = RunMode::threads;
             else if (value == "pool") scenario.mode = RunMode::pool;
@@ -258,6 +260,10 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
             count_given = true;
         } else if (key == "workers") {
             error = set_int(key, value, 1, kMaxWorkers, scenario.workers);
+        } else if (key == "increments") {
+            error = set_int(key, value, 1, 10'000'000, scenario.increments);
+        } else if (key == "lock") {
+            error = set_flag(key, value, scenario.lock);
         } else if (key == "latency_ms") {
             error = set_int(key, value, 0, 60000, scenario.latency_ms);
         } else if (key == "kbps") {
@@ -329,7 +335,11 @@ Fields to_fields(const Scenario& s) {
     };
     Fields fields{{"kind", to_string(s.kind)}, {"count", std::to_string(s.count)},
                   {"mode", to_string(s.mode)}};
-    if (s.kind != TaskKind::fetch) fields.emplace_back("seconds", number(s.seconds));
+    if (s.kind == TaskKind::sleep || s.kind == TaskKind::cpu) fields.emplace_back("seconds", number(s.seconds));
+    if (s.kind == TaskKind::increment) {
+        fields.emplace_back("increments", std::to_string(s.increments));
+        fields.emplace_back("lock", s.lock ? "1" : "0");
+    }
     if (s.kind == TaskKind::fetch) {
         fields.emplace_back("latency_ms", std::to_string(s.latency_ms));
         if (s.kbps) fields.emplace_back("kbps", std::to_string(s.kbps));

@@ -14,7 +14,8 @@
 
 namespace playground {
 
-enum class TaskKind { sleep, fetch, cpu };
+// increment: each task adds 1 to one shared counter, `increments` times (a race unless `lock`).
+enum class TaskKind { sleep, fetch, cpu, increment };
 enum class RunMode {
     threads,    // one threading.Thread per task, then join them all (the tutorial's first example)
     pool,       // ThreadPoolExecutor: submit() each task, then as_completed()
@@ -34,6 +35,8 @@ struct Scenario {
     double timeout_s = 10;         // fetch: give up after this long (native only; see fetch.hpp)
     RunMode mode = RunMode::threads;
     int workers = 5;               // pool and map: max_workers
+    int increments = 100000;       // increment: how many times each task adds 1, 1..10,000,000
+    bool lock = false;             // increment: hold a Lock around each read-add-write
     std::vector<std::string> urls; // fetch: explicit URLs (empty: the tutorial's 15 images)
 };
 

@@ -67,7 +67,8 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
 
     bool edited = false;
     section("Task");
-    edited |= radio_row("kind", s.kind, {{TaskKind::sleep, "sleep"}, {TaskKind::fetch, "fetch"}, {TaskKind::cpu, "cpu"}});
+    edited |= radio_row("kind", s.kind, {{TaskKind::sleep, "sleep"}, {TaskKind::fetch, "fetch"}, {TaskKind::cpu, "cpu"},
+                                         {TaskKind::increment, "counter += 1"}});
     ImGui::PushItemWidth(width - 90);
     edited |= ImGui::SliderInt("count", &s.count, 1, kMaxTasks, "%d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
     if (s.kind == TaskKind::fetch) {
@@ -82,6 +83,10 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
             ImGui::SameLine();
             ImGui::TextDisabled("%d URLs given", static_cast<int>(s.urls.size()));
         }
+    } else if (s.kind == TaskKind::increment) {
+        edited |= ImGui::SliderInt("increments", &s.increments, 1, 10'000'000, "%d",
+                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+        edited |= ImGui::Checkbox("with lock:", &s.lock);
     } else {
         float seconds = static_cast<float>(s.seconds);
         if (ImGui::SliderFloat("seconds", &seconds, 0.0f, 10.0f, "%.2f s", ImGuiSliderFlags_AlwaysClamp)) {

@@ -191,6 +191,24 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     assert.ok(report.wall_ms <= 1500, `wall ${report.wall_ms} ms (fastest of ${ATTEMPTS}): 10 parallel 1 s sleeps should take about 1 s`);
   });
 
+  it('race loses updates on real threads; race-fixed, with a Lock, loses none', { timeout: 180000 }, async () => {
+    const lost = (report) => {
+      const m = /expected (\d+), got (\d+) \((\d+) updates lost\)/.exec(report.console);
+      assert.ok(m, report.console);
+      assert.equal(Number(m[1]) - Number(m[2]), Number(m[3]), report.console);
+      assert.equal(report.tasks.length, 4, summary(report));
+      assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 4, summary(report));
+      return Number(m[3]);
+    };
+    // Lost updates need two threads counting at the same moment: on a busy machine one run may
+    // have none, so up to ATTEMPTS runs; one with a loss is the proof.
+    const losses = [];
+    for (let i = 0; i < ATTEMPTS && !losses.some((n) => n > 0); i++) losses.push(lost(await runScenario(page, 'preset=race')));
+    console.log(`# race: updates lost ${losses.join(', ')} of 4000000`);
+    assert.ok(losses.some((n) => n > 0), `no update lost in ${losses.length} runs`);
+    for (let i = 0; i < 2; i++) assert.equal(lost(await runScenario(page, 'preset=race-fixed')), 0, 'race-fixed lost updates');
+  });
+
   it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
     // Start from a custom scenario, then pick the tutorial example from the preset combo.
     const fresh = await openPage(browser.context, server.url + '?kind=fetch&count=3&mode=pool');

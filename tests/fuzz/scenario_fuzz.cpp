@@ -18,9 +18,9 @@ using namespace playground;
 
 namespace {
 const std::vector<std::string> keys = {"preset", "embed", "panels", "lang", "theme", "start", "kind", "count", "seconds", "latency_ms", "kbps", "timeout_s",
-                                       "mode", "workers", "url", "urls", "autorun", "", "Count", "k\xff"};
+                                       "increments", "lock", "mode", "workers", "url", "urls", "autorun", "", "Count", "k\xff"};
 const std::vector<std::string> values = {
-    "ten-threads", "download-15", "thousand-threads", "timeline,code", "light", "auto", "click", "python", "sleep", "fetch", "cpu", "threads", "pool", "map", "sequential", "0", "1", "10", "1000", "1001",
+    "ten-threads", "download-15", "thousand-threads", "timeline,code", "light", "auto", "click", "python", "sleep", "fetch", "cpu", "increment", "race", "threads", "pool", "map", "sequential", "0", "1", "10", "1000", "1001",
     "-1", "2147483648", "-2147483649", "99999999999999999999", "1e999", "-1e999", "nan", "inf",
     "-inf", "0x10", "1.5", "1.", ".5", "1e-320", " 1", "1 ", "+1", "", "%", "%2", "%zz", "%00",
     "%2e%2e%2f", "/images/x.png", "http://127.0.0.1:1/x", "a=b", "&&&", "+", "\xc3\x28", "1,2"};

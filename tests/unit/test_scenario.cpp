@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "code_listing.hpp"
 #include "preset_catalog.hpp"
 #include "presets.hpp"
 #include "run_state.hpp"
@@ -49,7 +50,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
     CHECK(fewer.scenario->count == 5);
     CHECK(error_of("preset=nope") ==
           "Invalid scenario: preset must be one of ten-threads, thread-basics, pool-submit, as-completed, pool-map, "
-          "download-15, download-15-sequential, cpu-bound, thousand-threads, got 'nope'");
+          "download-15, download-15-sequential, cpu-bound, thousand-threads, race, race-fixed, got 'nope'");
     CHECK(error_of("preset=ten-threads&preset=pool-map") != "");
     std::set<std::string> slugs;
     for (const auto& preset : presets()) {
@@ -57,7 +58,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
         CHECK(error_of(std::string("preset=") + preset.slug) == "");
         CHECK(find_preset(preset.slug) == &preset);
     }
-    CHECK(slugs.size() == 9);
+    CHECK(slugs.size() == 11);
 }
 
 TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
@@ -115,9 +116,9 @@ TEST_CASE("Scenario.parser rejects long values and quotes at most 40 characters,
     CHECK(error_of("url=" + long_url) == "Invalid scenario: 'url' is longer than 2048 characters (3000)");
     std::string long_kind(100, 'k');
     std::string error = error_of("kind=" + long_kind);
-    CHECK(error == "Invalid scenario: kind must be sleep, fetch or cpu, got '" + std::string(40, 'k') +
+    CHECK(error == "Invalid scenario: kind must be sleep, fetch, cpu or increment, got '" + std::string(40, 'k') +
                        "...' (100 characters)");
-    CHECK(error_of("kind=%0A%1b[31m") == "Invalid scenario: kind must be sleep, fetch or cpu, got '\\x0a\\x1b[31m'");
+    CHECK(error_of("kind=%0A%1b[31m") == "Invalid scenario: kind must be sleep, fetch, cpu or increment, got '\\x0a\\x1b[31m'");
 }
 
 TEST_CASE("Scenario.parser reads autorun the same way for every caller") {
@@ -210,4 +211,28 @@ TEST_CASE("Catalog lists every preset with its title, code and preview, and the 
         CHECK(parsed.error == "");
         CHECK_FALSE(parsed.any_scenario_key);
     }
+}
+
+TEST_CASE("Scenario.parser reads the race: kind=increment, increments, lock") {
+    ParsedScenario parsed = parse_scenario_query("preset=race");
+    REQUIRE(parsed.scenario.has_value());
+    CHECK(parsed.scenario->kind == TaskKind::increment);
+    CHECK(parsed.scenario->count == 4);
+    CHECK(parsed.scenario->increments == 1000000);
+    CHECK_FALSE(parsed.scenario->lock);
+    CHECK(parse_scenario_query("preset=race-fixed").scenario->lock);
+    CHECK(encode_query(to_fields(*parse_scenario_query("preset=race-fixed&increments=50").scenario)) ==
+          "kind=increment&count=4&mode=threads&increments=50&lock=1");
+    CHECK(error_of("kind=increment&increments=0") == "Invalid scenario: increments must be 1..10000000, got '0'");
+    CHECK(error_of("kind=increment&lock=maybe").find("lock") != std::string::npos);
+    // The listing is the program that runs: the relaxed read and write, the Lock when fixed.
+    const CodeListing race = code_listing(find_preset("race")->scenario);
+    CHECK(race.cpp.find("counter.load(std::memory_order_relaxed)") != std::string::npos);
+    CHECK(race.cpp.find("Lock lock;") == std::string::npos);
+    CHECK(race.python.find("counter += 1") != std::string::npos);
+    CHECK(race.python.find("expected 4000000, got {counter}") != std::string::npos);
+    const CodeListing fixed = code_listing(find_preset("race-fixed")->scenario);
+    CHECK(fixed.cpp.find("std::lock_guard<Lock> with_lock(lock);") != std::string::npos);
+    CHECK(fixed.python.find("with lock:") != std::string::npos);
+    CHECK_FALSE(expected_preview(find_preset("race")->scenario).timed);
 }
