@@ -1,0 +1,105 @@
+#include "gil.hpp"
+
+#include "errors.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace threadlab::gil {
+namespace {
+
+// The GIL's own waits use std:: primitives: they are not Python-level waits, and must not give
+// up the GIL or report themselves to anyone.
+struct State {
+    std::mutex mutex;
+    std::condition_variable released; // a waiter: the GIL became free
+    std::condition_variable switched; // a dropping holder: another thread took it
+    bool locked = false;
+    unsigned long long switch_number = 0; // counts every acquire; "did anyone take it since?"
+    std::atomic<bool> drop_request{false};
+    std::atomic<double> interval{0.005};
+    std::atomic<unsigned long long> handovers{0}; // at checkpoints (switches())
+};
+
+State& state() {
+    static State* s = new State; // never destroyed: threads may still release during exit
+    return *s;
+}
+std::atomic<bool> on{false};
+thread_local bool holding = false;
+
+void take(State& s, std::unique_lock<std::mutex>& lock) {
+    const auto interval = std::chrono::duration<double>(s.interval.load(std::memory_order_relaxed));
+    while (s.locked) {
+        const unsigned long long seen = s.switch_number;
+        // Wait one interval; if nobody took the GIL meanwhile, ask the holder to drop it.
+        if (!s.released.wait_for(lock, interval, [&] { return !s.locked; }) && s.locked && s.switch_number == seen)
+            s.drop_request.store(true, std::memory_order_relaxed);
+    }
+    s.locked = true;
+    s.drop_request.store(false, std::memory_order_relaxed);
+    ++s.switch_number;
+    holding = true;
+    s.switched.notify_all();
+}
+
+void drop(State& s, std::unique_lock<std::mutex>&) {
+    s.locked = false;
+    holding = false;
+    s.released.notify_one();
+}
+
+} // namespace
+
+void set_enabled(bool enable) {
+    State& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    on.store(enable, std::memory_order_release);
+    s.handovers.store(0, std::memory_order_relaxed);
+}
+bool enabled() { return on.load(std::memory_order_acquire); }
+
+void set_switch_interval(double seconds) {
+    if (!(seconds > 0)) throw ValueError("switch interval must be strictly positive");
+    state().interval.store(seconds, std::memory_order_relaxed);
+}
+double switch_interval() { return state().interval.load(std::memory_order_relaxed); }
+
+void acquire() {
+    if (!enabled()) return;
+    if (holding) throw RuntimeError("the GIL is already held by this thread");
+    State& s = state();
+    std::unique_lock<std::mutex> lock(s.mutex);
+    take(s, lock);
+}
+
+void release() {
+    if (!holding) {
+        if (!enabled()) return;
+        throw RuntimeError("release of a GIL this thread does not hold");
+    }
+    State& s = state();
+    std::unique_lock<std::mutex> lock(s.mutex);
+    drop(s, lock);
+}
+
+bool held() { return holding; }
+
+void checkpoint() {
+    if (!holding) return;
+    State& s = state();
+    if (!s.drop_request.load(std::memory_order_relaxed)) return;
+    std::unique_lock<std::mutex> lock(s.mutex);
+    const unsigned long long mine = s.switch_number;
+    drop(s, lock);
+    // FORCE_SWITCHING: do not take it straight back; wait until the thread that asked has it.
+    s.switched.wait(lock, [&] { return s.switch_number != mine; });
+    s.handovers.fetch_add(1, std::memory_order_relaxed);
+    take(s, lock);
+}
+
+unsigned long long switches() { return state().handovers.load(std::memory_order_relaxed); }
+
+} // namespace threadlab::gil
