@@ -5,10 +5,26 @@
 #include <cmath>
 #include <thread>
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#endif
+
 namespace threadlab {
 
+#ifdef __EMSCRIPTEN__
+// Every thread is a Web Worker, and performance.now() counts from each Worker's own start;
+// Emscripten corrects for that only as well as a message's latency (threads were milliseconds
+// apart, enough to draw a task starting before the one it waited for had ended).
+// timeOrigin + now() is the same clock in every Worker of the page.
+EM_JS(double, shared_now_ms, (), { return performance.timeOrigin + performance.now(); });
+#endif
+
 double perf_counter() {
+#ifdef __EMSCRIPTEN__
+    return shared_now_ms() / 1000.0;
+#else
     return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+#endif
 }
 
 void sleep(double seconds) {
