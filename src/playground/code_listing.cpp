@@ -135,11 +135,43 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
     return k;
 }
 
+// limit=N: the task's body runs inside `with sem:` of a BoundedSemaphore(N) declared above it.
+void limit_task(KindText& k, int limit) {
+    const std::string n = std::to_string(limit);
+    // C++: the declaration before the function, the guard as the body's first line.
+    const size_t def = k.cpp_task.find(") {\n");
+    const size_t line = k.cpp_task.rfind('\n', def) == std::string::npos ? 0 : k.cpp_task.rfind('\n', def) + 1;
+    const size_t body = def + 4;
+    k.cpp_task = k.cpp_task.substr(0, line) + "BoundedSemaphore sem{" + n + "};  // at most " + n + " at once\n\n" +
+                 k.cpp_task.substr(line, body - line) +
+                 "    std::lock_guard<BoundedSemaphore> with_sem(sem);  // with sem:\n" + k.cpp_task.substr(body);
+    // Python: the declaration before the def, and the body indented under `with sem:`.
+    const size_t py_def = k.py_task.find("def ");
+    std::string py = k.py_task.substr(0, py_def) + "sem = threading.BoundedSemaphore(" + n + ")  # at most " + n +
+                     " at once\n\n";
+    size_t at = k.py_task.find('\n', py_def) + 1;
+    py += k.py_task.substr(py_def, at - py_def);
+    if (k.py_task.compare(at, 11, "    global ") == 0) { // `global counter` stays the function's first line
+        const size_t next = k.py_task.find('\n', at) + 1;
+        py += k.py_task.substr(at, next - at);
+        at = next;
+    }
+    py += "    with sem:\n";
+    while (at < k.py_task.size()) {
+        const size_t end = k.py_task.find('\n', at);
+        const size_t next = end == std::string::npos ? k.py_task.size() : end + 1;
+        py += "    " + k.py_task.substr(at, next - at);
+        at = next;
+    }
+    k.py_task = py;
+}
+
 } // namespace
 
 CodeListing code_listing(const Scenario& s) {
     const bool task_prints_done = s.mode == RunMode::threads || s.mode == RunMode::sequential;
-    const KindText k = kind_text(s, task_prints_done);
+    KindText k = kind_text(s, task_prints_done);
+    if (s.limit > 0) limit_task(k, s.limit);
     const char* fn = s.kind == TaskKind::sleep ? "do_something"
                      : s.kind == TaskKind::fetch ? "download_image"
                      : s.kind == TaskKind::cpu ? "count_primes" : "increment";

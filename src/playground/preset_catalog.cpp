@@ -34,10 +34,12 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
     const int shown = std::min(lanes, max_lanes);
     preview.hidden_lanes = lanes - shown;
     for (int lane = 0; lane < shown; ++lane) preview.lanes.push_back({name(lane), {}});
+    // limit=N: only N run at once, each on its own lane still; the rest wait their turn.
+    const int at_once = s.limit > 0 ? std::min(per_wave, s.limit) : per_wave;
     for (int i = 0; i < s.count; ++i) {
-        const double start = (i / per_wave) * task;
+        const double start = (i / at_once) * task;
         preview.wall_seconds = std::max(preview.wall_seconds, start + task);
-        if (const int lane = i % per_wave; lane < shown) preview.lanes[lane].tasks.emplace_back(start, start + task);
+        if (const int lane = i % lanes; lane < shown) preview.lanes[lane].tasks.emplace_back(start, start + task);
     }
     return preview;
 }

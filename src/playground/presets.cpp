@@ -14,6 +14,11 @@ Scenario make(TaskKind kind, RunMode mode, int count, double seconds, int worker
     s.latency_ms = latency_ms;
     return s;
 }
+Scenario limited(Scenario s, int limit) {
+    s.limit = limit;
+    return s;
+}
+
 // A million each (not the 100,000 of many tutorials): long enough that the threads really run at
 // the same time even where starting one takes a millisecond (a Web Worker), so updates are lost.
 Scenario counting(Scenario s, bool lock) {
@@ -48,6 +53,9 @@ const std::vector<Preset>& presets() {
          "4 prime-counting tasks on threads: C++ threads run on every core (no GIL).",
          make(K::cpu, M::threads, 4, 1)},
         {"thousand-threads", "1000 threads", "1000 threads each sleep 1 s.", make(K::sleep, M::threads, 1000, 1)},
+        {"semaphore-downloads", "Semaphore: at most 3 downloads at once",
+         "The 15 photos on 15 threads, but a BoundedSemaphore(3) lets only 3 download at a time.",
+         limited(make(K::fetch, M::threads, 15, 1, 5, 300), 3)},
         {"race", "Race condition: counter += 1 on 4 threads",
          "4 threads each add 1 to a shared counter a million times, without a lock: updates are lost.",
          counting(make(K::increment, M::threads, 4, 1), false)},

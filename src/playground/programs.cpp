@@ -254,7 +254,7 @@ template <class P> void run_sequential(const RunPtr& run, P& program) {
     }
 }
 
-template <class P> void run_in_mode(const RunPtr& run, P& program) {
+template <class P> void run_in_mode_unlimited(const RunPtr& run, P& program) {
     switch (run->scenario().mode) {
     case RunMode::threads: run_threads(run, program); break;
     case RunMode::pool: run_pool_as_completed(run, program); break;
@@ -266,6 +266,23 @@ template <class P> void run_in_mode(const RunPtr& run, P& program) {
 template <class Call, class Print>
 Program<Call, Print> make_program(const char* name, std::function<std::string(int)> label, Call call, Print print) {
     return {name, std::move(label), std::move(call), std::move(print)};
+}
+
+template <class P> void run_in_mode(const RunPtr& run, P& program) {
+    if (const int limit = run->scenario().limit; limit > 0) {
+        // with sem: around each task. The task's record begins once it holds the semaphore, so
+        // the timeline shows the others queued until a place frees up.
+        auto sem = std::make_shared<threadlab::BoundedSemaphore>(limit);
+        auto limited = make_program(program.target_name, program.label,
+                                    [sem, call = program.call](int id, bool prints_done) {
+                                        std::lock_guard<threadlab::BoundedSemaphore> with_sem(*sem);
+                                        return call(id, prints_done);
+                                    },
+                                    program.print);
+        run_in_mode_unlimited(run, limited);
+        return;
+    }
+    run_in_mode_unlimited(run, program);
 }
 
 } // namespace

@@ -37,6 +37,7 @@ struct Scenario {
     int workers = 5;               // pool and map: max_workers
     int increments = 100000;       // increment: how many times each task adds 1, 1..10,000,000
     bool lock = false;             // increment: hold a Lock around each read-add-write
+    int limit = 0;                 // at most this many tasks at once (a BoundedSemaphore), 0 = no limit
     std::vector<std::string> urls; // fetch: explicit URLs (empty: the tutorial's 15 images)
 };
 

@@ -94,6 +94,8 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
             edited = true;
         }
     }
+    edited |= ImGui::SliderInt("at once", &s.limit, 0, 64, s.limit ? "at most %d (Semaphore)" : "no limit",
+                               ImGuiSliderFlags_AlwaysClamp);
     ImGui::PopItemWidth();
 
     section("Run them with");

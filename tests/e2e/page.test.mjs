@@ -209,6 +209,19 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     for (let i = 0; i < 2; i++) assert.equal(lost(await runScenario(page, 'preset=race-fixed')), 0, 'race-fixed lost updates');
   });
 
+  it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {
+    const report = await runScenario(page, 'preset=semaphore-downloads');
+    assert.equal(report.tasks.length, 15, summary(report));
+    assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
+    assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 15, '15 threads');
+    // A task's bar begins once it holds the semaphore: at no moment are more than 3 open.
+    const edges = report.tasks.flatMap((t) => [[t.start_ms, 1], [t.end_ms, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let open = 0, most = 0;
+    for (const [, step] of edges) most = Math.max(most, open += step);
+    assert.ok(most <= 3 && most >= 2, `at most ${most} downloads at once: ${JSON.stringify(report.tasks.map((t) => [t.start_ms, t.end_ms]))}`);
+    assert.ok(report.wall_ms >= 1400, `five waves of 300 ms: ${report.wall_ms} ms`);
+  });
+
   it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
     // Start from a custom scenario, then pick the tutorial example from the preset combo.
     const fresh = await openPage(browser.context, server.url + '?kind=fetch&count=3&mode=pool');

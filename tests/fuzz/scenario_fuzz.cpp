@@ -18,7 +18,7 @@ using namespace playground;
 
 namespace {
 const std::vector<std::string> keys = {"preset", "embed", "panels", "lang", "theme", "start", "kind", "count", "seconds", "latency_ms", "kbps", "timeout_s",
-                                       "increments", "lock", "mode", "workers", "url", "urls", "autorun", "", "Count", "k\xff"};
+                                       "increments", "lock", "limit", "mode", "workers", "url", "urls", "autorun", "", "Count", "k\xff"};
 const std::vector<std::string> values = {
     "ten-threads", "download-15", "thousand-threads", "timeline,code", "light", "auto", "click", "python", "sleep", "fetch", "cpu", "increment", "race", "threads", "pool", "map", "sequential", "0", "1", "10", "1000", "1001",
     "-1", "2147483648", "-2147483649", "99999999999999999999", "1e999", "-1e999", "nan", "inf",

@@ -50,7 +50,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
     CHECK(fewer.scenario->count == 5);
     CHECK(error_of("preset=nope") ==
           "Invalid scenario: preset must be one of ten-threads, thread-basics, pool-submit, as-completed, pool-map, "
-          "download-15, download-15-sequential, cpu-bound, thousand-threads, race, race-fixed, got 'nope'");
+          "download-15, download-15-sequential, cpu-bound, thousand-threads, semaphore-downloads, race, race-fixed, got 'nope'");
     CHECK(error_of("preset=ten-threads&preset=pool-map") != "");
     std::set<std::string> slugs;
     for (const auto& preset : presets()) {
@@ -58,7 +58,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
         CHECK(error_of(std::string("preset=") + preset.slug) == "");
         CHECK(find_preset(preset.slug) == &preset);
     }
-    CHECK(slugs.size() == 11);
+    CHECK(slugs.size() == 12);
 }
 
 TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
@@ -235,4 +235,26 @@ TEST_CASE("Scenario.parser reads the race: kind=increment, increments, lock") {
     CHECK(fixed.cpp.find("std::lock_guard<Lock> with_lock(lock);") != std::string::npos);
     CHECK(fixed.python.find("with lock:") != std::string::npos);
     CHECK_FALSE(expected_preview(find_preset("race")->scenario).timed);
+}
+
+TEST_CASE("Scenario.limit: at most N tasks at once, a BoundedSemaphore in the program and its listing") {
+    const Scenario s = find_preset("semaphore-downloads")->scenario;
+    CHECK(s.limit == 3);
+    CHECK(encode_query(to_fields(s)).find("&limit=3") != std::string::npos);
+    CHECK(error_of("limit=1001") == "Invalid scenario: limit must be 0..1000, got '1001'");
+    const CodeListing code = code_listing(s);
+    CHECK(code.cpp.find("BoundedSemaphore sem{3};  // at most 3 at once\n\nvoid download_image(std::string img_url) {\n"
+                        "    std::lock_guard<BoundedSemaphore> with_sem(sem);  // with sem:\n") != std::string::npos);
+    CHECK(code.python.find("sem = threading.BoundedSemaphore(3)  # at most 3 at once\n\ndef download_image(img_url):\n"
+                           "    with sem:\n        img_bytes = requests.get(img_url).content\n") != std::string::npos);
+    // The race keeps `global counter` first, then the with block.
+    Scenario race = find_preset("race")->scenario;
+    race.limit = 2;
+    CHECK(code_listing(race).python.find("    global counter\n    with sem:\n        for _ in range(times):\n") !=
+          std::string::npos);
+    // 15 downloads of 300 ms, 3 at a time: five waves, one lane per thread.
+    const Preview preview = expected_preview(s);
+    CHECK(preview.wall_seconds == doctest::Approx(1.5));
+    CHECK(preview.lanes.size() + preview.hidden_lanes == 15);
+    CHECK(preview.lanes[3].tasks == std::vector<std::pair<double, double>>{{0.3, 0.6}});
 }
