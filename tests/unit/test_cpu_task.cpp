@@ -1,0 +1,72 @@
+// The CPU task's calibration: a task of N seconds takes N seconds alone on one core.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <ctime>
+#include <threadlab/threadlab.hpp>
+
+#include "tasks/cpu_task.hpp"
+
+using threadlab::tasks::CpuWork;
+
+namespace {
+
+// This thread's CPU time (natively): a machine busy with other work makes a task's wall time
+// longer, not its CPU time. In wasm Emscripten answers with the wall clock.
+double thread_cpu_seconds() {
+#ifdef CLOCK_THREAD_CPUTIME_ID
+    timespec now{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) return now.tv_sec + now.tv_nsec * 1e-9;
+#endif
+    return threadlab::perf_counter();
+}
+
+struct Timing {
+    double wall = 1e300, cpu = 1e300; // the fastest of the attempts
+};
+
+// Runs a task of `seconds` up to 3 times, stopping once it took no more than `most` seconds.
+Timing time_task(double seconds, double most) {
+    Timing fastest;
+    const CpuWork work = threadlab::tasks::cpu_work_for_seconds(seconds);
+    for (int attempt = 0; attempt < 3 && fastest.wall > most; ++attempt) {
+        const double wall = threadlab::perf_counter(), cpu = thread_cpu_seconds();
+        CHECK(threadlab::tasks::count_primes(work, nullptr) > 0);
+        fastest.wall = std::min(fastest.wall, threadlab::perf_counter() - wall);
+        fastest.cpu = std::min(fastest.cpu, thread_cpu_seconds() - cpu);
+    }
+    return fastest;
+}
+
+} // namespace
+
+TEST_CASE("Tasks.cpu task of N seconds takes N seconds alone") {
+    // Generous bounds: a busy machine only makes a task slower. The wall time is checked where the
+    // machine let the task have a core (fastest of 3); its CPU time always.
+    for (const auto& [seconds, least, most] : {std::tuple{0.5, 0.35, 0.75}, std::tuple{2.0, 1.5, 2.6}}) {
+        const Timing t = time_task(seconds, most);
+        INFO(seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU (fastest of the attempts)");
+        MESSAGE(seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU");
+        CHECK(t.cpu >= least);
+        CHECK(t.cpu <= most);
+        CHECK(t.wall >= least);
+        if (t.wall > most) MESSAGE("the machine is busy: the wall time is over " << most << " s");
+    }
+}
+
+TEST_CASE("Tasks.cpu work is the same block counted again, so every pass costs the same") {
+    const CpuWork small = threadlab::tasks::cpu_work_for_seconds(0.001);
+    const CpuWork large = threadlab::tasks::cpu_work_for_seconds(10);
+    CHECK(small.repeats == 1);
+    CHECK(small.first == threadlab::tasks::kCpuFirst);
+    CHECK(large.first == threadlab::tasks::kCpuFirst);
+    CHECK(large.last - large.first <= threadlab::tasks::kCpuBlock);
+    CHECK(large.last - large.first > threadlab::tasks::kCpuBlock / 2);
+    CHECK(large.repeats > 1);
+    // The count is one pass's: the primes between first and last, however many times counted.
+    const CpuWork once{100, 200, 1}, thrice{100, 200, 3};
+    CHECK(threadlab::tasks::count_primes(once, nullptr) == 21);
+    CHECK(threadlab::tasks::count_primes(thrice, nullptr) == 21);
+    std::atomic<bool> cancel{true};
+    CHECK(threadlab::tasks::count_primes({0, 5000, 1}, &cancel) == -1);
+}
