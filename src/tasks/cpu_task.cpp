@@ -17,16 +17,6 @@ bool is_prime(std::uint64_t n) {
     return true;
 }
 
-// Seconds this thread has run on a core: what the work costs, however busy the machine is.
-// (In the browser Emscripten answers with the wall clock, performance.now().)
-double thread_cpu_seconds() {
-#ifdef CLOCK_THREAD_CPUTIME_ID
-    timespec now{};
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) return now.tv_sec + now.tv_nsec * 1e-9;
-#endif
-    return perf_counter();
-}
-
 // Numbers counted a second on one core, in the block every task counts: the fastest of several
 // passes over the whole block (at least 3 and 50 ms), timed on this thread's CPU clock, so a
 // machine busy with something else while it calibrates does not make every later task shorter
@@ -50,6 +40,14 @@ double numbers_per_second() {
 }
 
 } // namespace
+
+double thread_cpu_seconds() {
+#ifdef CLOCK_THREAD_CPUTIME_ID
+    timespec now{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) return now.tv_sec + now.tv_nsec * 1e-9;
+#endif
+    return perf_counter();
+}
 
 CpuWork cpu_work_for_seconds(double seconds) {
     const double numbers = std::max(1.0, std::round(seconds * numbers_per_second()));

@@ -26,6 +26,10 @@ inline constexpr std::uint64_t kCpuBlock = 100'000;
 // The first call calibrates (~50 ms); later calls reuse the measurement. Thread-safe.
 CpuWork cpu_work_for_seconds(double seconds);
 
+// Seconds the calling thread has run on a core: what work costs, however busy the machine is.
+// (In the browser Emscripten answers with the wall clock, performance.now().)
+double thread_cpu_seconds();
+
 // Counts the primes in [work.first, work.last), work.repeats times. Returns how many there are
 // (one pass's count), or -1 when `cancel` became true before the end.
 std::int64_t count_primes(const CpuWork& work, const std::atomic<bool>* cancel);

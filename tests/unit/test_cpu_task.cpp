@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <ctime>
 #include <threadlab/threadlab.hpp>
 
 #include "tasks/cpu_task.hpp"
@@ -11,17 +10,7 @@ using threadlab::tasks::CpuWork;
 
 namespace {
 
-// This thread's CPU time (natively): a machine busy with other work makes a task's wall time
-// longer, not its CPU time. In wasm Emscripten answers with the wall clock.
-double thread_cpu_seconds() {
-#ifdef CLOCK_THREAD_CPUTIME_ID
-    timespec now{};
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) return now.tv_sec + now.tv_nsec * 1e-9;
-#endif
-    return threadlab::perf_counter();
-}
-
-struct Timing {
+struct Timing { // natively the CPU time is this thread's; in wasm it is the wall time too
     double wall = 1e300, cpu = 1e300; // the fastest of the attempts
 };
 
@@ -30,10 +19,10 @@ Timing time_task(double seconds, double most) {
     Timing fastest;
     const CpuWork work = threadlab::tasks::cpu_work_for_seconds(seconds);
     for (int attempt = 0; attempt < 3 && fastest.wall > most; ++attempt) {
-        const double wall = threadlab::perf_counter(), cpu = thread_cpu_seconds();
+        const double wall = threadlab::perf_counter(), cpu = threadlab::tasks::thread_cpu_seconds();
         CHECK(threadlab::tasks::count_primes(work, nullptr) > 0);
         fastest.wall = std::min(fastest.wall, threadlab::perf_counter() - wall);
-        fastest.cpu = std::min(fastest.cpu, thread_cpu_seconds() - cpu);
+        fastest.cpu = std::min(fastest.cpu, threadlab::tasks::thread_cpu_seconds() - cpu);
     }
     return fastest;
 }
