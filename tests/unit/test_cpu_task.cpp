@@ -30,16 +30,20 @@ Timing time_task(double seconds, double most) {
 } // namespace
 
 TEST_CASE("Tasks.cpu task of N seconds takes N seconds alone") {
-    // Generous bounds: a busy machine only makes a task slower. The wall time is checked where the
-    // machine let the task have a core (fastest of 3); its CPU time always.
-    for (const auto& [seconds, least, most] : {std::tuple{0.5, 0.35, 0.75}, std::tuple{2.0, 1.5, 2.6}}) {
-        const Timing t = time_task(seconds, most);
-        INFO(seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU (fastest of the attempts)");
-        MESSAGE(seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU");
-        CHECK(t.cpu >= least);
-        CHECK(t.cpu <= most);
-        CHECK(t.wall >= least);
-        if (t.wall > most) MESSAGE("the machine is busy: the wall time is over " << most << " s");
+    // Generous bounds: a busy machine only makes a task slower. Checked on the CPU clock (natively
+    // this thread's, which another process's work does not lengthen; in wasm the wall clock), the
+    // fastest of up to 3 attempts; the wall time cannot be shorter, and is reported.
+    struct Case {
+        double seconds, least, most;
+    };
+    for (const Case& c : {Case{0.5, 0.35, 0.75}, Case{2.0, 1.5, 2.6}}) {
+        const Timing t = time_task(c.seconds, c.most);
+        INFO(c.seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU (fastest of the attempts)");
+        MESSAGE(c.seconds << " s task: " << t.wall << " s wall, " << t.cpu << " s CPU");
+        CHECK(t.cpu >= c.least);
+        CHECK(t.cpu <= c.most);
+        CHECK(t.wall >= c.least);
+        if (t.wall > c.most) MESSAGE("the machine is busy: the wall time is over " << c.most << " s");
     }
 }
 
