@@ -151,7 +151,7 @@ void App::layout_windows() {
     ImGui::SetNextWindowPos({0, scenario_h});
     ImGui::SetNextWindowSize({side, display.y - scenario_h});
     ImGui::Begin("Results", nullptr, fixed);
-    draw_results_panel(snapshot_, thumbnails_);
+    draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_);
     ImGui::End();
 
     ImGui::SetNextWindowPos({side, 0});
@@ -280,7 +280,7 @@ void App::layout_embed() {
             copy_program(draw_code_panel(listing_for_draft(), page_.lang));
         } else {
             ImGui::Begin("Results###results", nullptr, fixed);
-            draw_results_panel(snapshot_, thumbnails_);
+            draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_);
         }
         ImGui::End();
     }

@@ -81,19 +81,25 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
         break;
     case TaskKind::cpu:
         k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
-        k.cpp_task = std::string("long long count_primes(long long first, long long last) {\n") +
-                     "    println(\"Counting primes from \", first, \" to \", last, \"...\");\n"
+        // The same block of numbers counted `repeats` times: trial division costs more the larger
+        // the number, so every pass costing the same is what lets a task take its seconds.
+        k.cpp_task = std::string("long long count_primes(long long first, long long last, int repeats) {\n") +
+                     "    println(\"Counting primes from \", first, \" to \", last, \", \", repeats, \" times...\");\n"
                      "    long long found = 0;\n"
-                     "    for (long long n = first; n < last; ++n) found += is_prime(n);\n" +
+                     "    for (int r = 0; r < repeats; ++r) {\n"
+                     "        found = 0;\n"
+                     "        for (long long n = first; n < last; ++n) found += is_prime(n);\n"
+                     "    }\n" +
                      (task_prints_done ? "    println(\"Found \", found, \" primes\");\n" : "") +
                      "    return found;\n}\n";
-        k.py_task = std::string("def count_primes(first, last):\n") +
-                    "    print(f'Counting primes from {first} to {last}...')\n"
-                    "    found = sum(is_prime(n) for n in range(first, last))\n" +
+        k.py_task = std::string("def count_primes(first, last, repeats):\n") +
+                    "    print(f'Counting primes from {first} to {last}, {repeats} times...')\n"
+                    "    for _ in range(repeats):\n"
+                    "        found = sum(is_prime(n) for n in range(first, last))\n" +
                     (task_prints_done ? "    print(f'Found {found} primes')\n" : "") +
                     "    return found\n";
-        k.cpp_arg = "first, last";
-        k.py_arg = "first, last";
+        k.cpp_arg = "first, last, repeats";
+        k.py_arg = "first, last, repeats";
         k.cpp_args = "ranges";
         k.py_args = "ranges";
         k.cpp_ret = "println(\"Found \", result, \" primes\");";
@@ -186,7 +192,6 @@ CodeListing code_listing(const Scenario& s) {
     };
     std::string loop_cpp = fetch ? "for (const auto& img_url : img_urls)" : "for (int i = 0; i < {n}; ++i)";
     std::string loop_py = fetch ? "for img_url in img_urls:" : "for _ in range({n}):";
-    std::string cpp_thread_arg = s.kind == TaskKind::cpu ? "first, last" : k.cpp_arg;
 
     std::string cpp = "#include <threadlab/threadlab.hpp>\nusing namespace threadlab;\n\n";
     if (fetch) cpp += "std::vector<std::string> img_urls = {\n    \"images/photo-1516117172878-fd2c41f4a759.png\",\n    ... // " + std::to_string(s.count) + " URLs\n};\n\n";
@@ -198,7 +203,7 @@ CodeListing code_listing(const Scenario& s) {
     switch (s.mode) {
     case RunMode::threads:
         cpp += "    std::vector<Thread> threads;\n    " + loop_cpp + " {\n"
-               "        Thread t{THREADLAB_TARGET({fn}), " + cpp_thread_arg + "};\n"
+               "        Thread t{THREADLAB_TARGET({fn}), " + k.cpp_arg + "};\n"
                "        t.start();\n        threads.push_back(t);\n    }\n"
                "    for (auto& thread : threads) thread.join();\n";
         py += "threads = []\n\n" + loop_py + "\n"
@@ -210,7 +215,7 @@ CodeListing code_listing(const Scenario& s) {
         cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
                "        std::vector<Future<" + std::string(!returns ? "void" : s.kind == TaskKind::sleep ? "std::string" : "long long") + ">> futures;\n"
                "        " + loop_cpp + "\n"
-               "            futures.push_back(executor.submit({fn}, " + cpp_thread_arg + "));\n"
+               "            futures.push_back(executor.submit({fn}, " + k.cpp_arg + "));\n"
                "        for (auto& f : as_completed(futures)) {\n" +
                (returns ? "            auto result = f.result();\n            " + k.cpp_ret + "\n" : "            f.result();\n") +
                "        }\n    }  // ~ThreadPoolExecutor() = shutdown(wait=true)\n";
@@ -229,7 +234,7 @@ CodeListing code_listing(const Scenario& s) {
                                   : "    executor.map({fn}, " + k.py_args + ")\n");
         break;
     case RunMode::sequential:
-        cpp += "    " + loop_cpp + "\n        {fn}(" + cpp_thread_arg + ");\n";
+        cpp += "    " + loop_cpp + "\n        {fn}(" + k.cpp_arg + ");\n";
         py += loop_py + "\n    {fn}(" + k.py_arg + ")\n";
         break;
     }

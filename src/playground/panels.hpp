@@ -15,8 +15,10 @@ enum class ScenarioAction { none, run, cancel };
 // Presets, kind, count, duration / latency, mode, workers; Run and Cancel. Edits `draft`.
 ScenarioAction draw_scenario_panel(Scenario& draft, int& preset_index, bool busy, const std::string& message);
 
-// Wall time against the sum of task times (the speed-up), counts, completion order, thumbnails.
-void draw_results_panel(const RunState::Snapshot& snapshot, const ThumbnailCache& thumbnails);
+// Wall time, the same tasks one after another and the speed-up (speed_up(): none for downloads),
+// counts, completion order, thumbnails. `scenario` is the shown run's (nullptr: no run yet).
+void draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scenario,
+                        const ThumbnailCache& thumbnails);
 
 // What the program printed, line by line, following the end while it grows.
 void draw_console_panel(const RunState::Snapshot& snapshot);

@@ -126,11 +126,11 @@ void download_image(const RunPtr& run, int id, const std::string& img_url) {
     task.finish(TaskStatus::done, response.bytes.size());
 }
 
-// def count_primes(first, last): CPU-bound work, counted for real.
+// def count_primes(first, last, repeats): CPU-bound work, counted for real.
 long long count_primes(const RunPtr& run, int id, tasks::CpuWork work, bool prints_done) {
     TaskScope task(run, id);
     if (task.skipped()) return -1;
-    threadlab::println("Counting primes from ", work.first, " to ", work.last, "...");
+    threadlab::println("Counting primes from ", work.first, " to ", work.last, ", ", work.repeats, " times...");
     const long long found = tasks::count_primes(work, task.cancel_flag());
     if (found < 0) {
         task.finish(TaskStatus::cancelled, 0, "cancelled while counting");
@@ -292,6 +292,9 @@ template <class P> void run_in_mode(const RunPtr& run, P& program) {
 void run_program(const RunPtr& run) {
     route_prints_of_this_thread(run);
     const Scenario& s = run->scenario();
+    // Sized before the clock starts (the first time by a ~50 ms calibration): the program shown
+    // starts its clock with first, last and repeats already known.
+    const tasks::CpuWork cpu_work = s.kind == TaskKind::cpu ? tasks::cpu_work_for_seconds(s.seconds) : tasks::CpuWork{};
     run->restart_clock();
     const double t1 = threadlab::perf_counter();
     try {
@@ -314,10 +317,13 @@ void run_program(const RunPtr& run) {
             break;
         }
         case TaskKind::cpu: {
-            const tasks::CpuWork work = tasks::cpu_work_for_seconds(s.seconds);
+            const tasks::CpuWork work = cpu_work;
             auto program = make_program(
                 "count_primes",
-                [&](int) { return "count_primes(" + std::to_string(work.first) + ", " + std::to_string(work.last) + ")"; },
+                [&](int) {
+                    return "count_primes(" + std::to_string(work.first) + ", " + std::to_string(work.last) + ", " +
+                           std::to_string(work.repeats) + ")";
+                },
                 [run, work](int id, bool prints_done) { return count_primes(run, id, work, prints_done); },
                 [](long long found) { if (found >= 0) threadlab::println("Found ", found, " primes"); });
             run_in_mode(run, program);

@@ -48,11 +48,15 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                          {"bytes", t.bytes},
                          {"error", t.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.error)}});
     }
+    const SpeedUp speed = speed_up(s, scenario);
     std::string console;
     for (const auto& line : s.console) console += line + "\n";
     nlohmann::json report = {{"status", to_string(s.phase)},
                              {"wall_ms", ms(s.wall >= 0 ? s.wall : s.now)},
                              {"task_ms_sum", ms(task_seconds)},
+                             {"sequential_ms", ms(speed.sequential)},
+                             {"speedup", speed.factor() > 0 ? nlohmann::json(std::round(speed.factor() * 100) / 100)
+                                                            : nlohmann::json(nullptr)},
                              {"done", done},
                              {"failed", failed},
                              {"cancelled", cancelled},

@@ -5,18 +5,46 @@
 #include "theme.hpp"
 
 namespace playground {
+namespace {
 
-void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumbnails) {
+// "one after another" and "speed-up": the same tasks run one after another, against this run.
+void draw_speed_up(const RunState::Snapshot& s, const Scenario& scenario, bool live) {
+    const SpeedUp speed = speed_up(s, scenario);
+    ImGui::TextDisabled("one after another");
+    ImGui::SameLine();
+    ImGui::PushTextWrapPos(0);
+    if (speed.sequential < 0) {
+        ImGui::TextWrapped("not known for downloads: it depends on the network. Run the same downloads "
+                           "with mode \"sequential\" to compare.");
+    } else {
+        ImGui::Text("%.2f s", speed.sequential);
+        ImGui::SameLine();
+        ImGui::TextDisabled("(%d x %g s%s)", scenario.count, scenario.seconds,
+                            scenario.kind == TaskKind::cpu ? " of work on one core" : "");
+        if (const double factor = speed.factor(); factor > 0) {
+            ImGui::TextColored(factor > 1.5 ? palette().good : ImGui::GetStyleColorVec4(ImGuiCol_Text),
+                               "%.2f s one after another -> %.2f s here: %.1fx %s", speed.sequential,
+                               speed.wall, factor,
+                               factor >= 1.1   ? "faster"
+                               : factor > 0.9 ? "(no gain)"
+                                              : "(slower: is the machine busy?)");
+        } else if (!live) {
+            ImGui::TextDisabled("No speed-up: %s.", s.phase == RunPhase::cancelled ? "the run was cancelled"
+                                                                                    : "not every task finished");
+        }
+    }
+    ImGui::PopTextWrapPos();
+}
+
+} // namespace
+
+void draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, const ThumbnailCache& thumbnails) {
     if (s.tasks.empty()) {
         ImGui::TextDisabled("No run yet.");
         return;
     }
     int counts[5] = {};
-    double task_seconds = 0;
-    for (const auto& task : s.tasks) {
-        counts[static_cast<int>(task.status)]++;
-        if (task.start >= 0) task_seconds += (task.end >= 0 ? task.end : s.now) - task.start;
-    }
+    for (const auto& task : s.tasks) counts[static_cast<int>(task.status)]++;
     const double wall = s.wall >= 0 ? s.wall : s.now;
     const bool live = s.phase == RunPhase::running || s.phase == RunPhase::cancelling;
 
@@ -26,20 +54,10 @@ void draw_results_panel(const RunState::Snapshot& s, const ThumbnailCache& thumb
     ImGui::TextDisabled("%d/%d tasks ended", counts[2] + counts[3] + counts[4], static_cast<int>(s.tasks.size()));
     ImGui::ProgressBar(s.tasks.empty() ? 0.f : float(counts[2] + counts[3] + counts[4]) / s.tasks.size(), {-1, 4}, "");
 
-    if (ImGui::BeginTable("times", 2, ImGuiTableFlags_SizingStretchProp)) {
-        auto row = [](const char* name, const char* format, double value, ImVec4 color) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextDisabled("%s", name);
-            ImGui::TableNextColumn();
-            ImGui::TextColored(color, format, value);
-        };
-        const ImVec4 text = ImGui::GetStyleColorVec4(ImGuiCol_Text);
-        row("wall time", "%.3f s", wall, text);
-        row("sum of task times", "%.3f s", task_seconds, text);
-        if (wall > 0.001) row("speed-up", "%.1fx", task_seconds / wall, task_seconds / wall > 1.5 ? palette().good : text);
-        ImGui::EndTable();
-    }
+    ImGui::TextDisabled("wall time");
+    ImGui::SameLine();
+    ImGui::Text("%.3f s", wall);
+    if (scenario) draw_speed_up(s, *scenario, live);
     for (int i = 0; i < 5; ++i) {
         if (!counts[i]) continue;
         ImGui::TextColored(status_color(static_cast<TaskStatus>(i)), "%d %s", counts[i],

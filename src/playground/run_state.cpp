@@ -1,5 +1,7 @@
 #include "run_state.hpp"
 
+#include <algorithm>
+
 #include <threadlab/threadlab.hpp>
 
 namespace playground {
@@ -144,6 +146,16 @@ bool RunState::snapshot_if_changed(std::uint64_t have_version, Snapshot& out) co
 std::vector<Thumbnail> RunState::take_new_thumbnails() {
     std::lock_guard lock(mutex_);
     return std::exchange(new_thumbnails_, {});
+}
+
+SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& scenario) {
+    SpeedUp result;
+    if (scenario.kind != TaskKind::fetch) result.sequential = scenario.count * scenario.seconds;
+    const bool all_done = !s.tasks.empty() && std::all_of(s.tasks.begin(), s.tasks.end(), [](const TaskRecord& t) {
+        return t.status == TaskStatus::done;
+    });
+    if (s.phase == RunPhase::finished && s.wall >= 0 && all_done) result.wall = s.wall;
+    return result;
 }
 
 } // namespace playground

@@ -103,6 +103,19 @@ private:
     std::vector<Thumbnail> new_thumbnails_;
 };
 
+// The speed-up a learner can trust: how long the same tasks take one after another, against how
+// long this run took. Known for sleep and CPU tasks: count x seconds (a CPU task's work is sized
+// to take its seconds alone on one core, tasks/cpu_task.hpp). Not for downloads: their time
+// depends on the network (a static host simulates no latency), so there the page says to time
+// the same downloads with mode=sequential. (The sum of task times is no baseline: a task that
+// waits for a core is counted as running.)
+struct SpeedUp {
+    double sequential = -1; // seconds one after another; -1: not known (downloads)
+    double wall = -1;       // seconds this run took; -1: not finished (running, cancelled, a task failed)
+    double factor() const { return sequential > 0 && wall > 0 ? sequential / wall : -1; } // -1: none
+};
+SpeedUp speed_up(const RunState::Snapshot& snapshot, const Scenario& scenario);
+
 // How smoothly the UI drew while a run was in flight: the intervals between its frames.
 struct FrameTimes {
     int frames = 0;
@@ -111,8 +124,9 @@ struct FrameTimes {
 FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
 
 // The report window.threadlab.run() resolves with:
-// {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}], console,
-//  frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given.
+// {wall_ms, sequential_ms, speedup, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}],
+//  console, frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given;
+// sequential_ms and speedup are null where speed_up() does not know them.
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,
                         const FrameTimes* frames = nullptr);
 // A JSON value as the page gets it: compact, invalid UTF-8 (a URL's bytes in an error) replaced

@@ -1,6 +1,8 @@
 #include "tasks/cpu_task.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <mutex>
 #include <threadlab/threadlab.hpp>
 
@@ -15,38 +17,57 @@ bool is_prime(std::uint64_t n) {
     return true;
 }
 
-// Where the work starts: far enough from 0 that each number costs about the same.
-constexpr std::uint64_t kFirst = 1'000'000;
-
+// Numbers counted a second on one core, in the block every task counts: the fastest of several
+// passes over the whole block (at least 3 and 50 ms), timed on this thread's CPU clock, so a
+// machine busy with something else while it calibrates does not make every later task shorter
+// than asked (a busy machine only makes a task take longer).
 double numbers_per_second() {
     static std::once_flag once;
     static double rate = 0;
     std::call_once(once, [] {
-        std::uint64_t n = kFirst;
+        const CpuWork block{kCpuFirst, kCpuFirst + kCpuBlock, 1};
         const double start = perf_counter();
-        volatile std::int64_t found = 0;
-        while (perf_counter() - start < 0.03) {
-            for (int i = 0; i < 2000; ++i) found = found + is_prime(n++);
+        double fastest = 1e300;
+        [[maybe_unused]] volatile std::int64_t found = 0; // kept, so the compiler cannot drop the call
+        for (int pass = 0; pass < 3 || perf_counter() - start < 0.05; ++pass) {
+            const double t = thread_cpu_seconds();
+            found = count_primes(block, nullptr);
+            fastest = std::min(fastest, thread_cpu_seconds() - t);
         }
-        rate = static_cast<double>(n - kFirst) / (perf_counter() - start);
+        rate = static_cast<double>(kCpuBlock) / std::max(fastest, 1e-9);
     });
     return rate;
 }
 
 } // namespace
 
+double thread_cpu_seconds() {
+#ifdef CLOCK_THREAD_CPUTIME_ID
+    timespec now{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) return now.tv_sec + now.tv_nsec * 1e-9;
+#endif
+    return perf_counter();
+}
+
 CpuWork cpu_work_for_seconds(double seconds) {
-    const double count = std::max(1.0, seconds * numbers_per_second());
-    return {kFirst, kFirst + static_cast<std::uint64_t>(count)};
+    const double numbers = std::max(1.0, std::round(seconds * numbers_per_second()));
+    // As many passes as it takes to keep each within the block, all of the same length.
+    const double repeats = std::ceil(numbers / static_cast<double>(kCpuBlock));
+    const auto length = static_cast<std::uint64_t>(std::max(1.0, std::round(numbers / repeats)));
+    return {kCpuFirst, kCpuFirst + length, static_cast<std::uint64_t>(repeats)};
 }
 
 std::int64_t count_primes(const CpuWork& work, const std::atomic<bool>* cancel) {
-    std::int64_t found = 0;
-    for (std::uint64_t n = work.first; n < work.last; ++n) {
-        if ((n & 1023) == 0 && cancel && cancel->load(std::memory_order_relaxed)) return -1;
-        found += is_prime(n);
+    // Every pass finds the same primes; summing them all (rather than keeping the last pass's)
+    // keeps the compiler from dropping the passes whose result would be unused.
+    std::int64_t total = 0;
+    for (std::uint64_t pass = 0; pass < work.repeats; ++pass) {
+        for (std::uint64_t n = work.first; n < work.last; ++n) {
+            if ((n & 1023) == 0 && cancel && cancel->load(std::memory_order_relaxed)) return -1;
+            total += is_prime(n);
+        }
     }
-    return found;
+    return work.repeats ? total / static_cast<std::int64_t>(work.repeats) : 0;
 }
 
 } // namespace threadlab::tasks

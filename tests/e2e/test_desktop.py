@@ -106,6 +106,9 @@ class DesktopPlayground(unittest.TestCase):
         print("\n# desktop 5 x 0.3 s threads: wall %s ms" % report["wall_ms"])
         self.assertGreaterEqual(report["wall_ms"], 300)
         self.assertLess(report["wall_ms"], 1500)
+        # The speed-up is against the same 5 sleeps one after another (5 x 0.3 s), over the wall time.
+        self.assertEqual(report["sequential_ms"], 1500.0, report)
+        self.assertAlmostEqual(report["speedup"], 1500.0 / report["wall_ms"], delta=0.01)
         self.assertEqual(len([l for l in report["console"].splitlines() if "Sleeping 0.3 Second(s)..." in l]), 5,
                          report["console"])
 

@@ -161,6 +161,56 @@ TEST_CASE("Scenario.report is JSON that escapes what a run printed") {
     CHECK(report_value(snapshot, scenario, &frames)["frame_ms"]["p95"] == 33.0);
 }
 
+TEST_CASE("Scenario.speed-up is the same tasks one after another (count x seconds) over the wall time") {
+    RunState::Snapshot snapshot;
+    snapshot.phase = RunPhase::finished;
+    snapshot.wall = 2.5;
+    for (int id = 1; id <= 4; ++id) {
+        TaskRecord task;
+        task.id = id;
+        task.start = 0;
+        task.end = 2.4; // 4 CPU tasks sharing 2 cores: each one's time includes waiting for a core
+        task.status = TaskStatus::done;
+        snapshot.tasks.push_back(task);
+    }
+    Scenario cpu;
+    cpu.kind = TaskKind::cpu;
+    cpu.count = 4;
+    cpu.seconds = 1;
+    const SpeedUp speed = speed_up(snapshot, cpu);
+    CHECK(speed.sequential == 4.0);
+    CHECK(speed.wall == 2.5);
+    CHECK(speed.factor() == doctest::Approx(4 * 1.0 / 2.5));
+    nlohmann::json report = nlohmann::json::parse(report_json(snapshot, cpu));
+    CHECK(report["sequential_ms"] == 4000.0);
+    CHECK(report["speedup"] == 1.6);     // not the sum of task times over the wall time (3.84)
+    CHECK(report["task_ms_sum"] == 9600.0);
+
+    Scenario sleep; // 10 x 1 s
+    snapshot.wall = 1.25;
+    CHECK(speed_up(snapshot, sleep).factor() == doctest::Approx(8.0));
+
+    Scenario fetch; // downloads: how long one after another depends on the network
+    fetch.kind = TaskKind::fetch;
+    CHECK(speed_up(snapshot, fetch).sequential < 0);
+    CHECK(speed_up(snapshot, fetch).factor() < 0);
+    report = nlohmann::json::parse(report_json(snapshot, fetch));
+    CHECK(report["sequential_ms"].is_null());
+    CHECK(report["speedup"].is_null());
+
+    // No speed-up while running, once cancelled, or when a task did not finish.
+    snapshot.tasks[3].status = TaskStatus::failed;
+    CHECK(speed_up(snapshot, cpu).factor() < 0);
+    CHECK(speed_up(snapshot, cpu).sequential == 4.0);
+    snapshot.tasks[3].status = TaskStatus::done;
+    snapshot.phase = RunPhase::cancelled;
+    CHECK(speed_up(snapshot, cpu).factor() < 0);
+    snapshot.phase = RunPhase::running;
+    snapshot.wall = -1;
+    CHECK(speed_up(snapshot, cpu).factor() < 0);
+    CHECK(nlohmann::json::parse(report_json(snapshot, cpu))["speedup"].is_null());
+}
+
 TEST_CASE("Catalog.preview lays tasks out as threads, a pool's workers or one after another") {
     const Preview threads = expected_preview(find_preset("ten-threads")->scenario);
     REQUIRE(threads.lanes.size() == 10);
