@@ -14,8 +14,9 @@ void draw_speed_up(const RunState::Snapshot& s, const Scenario& scenario, bool l
     ImGui::SameLine();
     ImGui::PushTextWrapPos(0);
     if (speed.sequential < 0) {
-        ImGui::TextWrapped("not known for downloads: it depends on the network. Run the same downloads "
-                           "with mode \"sequential\" to compare.");
+        ImGui::TextWrapped("%s Run the same tasks with mode \"sequential\" to compare.",
+                           scenario.kind == TaskKind::fetch ? "not known for downloads: it depends on the network."
+                                                            : "not known: the work is counted, not timed.");
     } else {
         ImGui::Text("%.2f s", speed.sequential);
         ImGui::SameLine();
