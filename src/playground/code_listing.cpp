@@ -27,6 +27,7 @@ struct KindText {
     std::string cpp_task, py_task;       // the task function
     std::string cpp_arg, py_arg;         // one task's argument
     std::string cpp_args, py_args;       // the list of arguments, for map / loops
+    std::string cpp_map_fn = "{fn}";     // what C++ map() calls (one argument per call)
     std::string cpp_ret, py_ret_print;   // how a returned result is printed
     std::string cpp_end, py_end;         // the final line
     std::string py_imports;
@@ -100,8 +101,11 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
                     "    return found\n";
         k.cpp_arg = "first, last, repeats";
         k.py_arg = "first, last, repeats";
-        k.cpp_args = "ranges";
-        k.py_args = "ranges";
+        // Python's map takes one iterable per parameter; C++'s one range, so a lambda adapts.
+        k.cpp_map_fn = "[](int) { return count_primes(first, last, repeats); }";
+        k.cpp_args = "std::vector<int>(" + std::to_string(s.count) + ")";
+        k.py_args = "[first] * " + std::to_string(s.count) + ", [last] * " + std::to_string(s.count) + ", [repeats] * " +
+                    std::to_string(s.count);
         k.cpp_ret = "println(\"Found \", result, \" primes\");";
         k.py_ret_print = "print(f'Found {result} primes')";
         k.cpp_end = "println(\"Finished in \", t2 - t1, \" seconds\");";
@@ -226,7 +230,7 @@ CodeListing code_listing(const Scenario& s) {
         break;
     case RunMode::map:
         cpp += "    {\n        ThreadPoolExecutor executor{{.max_workers = {w}}};\n"
-               "        for (auto&& result : executor.map({fn}, {args}))\n" +
+               "        for (auto&& result : executor.map(" + k.cpp_map_fn + ", {args}))\n" +
                std::string(returns ? "            " + k.cpp_ret + "\n" : "            ;\n") +
                "    }  // ~ThreadPoolExecutor() = shutdown(wait=true)\n";
         py += "with concurrent.futures.ThreadPoolExecutor(max_workers={w}) as executor:\n" +
