@@ -7,6 +7,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <threadlab/gil.hpp>
 #include <threadlab/threadlab.hpp>
 #include <vector>
 
@@ -154,9 +155,12 @@ void increment(const RunPtr& run, int id, SharedCounter& shared, int times, bool
     TaskScope task(run, id);
     if (task.skipped()) return;
     for (int i = 0; i < times; ++i) {
-        if ((i & 4095) == 0 && run->cancel_requested.load(std::memory_order_relaxed)) {
-            task.finish(TaskStatus::cancelled, 0, "cancelled while counting");
-            return;
+        if ((i & 4095) == 0) {
+            if (run->cancel_requested.load(std::memory_order_relaxed)) {
+                task.finish(TaskStatus::cancelled, 0, "cancelled while counting");
+                return;
+            }
+            threadlab::gil::checkpoint(); // the eval breaker: between updates, never inside one
         }
         std::optional<std::lock_guard<threadlab::Lock>> with_lock;
         if (locked) with_lock.emplace(shared.lock);

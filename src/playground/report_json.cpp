@@ -57,6 +57,7 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                              {"sequential_ms", ms(speed.sequential)},
                              {"speedup", speed.factor() > 0 ? nlohmann::json(std::round(speed.factor() * 100) / 100)
                                                             : nlohmann::json(nullptr)},
+                             {"lesson", gil_lesson(s, scenario)},
                              {"done", done},
                              {"failed", failed},
                              {"cancelled", cancelled},

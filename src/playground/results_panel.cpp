@@ -29,6 +29,7 @@ void draw_speed_up(const RunState::Snapshot& s, const Scenario& scenario, bool l
                                factor >= 1.1   ? "faster"
                                : factor > 0.9 ? "(no gain)"
                                               : "(slower: is the machine busy?)");
+            if (const std::string lesson = gil_lesson(s, scenario); !lesson.empty()) ImGui::TextWrapped("%s", lesson.c_str());
         } else if (!live) {
             ImGui::TextDisabled("No speed-up: %s.", s.phase == RunPhase::cancelled ? "the run was cancelled"
                                                                                     : "not every task finished");

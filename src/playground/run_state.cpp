@@ -1,6 +1,7 @@
 #include "run_state.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <threadlab/threadlab.hpp>
 
@@ -158,6 +159,29 @@ SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& scenario) {
     });
     if (s.phase == RunPhase::finished && s.wall >= 0 && all_done) result.wall = s.wall;
     return result;
+}
+
+std::string gil_lesson(const RunState::Snapshot& s, const Scenario& scenario) {
+    const SpeedUp speed = speed_up(s, scenario);
+    if (speed.factor() <= 0 || scenario.count < 2 || scenario.mode == RunMode::sequential) return {};
+    char text[320];
+    const int n = scenario.count;
+    if (scenario.kind == TaskKind::cpu && scenario.gil)
+        std::snprintf(text, sizeof text,
+                      "With the GIL, %d CPU tasks took %.2f s against %.2f s one after another (%.1fx): only the "
+                      "thread holding the GIL computes, so threads do not speed up CPU-bound work.",
+                      n, speed.wall, speed.sequential, speed.factor());
+    else if (scenario.kind == TaskKind::cpu)
+        std::snprintf(text, sizeof text,
+                      "Without a GIL, %d CPU tasks took %.2f s against %.2f s one after another (%.1fx): C++ threads "
+                      "compute on every core at once. Tick \"Python mode\" to see CPython's GIL undo that.",
+                      n, speed.wall, speed.sequential, speed.factor());
+    else
+        std::snprintf(text, sizeof text,
+                      "%s, %d sleeps took %.2f s against %.2f s one after another (%.1fx): a thread that waits "
+                      "gives the GIL up, so waiting (IO-bound work) overlaps either way.",
+                      scenario.gil ? "With the GIL" : "Without a GIL", n, speed.wall, speed.sequential, speed.factor());
+    return text;
 }
 
 } // namespace playground

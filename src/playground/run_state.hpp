@@ -115,6 +115,9 @@ struct SpeedUp {
     double factor() const { return sequential > 0 && wall > 0 ? sequential / wall : -1; } // -1: none
 };
 SpeedUp speed_up(const RunState::Snapshot& snapshot, const Scenario& scenario);
+// What a finished run of timed tasks teaches about threads and the GIL, in one sentence with its
+// numbers ("With the GIL, 4 CPU tasks took 4.10 s: ..."); empty while the speed-up is not known.
+std::string gil_lesson(const RunState::Snapshot& snapshot, const Scenario& scenario);
 
 // How smoothly the UI drew while a run was in flight: the intervals between its frames.
 struct FrameTimes {

@@ -1,5 +1,6 @@
 #include "runner.hpp"
 
+#include <threadlab/gil.hpp>
 #include <threadlab/threadlab.hpp>
 
 #include "print_routing.hpp"
@@ -23,6 +24,7 @@ std::string Runner::start(const Scenario& scenario) {
     current_ = run;
     cancelled_at_ = -1;
     set_fallback_print_target(run);
+    threadlab::gil::set_enabled(scenario.gil); // Python mode, for this run's threads
     try {
         // Daemon: a run left behind (see update) must not keep the program from exiting.
         threadlab::Thread runner{{.name = "MainThread", .daemon = true}, [run] { run_program(run); }};

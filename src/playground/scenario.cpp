@@ -151,7 +151,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, kind, count, seconds, increments, lock, limit, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
+    "preset, kind, count, seconds, increments, lock, limit, gil, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -264,6 +264,8 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
             error = set_int(key, value, 1, 10'000'000, scenario.increments);
         } else if (key == "lock") {
             error = set_flag(key, value, scenario.lock);
+        } else if (key == "gil") {
+            error = set_flag(key, value, scenario.gil);
         } else if (key == "limit") {
             error = set_int(key, value, 0, kMaxTasks, scenario.limit);
         } else if (key == "latency_ms") {
@@ -351,6 +353,7 @@ Fields to_fields(const Scenario& s) {
     if (s.mode == RunMode::pool || s.mode == RunMode::map)
         fields.emplace_back("workers", std::to_string(s.workers));
     if (s.limit) fields.emplace_back("limit", std::to_string(s.limit));
+    if (s.gil) fields.emplace_back("gil", "1");
     return fields;
 }
 

@@ -38,6 +38,7 @@ struct Scenario {
     int increments = 100000;       // increment: how many times each task adds 1, 1..10,000,000
     bool lock = false;             // increment: hold a Lock around each read-add-write
     int limit = 0;                 // at most this many tasks at once (a BoundedSemaphore), 0 = no limit
+    bool gil = false;              // Python mode: run under the GIL emulation (threadlab/gil.hpp)
     std::vector<std::string> urls; // fetch: explicit URLs (empty: the tutorial's 15 images)
 };
 

@@ -99,6 +99,11 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::PopItemWidth();
 
     section("Run them with");
+    edited |= ImGui::Checkbox("Python mode: one GIL", &s.gil);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Run as CPython would: one thread at a time holds the global interpreter lock;\n"
+                          "it is given up while a thread sleeps, downloads or waits, and handed over\n"
+                          "every 5 ms (sys.getswitchinterval()) while threads compute.");
     edited |= radio_row("mode", s.mode, {{RunMode::threads, "threads"}, {RunMode::pool, "pool (as_completed)"}});
     edited |= radio_row("mode2", s.mode, {{RunMode::map, "map"}, {RunMode::sequential, "sequential"}});
     const char* explanation = "";

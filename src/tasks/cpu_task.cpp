@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <threadlab/gil.hpp>
 #include <threadlab/threadlab.hpp>
 
 namespace threadlab::tasks {
@@ -63,7 +64,10 @@ std::int64_t count_primes(const CpuWork& work, const std::atomic<bool>* cancel) 
     std::int64_t total = 0;
     for (std::uint64_t pass = 0; pass < work.repeats; ++pass) {
         for (std::uint64_t n = work.first; n < work.last; ++n) {
-            if ((n & 1023) == 0 && cancel && cancel->load(std::memory_order_relaxed)) return -1;
+            if ((n & 1023) == 0) {
+                if (cancel && cancel->load(std::memory_order_relaxed)) return -1;
+                gil::checkpoint(); // Python's eval breaker: hand the GIL over if another thread asked
+            }
             total += is_prime(n);
         }
     }
