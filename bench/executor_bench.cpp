@@ -3,7 +3,7 @@
 // executor.submit     submit + result of N trivial tasks, 4 workers (pool creation and shutdown
 //                     included, for every peer alike)
 //                       threadlab       ThreadPoolExecutor(4).submit(task, i), then f.result()
-//                       threadlab_trace the same with trace::set_enabled(true) (off by default)
+//                       threadlab_recorder the same with an events::Recorder installed
 //                       asio_promise    boost::asio::thread_pool(4) + post() + std::promise per task
 //                       mutex_cv_queue  a plain deque + std::mutex + std::condition_variable pool of
 //                                       4 workers running std::packaged_task (std::future per task)
@@ -83,8 +83,9 @@ private:
     std::vector<std::thread> threads_;
 };
 
-double threadlab_submit(int n, int workers, bool trace_on) {
-    threadlab::trace::set_enabled(trace_on);
+double threadlab_submit(int n, int workers, bool record) {
+    threadlab::events::Recorder recorder;
+    if (record) threadlab::events::add_observer(&recorder);
     double t = time_s([&] {
         threadlab::ThreadPoolExecutor executor(workers);
         std::vector<threadlab::Future<int>> futures;
@@ -94,7 +95,7 @@ double threadlab_submit(int n, int workers, bool trace_on) {
         for (auto& f : futures) sum += f.result();
         sink = sum;
     });
-    threadlab::trace::set_enabled(false);
+    threadlab::events::remove_observer(&recorder);
     return t;
 }
 
@@ -216,7 +217,7 @@ void executor_workloads(const Config& config) {
     const int n = config.quick ? 2000 : 100000;
     std::vector<Variant> submit = {
         {"threadlab", [=] { return threadlab_submit(n, workers, false); }},
-        {"threadlab_trace", [=] { return threadlab_submit(n, workers, true); }},
+        {"threadlab_recorder", [=] { return threadlab_submit(n, workers, true); }},
 #if BENCH_HAVE_ASIO
         {"asio_promise", [=] { return asio_promise_submit(n, workers); }},
 #endif

@@ -26,7 +26,7 @@ ROWS = [
     ("executor submit+result, 100k tasks, 4 workers", "executor.submit", "threadlab", "python", "per_op", ("faster", 20)),
     ("executor submit+result, 100k tasks, 4 workers", "executor.submit", "threadlab", "mutex_cv_queue", "per_op", None),
     ("executor submit+result, 100k tasks, 4 workers", "executor.submit", "threadlab", "std_async", "per_op", None),
-    ("executor submit+result, trace on", "executor.submit", "threadlab_trace", "asio_promise", "per_op", None),
+    ("executor submit+result, Recorder installed", "executor.submit", "threadlab_recorder", "asio_promise", "per_op", None),
     ("executor.map over 100k items", "executor.map", "threadlab", "python", "per_op", None),
     ("as_completed over 10k futures", "executor.as_completed", "threadlab", "python", "per_op", None),
     ("latency submit -> start, idle pool, p50", "latency.submit_start", "threadlab", "asio_promise", "p50", None),

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "errors.hpp"
+#include "events.hpp"
 #include "executor.hpp"
 #include "future.hpp"
 #include "print.hpp"
@@ -9,4 +10,3 @@
 #include "thread.hpp"
 #include "timer.hpp"
 #include "timing.hpp"
-#include "trace.hpp"
