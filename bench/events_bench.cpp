@@ -7,6 +7,7 @@
 // copy of the library compiled with THREADLAB_NO_EVENTS - and it defines bench::events_off::*.
 // events_compare.cpp runs both side by side.
 #include "events_bench.hpp"
+#include "lock_loops.hpp"
 
 #include <threadlab/threadlab.hpp>
 
@@ -23,6 +24,13 @@ volatile long sink;
 
 int trivial_task(int i) { return i + 1; }
 
+// acquire/release as the Python program spells them.
+struct LockOps {
+    threadlab::Lock l;
+    void lock() { l.acquire(); }
+    void unlock() { l.release(); }
+};
+
 // A Recorder installed for the scope when `record` (with the stream compiled out: never called).
 struct MaybeRecording {
     threadlab::events::Recorder recorder;
@@ -37,37 +45,15 @@ struct MaybeRecording {
 } // namespace
 
 double lock_uncontended(int n, bool record) {
-    threadlab::Lock lock;
+    LockOps ops;
     MaybeRecording recording(record);
-    return time_s([&] {
-        long counter = 0;
-        for (int i = 0; i < n; ++i) {
-            lock.acquire();
-            ++counter;
-            lock.release();
-        }
-        sink = counter;
-    });
+    return uncontended(ops, n);
 }
 
 double lock_contended(int n_per_thread, bool record) {
-    threadlab::Lock lock;
+    LockOps ops;
     MaybeRecording recording(record);
-    long counter = 0;
-    auto body = [&] {
-        for (int i = 0; i < n_per_thread; ++i) {
-            lock.acquire();
-            ++counter;
-            lock.release();
-        }
-    };
-    double t = time_s([&] {
-        std::thread other(body);
-        body();
-        other.join();
-    });
-    sink = counter;
-    return t;
+    return contended(ops, n_per_thread);
 }
 
 double submit_result(int n, int workers, bool record) {

@@ -14,6 +14,7 @@
 //
 // Native builds have Boost.Asio (header-only); the wasm build runs the same code without it.
 #include "harness.hpp"
+#include "events_bench.hpp"
 #include "workloads.hpp"
 
 #include <threadlab/threadlab.hpp>
@@ -82,22 +83,6 @@ private:
     bool stop_ = false;
     std::vector<std::thread> threads_;
 };
-
-double threadlab_submit(int n, int workers, bool record) {
-    threadlab::events::Recorder recorder;
-    if (record) threadlab::events::add_observer(&recorder);
-    double t = time_s([&] {
-        threadlab::ThreadPoolExecutor executor(workers);
-        std::vector<threadlab::Future<int>> futures;
-        futures.reserve(n);
-        for (int i = 0; i < n; ++i) futures.push_back(executor.submit(trivial_task, i));
-        long sum = 0;
-        for (auto& f : futures) sum += f.result();
-        sink = sum;
-    });
-    threadlab::events::remove_observer(&recorder);
-    return t;
-}
 
 #if BENCH_HAVE_ASIO
 double asio_promise_submit(int n, int workers) {
@@ -216,8 +201,8 @@ void executor_workloads(const Config& config) {
     const int workers = 4;
     const int n = config.quick ? 2000 : 100000;
     std::vector<Variant> submit = {
-        {"threadlab", [=] { return threadlab_submit(n, workers, false); }},
-        {"threadlab_recorder", [=] { return threadlab_submit(n, workers, true); }},
+        {"threadlab", [=] { return events_on::submit_result(n, workers, false); }},
+        {"threadlab_recorder", [=] { return events_on::submit_result(n, workers, true); }},
 #if BENCH_HAVE_ASIO
         {"asio_promise", [=] { return asio_promise_submit(n, workers); }},
 #endif

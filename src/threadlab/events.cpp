@@ -171,19 +171,17 @@ WaitScope::WaitScope(ObjectKind kind, std::uint64_t object, std::string_view nam
     : kind_(kind), object_(object), name_(name), task_(task) {
     if (!observed()) return;
     active_ = true;
-    Event event;
-    event.kind = Kind::wait_begin;
-    event.object_kind = kind;
-    event.object = object;
-    event.name = name;
-    event.task = task;
-    emit(event);
+    emit_wait(Kind::wait_begin, true);
 }
 
 void WaitScope::end_now(bool ok) noexcept {
     active_ = false;
+    emit_wait(Kind::wait_end, ok);
+}
+
+void WaitScope::emit_wait(Kind kind, bool ok) const noexcept {
     Event event;
-    event.kind = Kind::wait_end;
+    event.kind = kind;
     event.object_kind = kind_;
     event.object = object_;
     event.name = name_;

@@ -174,6 +174,7 @@ public:
 
 private:
     void end_now(bool ok) noexcept;
+    void emit_wait(Kind kind, bool ok) const noexcept;
     bool active_ = false;
     ObjectKind kind_;
     std::uint64_t object_;

@@ -59,6 +59,12 @@ std::uint32_t me() { return current_thread().serial(); }
 
 using Names = std::vector<std::string>;
 
+// One acquire and one release: two events.
+void acquire_release(Lock& lock) {
+    lock.acquire();
+    lock.release();
+}
+
 // Counts what it sees; flags a call made after it was removed.
 struct Counter final : ev::Observer {
     std::atomic<long> seen{0};
@@ -82,8 +88,7 @@ TEST_CASE("events: nothing is observed and nothing reported with no observer ins
     CHECK_FALSE(ev::detail::observed());
     CHECK_FALSE(ev::remove_observer(&counter)); // not installed any more
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     Thread t{[] {}};
     t.start();
     t.join();
@@ -98,8 +103,7 @@ TEST_CASE("events: several observers each see every event; adding one twice has 
     ev::add_observer(&b);
     ev::add_observer(&a);
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     ev::remove_observer(&a);
     ev::remove_observer(&b);
     CHECK(a.seen == 2);
@@ -143,8 +147,7 @@ TEST_CASE("events: an observer's own use of the library is not reported to it, a
     } observer;
     ev::add_observer(&observer);
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     ev::remove_observer(&observer);
     CHECK(observer.calls == 2);
 }
@@ -158,8 +161,7 @@ TEST_CASE("events: remove_observer from inside an observer call raises RuntimeEr
     } observer;
     ev::add_observer(&observer);
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     ev::remove_observer(&observer);
     CHECK(observer.error == "RuntimeError: remove_observer called from inside an observer call");
 }
@@ -241,8 +243,7 @@ TEST_CASE("events: join reports a wait on the thread only when it blocks") {
 TEST_CASE("events: an uncontended Lock reports acquired and released, no wait") {
     Recording rec;
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     CHECK(lock.acquire(false));
     CHECK_FALSE(lock.acquire(false)); // fails without blocking: nothing
     lock.release();
@@ -620,8 +621,7 @@ TEST_CASE("events: kind_name and object_kind_name") {
 TEST_CASE("Recorder::read is incremental, with growing seq and time") {
     Recording rec;
     Lock lock;
-    lock.acquire();
-    lock.release();
+    acquire_release(lock);
     std::vector<ev::Event> first;
     std::uint64_t next = rec.recorder.read(0, first);
     CHECK(next == first.size());
