@@ -146,7 +146,7 @@ void emit(Event event) noexcept {
 }
 
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name, std::int64_t count,
-          bool ok) noexcept {
+          bool ok, std::uint64_t task) noexcept {
     Event event;
     event.kind = kind;
     event.object_kind = object_kind;
@@ -154,6 +154,7 @@ void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_v
     event.name = name;
     event.count = count;
     event.ok = ok;
+    event.task = task;
     emit(event);
 }
 
@@ -179,16 +180,7 @@ void WaitScope::end_now(bool ok) noexcept {
     emit_wait(Kind::wait_end, ok);
 }
 
-void WaitScope::emit_wait(Kind kind, bool ok) const noexcept {
-    Event event;
-    event.kind = kind;
-    event.object_kind = kind_;
-    event.object = object_;
-    event.name = name_;
-    event.task = task_;
-    event.ok = ok;
-    emit(event);
-}
+void WaitScope::emit_wait(Kind kind, bool ok) const noexcept { emit(kind, kind_, object_, name_, 0, ok, task_); }
 
 // [SECTION] Display names -----------------------------------------------------------------------
 

@@ -158,7 +158,7 @@ inline std::uint64_t object_id(const void* object) { return reinterpret_cast<std
 // observed(), with no internal mutex held.
 void emit(Event event) noexcept;
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name = {},
-          std::int64_t count = 0, bool ok = true) noexcept;
+          std::int64_t count = 0, bool ok = true, std::uint64_t task = 0) noexcept;
 void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter) noexcept;
 
 // wait_begin now (if observed), wait_end at end(ok) or, with ok=false, at destruction.
