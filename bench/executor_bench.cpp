@@ -3,7 +3,7 @@
 // executor.submit     submit + result of N trivial tasks, 4 workers (pool creation and shutdown
 //                     included, for every peer alike)
 //                       threadlab       ThreadPoolExecutor(4).submit(task, i), then f.result()
-//                       threadlab_trace the same with trace::set_enabled(true) (off by default)
+//                       threadlab_recorder the same with an events::Recorder installed
 //                       asio_promise    boost::asio::thread_pool(4) + post() + std::promise per task
 //                       mutex_cv_queue  a plain deque + std::mutex + std::condition_variable pool of
 //                                       4 workers running std::packaged_task (std::future per task)
@@ -14,6 +14,7 @@
 //
 // Native builds have Boost.Asio (header-only); the wasm build runs the same code without it.
 #include "harness.hpp"
+#include "events_bench.hpp"
 #include "workloads.hpp"
 
 #include <threadlab/threadlab.hpp>
@@ -82,21 +83,6 @@ private:
     bool stop_ = false;
     std::vector<std::thread> threads_;
 };
-
-double threadlab_submit(int n, int workers, bool trace_on) {
-    threadlab::trace::set_enabled(trace_on);
-    double t = time_s([&] {
-        threadlab::ThreadPoolExecutor executor(workers);
-        std::vector<threadlab::Future<int>> futures;
-        futures.reserve(n);
-        for (int i = 0; i < n; ++i) futures.push_back(executor.submit(trivial_task, i));
-        long sum = 0;
-        for (auto& f : futures) sum += f.result();
-        sink = sum;
-    });
-    threadlab::trace::set_enabled(false);
-    return t;
-}
 
 #if BENCH_HAVE_ASIO
 double asio_promise_submit(int n, int workers) {
@@ -215,8 +201,8 @@ void executor_workloads(const Config& config) {
     const int workers = 4;
     const int n = config.quick ? 2000 : 100000;
     std::vector<Variant> submit = {
-        {"threadlab", [=] { return threadlab_submit(n, workers, false); }},
-        {"threadlab_trace", [=] { return threadlab_submit(n, workers, true); }},
+        {"threadlab", [=] { return events_on::submit_result(n, workers, false); }},
+        {"threadlab_recorder", [=] { return events_on::submit_result(n, workers, true); }},
 #if BENCH_HAVE_ASIO
         {"asio_promise", [=] { return asio_promise_submit(n, workers); }},
 #endif

@@ -7,6 +7,7 @@
 //                           (Condition over a Lock vs std::mutex + std::condition_variable)
 // handoff.event             ping-pong with two Events (set / wait / clear) vs the same protocol on
 //                           a flag + std::mutex + std::condition_variable
+#include "lock_loops.hpp"
 #include "workloads.hpp"
 
 #include <threadlab/threadlab.hpp>
@@ -17,8 +18,6 @@
 
 namespace bench {
 namespace {
-
-volatile long counter_sink;
 
 // acquire/release as the Python program spells them (with lock: ... is the same two calls).
 struct LockOps {
@@ -32,18 +31,6 @@ struct RLockOps {
     void unlock() { l.release(); }
 };
 
-template <class M> double uncontended(M& m, int n) {
-    return time_s([&] {
-        long counter = 0;
-        for (int i = 0; i < n; ++i) {
-            m.lock();
-            ++counter;
-            m.unlock();
-        }
-        counter_sink = counter;
-    });
-}
-
 template <class M> double nested(M& m, int n) {
     return time_s([&] {
         long counter = 0;
@@ -56,24 +43,6 @@ template <class M> double nested(M& m, int n) {
         }
         counter_sink = counter;
     });
-}
-
-template <class M> double contended(M& m, int n_per_thread) {
-    long counter = 0;
-    auto body = [&] {
-        for (int i = 0; i < n_per_thread; ++i) {
-            m.lock();
-            ++counter;
-            m.unlock();
-        }
-    };
-    double t = time_s([&] {
-        std::thread other(body);
-        body();
-        other.join();
-    });
-    counter_sink = counter;
-    return t;
 }
 
 double condition_pingpong(int n) {

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     bench::thread_workloads(config);
     bench::lock_workloads(config);
     bench::tutorial_workloads(config);
+    bench::events_workloads(config);
 #endif
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tasks/fetch.hpp"
+#include "threadlab/events.hpp"
 
 namespace threadlab::tasks {
 namespace {
@@ -102,6 +103,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     if (options.timeout_s > 0)
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout_s * 1000));
 
+    events::Io io(resolved); // the download is this thread's wait, for the event stream
     const CURLcode code = curl_easy_perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -113,6 +115,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     } else {
         result.ok = true;
     }
+    io.end(result.ok);
     curl_easy_cleanup(curl);
     return result;
 }

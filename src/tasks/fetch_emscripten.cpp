@@ -19,6 +19,7 @@
 #include <string>
 
 #include "tasks/fetch.hpp"
+#include "threadlab/events.hpp"
 
 namespace threadlab::tasks {
 namespace {
@@ -94,7 +95,9 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     }
     double body_size = 0;
     const double timeout_ms = options.timeout_s > 0 ? options.timeout_s * 1000 : 0; // 0 = no limit
+    events::Io io(url); // the download is this thread's wait, for the event stream
     const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size);
+    io.end(status >= 200 && status < 400);
     switch (status) {
     case kInvalidUrl: result.error = "invalid URL"; return result;
     case kTimedOut: result.error = describe_timeout(options.timeout_s); return result;

@@ -20,20 +20,44 @@ public:
         : max_workers_(max_workers), prefix_(std::move(prefix)), initializer_(std::move(initializer)) {}
 
     void enqueue(std::shared_ptr<WorkItem> item) {
+        // task_submitted comes before a worker can start it, and is emitted without mutex_ held
+        // (observers may block): checked, reported, then queued under a second look at the lock.
+        const bool observed = events::detail::observed();
+        if (observed) {
+            {
+                std::lock_guard lock(mutex_);
+                throw_if_closed();
+            }
+            FutureCore& future = item->item_future();
+            future.set_submitter(current_thread_serial());
+            events::detail::emit_task(events::Kind::task_submitted, future.serial(), future.submitter());
+        }
         bool wake = false;
         {
-            std::lock_guard lock(mutex_);
-            if (!broken_.empty()) throw BrokenThreadPool(broken_);
-            if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
-            if (interpreter_shutting_down())
-                throw RuntimeError("cannot schedule new futures after interpreter shutdown");
-            trace::record(trace::Kind::task_submitted, current_thread_serial(), item->item_serial());
+            std::unique_lock lock(mutex_);
+            try {
+                throw_if_closed();
+            } catch (...) {
+                lock.unlock();
+                // Closed between the two looks: the submitted future will never run.
+                if (observed) {
+                    FutureCore& future = item->item_future();
+                    events::detail::emit_task(events::Kind::task_cancelled, future.serial(), future.submitter());
+                }
+                throw;
+            }
             queue_.push_back(std::move(item));
             queued_.store(queue_.size(), std::memory_order_relaxed);
             wake = sleeping_ > 0 && spinning_ == 0; // a spinning worker takes it without a wake-up
             adjust_thread_count();
         }
         if (wake) work_available_.notify_one();
+    }
+
+    void throw_if_closed() const {
+        if (!broken_.empty()) throw BrokenThreadPool(broken_);
+        if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
+        if (interpreter_shutting_down()) throw RuntimeError("cannot schedule new futures after interpreter shutdown");
     }
 
     void shutdown(bool wait, bool cancel_futures) {
@@ -98,7 +122,6 @@ private:
                 return;
             }
         }
-        std::uint32_t me = current_thread_serial();
         bool finished_one = false;
         for (;;) {
             std::shared_ptr<WorkItem> item;
@@ -131,7 +154,7 @@ private:
                 wake_another = !queue_.empty() && sleeping_ > 0 && spinning_ == 0;
             }
             if (wake_another) work_available_.notify_one();
-            item->run_item(me);
+            item->run_item();
             item.reset(); // the task dropped its call already; drop our reference to it too
             finished_one = true;
         }

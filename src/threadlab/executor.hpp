@@ -11,7 +11,7 @@
 
 #include "future.hpp"
 #include "thread.hpp"
-#include "trace.hpp"
+#include "events.hpp"
 
 #include <deque>
 #include <functional>
@@ -38,10 +38,10 @@ namespace detail {
 // Only the thread that took the item off the queue calls these.
 struct WorkItem {
     virtual ~WorkItem() = default;
-    virtual void run_item(std::uint32_t worker_serial) = 0;
+    virtual void run_item() = 0;
     virtual void fail_item(std::exception_ptr error) = 0;
     virtual void cancel_item() = 0;
-    virtual std::uint64_t item_serial() const = 0;
+    virtual FutureCore& item_future() = 0;
 };
 
 // The task is its own future's state: one allocation per submit(). The call (and the arguments
@@ -50,26 +50,30 @@ struct WorkItem {
 template <class R, class Call> class Task final : public FutureState<R>, public WorkItem {
 public:
     explicit Task(Call c) : call_(std::move(c)) {}
-    void run_item(std::uint32_t worker_serial) override {
+    void run_item() override {
         if (!this->set_running_or_notify_cancel()) {
             call_.reset(); // cancelled while queued
             return;
         }
-        trace::record(trace::Kind::task_started, worker_serial, this->serial());
+        // task_done/task_failed come before set_result/set_exception wake the result() callers.
+        const bool observed = events::detail::observed();
+        if (observed) report(events::Kind::task_started);
         try {
             if constexpr (std::is_void_v<R>) {
                 (*call_)();
+                if (observed) report(events::Kind::task_done);
                 this->set_result();
+            } else if (observed) {
+                R value = (*call_)();
+                report(events::Kind::task_done);
+                this->set_result(std::move(value));
             } else {
                 this->set_result((*call_)());
             }
         } catch (...) {
-            trace::record(trace::Kind::task_failed, worker_serial, this->serial());
+            if (observed) report(events::Kind::task_failed);
             this->set_exception(std::current_exception());
-            call_.reset();
-            return;
         }
-        trace::record(trace::Kind::task_done, worker_serial, this->serial());
         call_.reset();
     }
     void fail_item(std::exception_ptr error) override {
@@ -85,9 +89,10 @@ public:
         this->cancel();
         call_.reset();
     }
-    std::uint64_t item_serial() const override { return this->serial(); }
+    FutureCore& item_future() override { return *this; }
 
 private:
+    void report(events::Kind kind) const { events::detail::emit_task(kind, this->serial(), this->submitter()); }
     std::optional<Call> call_;
 };
 

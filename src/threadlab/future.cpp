@@ -2,7 +2,7 @@
 #include "future.hpp"
 
 #include "internal.hpp"
-#include "trace.hpp"
+#include "events.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -64,8 +64,8 @@ bool FutureCore::cancel() {
     FutureStatus expected = FutureStatus::pending;
     if (!status_.compare_exchange_strong(expected, FutureStatus::cancelled, std::memory_order_acq_rel))
         return expected == FutureStatus::cancelled; // running or finished: too late
-    trace::record(trace::Kind::task_cancelled, 0, serial_);
     complete(lock, FutureStatus::cancelled);
+    if (events::detail::observed()) events::detail::emit_task(events::Kind::task_cancelled, serial_, submitter_);
     return true;
 }
 
@@ -77,6 +77,9 @@ bool FutureCore::done() const { return is_done(status()); }
 
 void FutureCore::wait_done(Timeout timeout) {
     if (timeout) check_seconds(*timeout); // before spinning: a NaN raises at once
+    std::optional<events::detail::WaitScope> wait;
+    if (!is_done(status()) && !(timeout && *timeout <= 0) && events::detail::observed())
+        wait.emplace(events::ObjectKind::future, serial_, std::string_view(), serial_);
     if (!is_done(status()) && !(timeout && *timeout <= 0) && !spin_until([&] { return is_done(status()); })) {
         // has_sleepers_ is stored before status_ is checked, and complete() stores status_ before
         // it loads has_sleepers_ (both sequentially consistent): either complete() sees a sleeper
@@ -91,6 +94,7 @@ void FutureCore::wait_done(Timeout timeout) {
             parking.woken.wait(lock, done);
     }
     FutureStatus now = status();
+    if (wait) wait->end(now == FutureStatus::finished);
     if (now == FutureStatus::cancelled) throw CancelledError();
     if (now != FutureStatus::finished) throw TimeoutError();
 }

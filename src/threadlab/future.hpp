@@ -10,6 +10,7 @@
 #pragma once
 
 #include "errors.hpp"
+#include "events.hpp"
 #include "repr.hpp"
 #include "timing.hpp"
 
@@ -82,6 +83,9 @@ public:
     void add_done_callback(Callback callback);
     std::string repr() const;
     std::uint64_t serial() const { return serial_; }
+    // The thread that submitted it to an executor (0: not recorded, made while nobody observed).
+    std::uint32_t submitter() const { return submitter_; }
+    void set_submitter(std::uint32_t serial) { submitter_ = serial; }
 
     // Wait until finished; CancelledError / TimeoutError otherwise; rethrows the task's error.
     void wait_for_result(Timeout timeout);
@@ -125,6 +129,7 @@ private:
     std::unique_ptr<Listeners> listeners_;
     const std::type_info& result_type_;
     std::uint64_t serial_;
+    std::uint32_t submitter_ = 0;
 };
 
 // Not final: an executor's task derives from it, so a task and its future are one allocation.
@@ -296,15 +301,9 @@ private:
         current_.reset();
         if (pending_.empty()) return;
         std::unique_lock lock(waiter_->mutex);
-        while (waiter_->finished.empty()) {
-            if (!deadline_) {
-                waiter_->changed.wait(lock);
-            } else if (waiter_->changed.wait_until(lock, *deadline_) == std::cv_status::timeout &&
-                       waiter_->finished.empty()) {
-                throw TimeoutError(std::to_string(pending_.size()) + " (of " + std::to_string(total_) +
-                                   ") futures unfinished");
-            }
-        }
+        if (!events::detail::reported_wait(waiter_->changed, lock, deadline_, [&] { return !waiter_->finished.empty(); },
+                                           events::ObjectKind::futures_wait, events::detail::object_id(waiter_.get())))
+            throw TimeoutError(std::to_string(pending_.size()) + " (of " + std::to_string(total_) + ") futures unfinished");
         auto core = std::move(waiter_->finished.front());
         waiter_->finished.pop_front();
         lock.unlock();
@@ -357,10 +356,8 @@ auto wait(const Range& fs, Timeout timeout = std::nullopt, ReturnWhen return_whe
             if (return_when == FIRST_EXCEPTION) return waiter.saw_exception;
             return false;
         };
-        if (deadline)
-            waiter.changed.wait_until(lock, *deadline, satisfied);
-        else
-            waiter.changed.wait(lock, satisfied);
+        events::detail::reported_wait(waiter.changed, lock, deadline, satisfied, events::ObjectKind::futures_wait,
+                                      events::detail::object_id(&waiter));
     }
     for (auto& f : futures) f.state()->remove_waiter(&waiter);
     DoneAndNotDone<R> out;

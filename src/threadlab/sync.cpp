@@ -22,24 +22,7 @@ std::optional<Clock::time_point> lock_deadline(bool blocking, double timeout) {
     return detail::deadline_after(timeout);
 }
 
-// Semaphore and BoundedSemaphore release: n permits, waking as many waiters (caller holds the lock).
-void add_permits(long long& value, std::condition_variable& available, long long n) {
-    value += n;
-    if (n == 1)
-        available.notify_one();
-    else
-        available.notify_all();
-}
-
-template <class Predicate>
-bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                const std::optional<Clock::time_point>& deadline, Predicate predicate) {
-    if (!deadline) {
-        cv.wait(lock, predicate);
-        return true;
-    }
-    return cv.wait_until(lock, *deadline, predicate);
-}
+using events::detail::reported_wait;
 } // namespace
 
 // [SECTION] Lock, RLock -------------------------------------------------------------------------
@@ -47,9 +30,26 @@ bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
 bool Lock::acquire_checked(bool blocking, double timeout) {
     auto deadline = lock_deadline(blocking, timeout);
     int expected = unlocked;
-    if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) return true;
-    if (!blocking) return false;
-    return acquire_slow(deadline);
+    bool acquired = state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire);
+    if (!acquired && blocking) {
+        if (!events::detail::observed() || !reports_) return acquire_slow(deadline);
+        events::detail::WaitScope wait(events::ObjectKind::lock, events::detail::object_id(this), display_name());
+        acquired = acquire_slow(deadline);
+        wait.end(acquired);
+    }
+    if (acquired && events::detail::observed()) report(events::Kind::lock_acquired);
+    return acquired;
+}
+
+void Lock::report(events::Kind kind) {
+    if (reports_) events::detail::emit(kind, events::ObjectKind::lock, events::detail::object_id(this), display_name());
+}
+
+// Reported before the lock is free: the next owner's lock_acquired comes after it in the stream.
+void Lock::release_observed() {
+    if (state_.load(std::memory_order_relaxed) != unlocked) report(events::Kind::lock_released);
+    int expected = locked_alone;
+    if (!state_.compare_exchange_strong(expected, unlocked, std::memory_order_release)) release_contended(expected);
 }
 
 bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
@@ -108,11 +108,36 @@ bool RLock::acquire_checked(bool blocking, double timeout) {
     return true;
 }
 
+bool RLock::acquire_observed(bool blocking, double timeout) {
+    lock_deadline(blocking, timeout); // Python's argument checks, before anything else
+    if (owner_.load(std::memory_order_relaxed) != detail::this_ident()) {
+        if (!lock_.acquire(false)) {
+            if (!blocking) return false;
+            events::detail::WaitScope wait(events::ObjectKind::rlock, events::detail::object_id(this), display_name());
+            bool acquired = lock_.acquire(blocking, timeout);
+            wait.end(acquired);
+            if (!acquired) return false;
+        }
+        owner_.store(detail::this_ident(), std::memory_order_relaxed);
+        count_.store(1, std::memory_order_relaxed);
+    } else {
+        count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    report(events::Kind::lock_acquired, count_.load(std::memory_order_relaxed));
+    return true;
+}
+
+void RLock::report(events::Kind kind, std::size_t level) {
+    events::detail::emit(kind, events::ObjectKind::rlock, events::detail::object_id(this), display_name(),
+                         static_cast<std::int64_t>(level));
+}
+
 void RLock::throw_not_owned() { throw RuntimeError("cannot release un-acquired lock"); }
 
 std::size_t RLock::release_save() {
     if (!is_owned()) throw_not_owned();
     std::size_t count = count_.load(std::memory_order_relaxed);
+    if (events::detail::observed()) report(events::Kind::lock_released, 0);
     count_.store(0, std::memory_order_relaxed);
     owner_.store(0, std::memory_order_relaxed);
     lock_.release();
@@ -120,9 +145,16 @@ std::size_t RLock::release_save() {
 }
 
 void RLock::acquire_restore(std::size_t count) {
-    lock_.acquire();
+    if (!events::detail::observed()) {
+        lock_.acquire();
+    } else if (!lock_.acquire(false)) {
+        events::detail::WaitScope wait(events::ObjectKind::rlock, events::detail::object_id(this), display_name());
+        lock_.acquire();
+        wait.end(true);
+    }
     owner_.store(detail::this_ident(), std::memory_order_relaxed);
     count_.store(count, std::memory_order_relaxed);
+    if (events::detail::observed()) report(events::Kind::lock_acquired, count);
 }
 
 std::string RLock::repr() const {
@@ -174,12 +206,17 @@ bool Condition::wait(Timeout timeout) {
     if (timeout) detail::check_seconds(*timeout);
     if (!is_owned()) throw RuntimeError("cannot wait on un-acquired lock");
     // Python's design: each waiter sleeps on a lock of its own, which notify() releases.
-    Lock waiter;
+    Lock waiter{detail::QuietLock{}};
     waiter.acquire();
     {
         std::lock_guard guard(waiters_mutex_);
         waiters_.push_back(&waiter);
     }
+    // Announced before the lock is given up (a wait of 0 does not block, and is not announced).
+    const bool blocks = !timeout || *timeout > 0;
+    std::optional<events::detail::WaitScope> wait;
+    if (blocks && events::detail::observed())
+        wait.emplace(events::ObjectKind::condition, events::detail::object_id(this), display_name());
     std::size_t saved = release_save();
     bool notified = false;
     if (!timeout)
@@ -188,6 +225,7 @@ bool Condition::wait(Timeout timeout) {
         notified = waiter.acquire(true, *timeout);
     else
         notified = waiter.acquire(false);
+    if (wait) wait->end(notified);
     acquire_restore(saved);
     if (!notified) {
         // notify() releases waiter locks under waiters_mutex_, so once this returns no notifier
@@ -200,12 +238,18 @@ bool Condition::wait(Timeout timeout) {
 
 void Condition::notify(std::size_t n) {
     if (!is_owned()) throw RuntimeError("cannot notify on un-acquired lock");
-    std::lock_guard guard(waiters_mutex_);
-    for (; n > 0 && !waiters_.empty(); --n) {
-        Lock* waiter = waiters_.front();
-        waiters_.pop_front();
-        waiter->release();
+    std::int64_t woken = 0;
+    {
+        std::lock_guard guard(waiters_mutex_);
+        for (; n > 0 && !waiters_.empty(); --n, ++woken) {
+            Lock* waiter = waiters_.front();
+            waiters_.pop_front();
+            waiter->release();
+        }
     }
+    if (events::detail::observed())
+        events::detail::emit(events::Kind::notified, events::ObjectKind::condition, events::detail::object_id(this),
+                             display_name(), woken);
 }
 
 void Condition::notify_all() { notify(std::numeric_limits<std::size_t>::max()); }
@@ -225,17 +269,48 @@ Semaphore::Semaphore(long long value) : value_(value) {
 bool Semaphore::acquire(bool blocking, Timeout timeout) {
     if (!blocking && timeout) throw ValueError("can't specify timeout for non-blocking acquire");
     std::unique_lock lock(mutex_);
-    if (blocking) wait_until(available_, lock, detail::deadline_after(timeout), [&] { return value_ > 0; });
+    if (blocking) {
+        ++waiting_;
+        reported_wait(available_, lock, detail::deadline_after(timeout), [&] { return value_ > 0; }, object_kind(),
+                      events::detail::object_id(this), display_name());
+        --waiting_;
+    }
     if (value_ == 0) return false;
-    --value_;
+    long long left = --value_;
+    lock.unlock();
+    if (events::detail::observed())
+        events::detail::emit(events::Kind::lock_acquired, object_kind(), events::detail::object_id(this), display_name(), left);
     return true;
 }
 
-void Semaphore::release(long long n) {
+// n permits, waking as many waiters; reported after the lock is released (observers may block),
+// so a waiter's lock_acquired may come before this release in the stream.
+template <class Check> void Semaphore::add_permits(long long n, Check check) {
     if (n < 1) throw ValueError("n must be one or more");
-    std::lock_guard lock(mutex_); // notify under the lock, as Event::set does
-    if (n > std::numeric_limits<long long>::max() - value_) throw OverflowError("Semaphore value too large");
-    add_permits(value_, available_, n);
+    // Copied first: once unlocked, a waiter that took the permit may destroy the semaphore.
+    const auto kind = object_kind();
+    const auto id = events::detail::object_id(this);
+    const std::string_view name = display_name();
+    bool wakes = false;
+    {
+        std::lock_guard lock(mutex_); // notify under the lock, as Event::set does
+        check();
+        value_ += n;
+        wakes = waiting_ > 0;
+        if (n == 1)
+            available_.notify_one();
+        else
+            available_.notify_all();
+    }
+    if (!events::detail::observed()) return;
+    events::detail::emit(events::Kind::lock_released, kind, id, name, n);
+    if (wakes) events::detail::emit(events::Kind::notified, kind, id, name, n);
+}
+
+void Semaphore::release(long long n) {
+    add_permits(n, [&] {
+        if (n > std::numeric_limits<long long>::max() - value_) throw OverflowError("Semaphore value too large");
+    });
 }
 
 long long Semaphore::value() const {
@@ -248,10 +323,9 @@ std::string Semaphore::repr() const {
 }
 
 void BoundedSemaphore::release(long long n) {
-    if (n < 1) throw ValueError("n must be one or more");
-    std::lock_guard lock(mutex_);
-    if (n > initial_value_ - value_) throw ValueError("Semaphore released too many times"); // no overflow: value_ <= initial
-    add_permits(value_, available_, n);
+    add_permits(n, [&] {
+        if (n > initial_value_ - value_) throw ValueError("Semaphore released too many times"); // value_ <= initial
+    });
 }
 
 std::string BoundedSemaphore::repr() const {
@@ -267,6 +341,10 @@ bool Event::is_set() const {
 }
 
 void Event::set() {
+    // Reported first: once set, a waiter that wakes may destroy the Event.
+    if (events::detail::observed())
+        events::detail::emit(events::Kind::notified, events::ObjectKind::event, events::detail::object_id(this),
+                             display_name());
     // Notify under the lock: a waiter that wakes may destroy the Event as soon as it returns.
     std::lock_guard lock(mutex_);
     flag_ = true;
@@ -286,7 +364,8 @@ bool Event::wait(Timeout timeout) {
     // Python's waiter returns true once notified, even if clear() ran before it woke: watch the
     // count of set() calls, not the flag.
     const std::uint64_t sets_before = sets_;
-    return wait_until(changed_, lock, deadline, [&] { return sets_ != sets_before; });
+    return reported_wait(changed_, lock, deadline, [&] { return sets_ != sets_before; }, events::ObjectKind::event,
+                         events::detail::object_id(this), display_name());
 }
 
 std::string Event::repr() const {
@@ -308,8 +387,9 @@ long long Barrier::wait(Timeout timeout) {
     std::unique_lock lock(mutex_);
     enter(lock);
     long long index = count_.fetch_add(1);
+    const bool last = index + 1 == parties_;
     try {
-        if (index + 1 == parties_)
+        if (last)
             release_all(lock);
         else
             wait_released(lock, timeout);
@@ -320,6 +400,14 @@ long long Barrier::wait(Timeout timeout) {
     }
     --count_;
     exit_one();
+    if (last && events::detail::observed()) {
+        // Copied first: once unlocked, a released waiter may destroy the barrier (names are interned).
+        std::string_view name = display_name();
+        const long long parties = parties_;
+        const auto id = events::detail::object_id(this);
+        lock.unlock();
+        events::detail::emit(events::Kind::notified, events::ObjectKind::barrier, id, name, parties);
+    }
     return index;
 }
 
@@ -340,7 +428,10 @@ void Barrier::release_all(std::unique_lock<std::mutex>&) {
 }
 
 void Barrier::wait_released(std::unique_lock<std::mutex>& lock, Timeout timeout) {
-    if (!wait_until(changed_, lock, detail::deadline_after(timeout), [&] { return phase_ != Phase::filling; })) {
+    auto released = [&] { return phase_ != Phase::filling; };
+    auto passed = [&](bool satisfied) { return satisfied && phase_ == Phase::draining; };
+    if (!reported_wait(changed_, lock, detail::deadline_after(timeout), released, passed, events::ObjectKind::barrier,
+                       events::detail::object_id(this), display_name())) {
         break_barrier();
         throw BrokenBarrierError();
     }

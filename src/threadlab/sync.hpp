@@ -11,9 +11,15 @@
 // std::lock_guard and std::unique_lock play the role of Python's `with lock:`.
 // Every timeout goes through detail::check_seconds: NaN is a ValueError, more than TIMEOUT_MAX an
 // OverflowError. repr() (and operator<<) print what CPython 3.11 prints.
+//
+// Every primitive reports to the event stream (events.hpp): a wait_begin/wait_end pair only when
+// a call actually blocks, lock_acquired/lock_released, notified. set_name()/name() give an object
+// a display name for those events (a C++ extension; repr() does not show it). The uncontended
+// paths stay one atomic operation plus one relaxed load of "is anyone observing?".
 #pragma once
 
 #include "errors.hpp"
+#include "events.hpp"
 #include "repr.hpp"
 #include "timing.hpp"
 
@@ -34,15 +40,19 @@ namespace threadlab {
 namespace detail {
 // threading.get_ident() of the caller, inline for RLock's fast path.
 inline unsigned long this_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
+// A Lock used inside another primitive (RLock's, Condition's waiters): it reports nothing, its
+// owner reports for it.
+struct QuietLock {};
 } // namespace detail
 
 // [SECTION] Lock, RLock -------------------------------------------------------------------------
 
 // threading.Lock: not owned by a thread, so any thread may release it (unlike std::mutex).
 // Uncontended acquire/release is one atomic exchange each.
-class Lock {
+class Lock : public events::detail::Named {
 public:
     Lock() = default;
+    explicit Lock(detail::QuietLock) : reports_(false) {}
     ~Lock();
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
@@ -52,12 +62,18 @@ public:
     bool acquire(bool blocking = true, double timeout = -1) {
         if (blocking && timeout == -1) {
             int expected = unlocked;
-            if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) return true;
+            if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) {
+                if (events::detail::observed()) [[unlikely]]
+                    report(events::Kind::lock_acquired);
+                return true;
+            }
         }
         return acquire_checked(blocking, timeout);
     }
     // RuntimeError("release unlocked lock") when not locked.
     void release() {
+        if (events::detail::observed()) [[unlikely]]
+            return release_observed();
         int expected = locked_alone;
         if (!state_.compare_exchange_strong(expected, unlocked, std::memory_order_release)) release_contended(expected);
     }
@@ -75,6 +91,9 @@ private:
     bool acquire_checked(bool blocking, double timeout);
     bool acquire_slow(const std::optional<Clock::time_point>& deadline);
     void release_contended(int state);
+    void release_observed();
+    void report(events::Kind kind);
+    const bool reports_ = true; // false for a QuietLock
     std::atomic<int> state_{unlocked};
     std::atomic<int> releases_in_flight_{0}; // contended release() calls still notifying
     std::mutex mutex_;                       // only for sleeping waiters
@@ -82,7 +101,7 @@ private:
 };
 
 // threading.RLock: the owning thread may acquire it again; it must release as often.
-class RLock {
+class RLock : public events::detail::Named {
 public:
     RLock() = default;
     RLock(const RLock&) = delete;
@@ -90,6 +109,8 @@ public:
 
     // Inline for the common call, acquire() with Python's defaults.
     bool acquire(bool blocking = true, double timeout = -1) {
+        if (events::detail::observed()) [[unlikely]]
+            return acquire_observed(blocking, timeout);
         if (!(blocking && timeout == -1)) return acquire_checked(blocking, timeout);
         auto me = detail::this_ident();
         if (owner_.load(std::memory_order_relaxed) == me) {
@@ -104,6 +125,8 @@ public:
     // RuntimeError("cannot release un-acquired lock") unless the caller owns it.
     void release() {
         if (!is_owned()) throw_not_owned();
+        if (events::detail::observed()) [[unlikely]]
+            report(events::Kind::lock_released, count_.load(std::memory_order_relaxed) - 1);
         std::size_t left = count_.load(std::memory_order_relaxed) - 1;
         count_.store(left, std::memory_order_relaxed);
         if (left == 0) {
@@ -127,8 +150,10 @@ public:
 
 private:
     bool acquire_checked(bool blocking, double timeout);
+    bool acquire_observed(bool blocking, double timeout);
+    void report(events::Kind kind, std::size_t level);
     [[noreturn]] static void throw_not_owned();
-    Lock lock_;
+    Lock lock_{detail::QuietLock{}};
     // Written by the owner only; atomic so that repr() from any thread may read them.
     std::atomic<unsigned long> owner_{0};
     std::atomic<std::size_t> count_{0};
@@ -138,7 +163,7 @@ private:
 
 // threading.Condition(lock=None): over a Lock or an RLock given by reference, or an RLock of its
 // own. Waiters are woken in the order they began to wait (Python's FIFO of waiter locks).
-class Condition {
+class Condition : public events::detail::Named {
 public:
     Condition();
     explicit Condition(Lock& lock);
@@ -188,7 +213,7 @@ private:
 // [SECTION] Semaphore ---------------------------------------------------------------------------
 
 // threading.Semaphore(value=1): ValueError("semaphore initial value must be >= 0").
-class Semaphore {
+class Semaphore : public events::detail::Named {
 public:
     explicit Semaphore(long long value = 1);
     Semaphore(const Semaphore&) = delete;
@@ -210,9 +235,13 @@ public:
     virtual std::string repr() const;
 
 protected:
+    // release(n) of a permit, checked by `check` under the lock; reports after unlocking.
+    template <class Check> void add_permits(long long n, Check check);
+    virtual events::ObjectKind object_kind() const { return events::ObjectKind::semaphore; }
     mutable std::mutex mutex_;
     std::condition_variable available_;
     long long value_;
+    long long waiting_ = 0; // threads asleep in acquire()
 };
 
 // threading.BoundedSemaphore: release above the initial value raises
@@ -224,12 +253,13 @@ public:
     std::string repr() const override;
 
 private:
+    events::ObjectKind object_kind() const override { return events::ObjectKind::bounded_semaphore; }
     long long initial_value_;
 };
 
 // [SECTION] Event -------------------------------------------------------------------------------
 
-class Event {
+class Event : public events::detail::Named {
 public:
     bool is_set() const;
     // Wakes every waiter; each of them returns true, even if clear() runs before it wakes.
@@ -253,7 +283,7 @@ private:
 // threading.Barrier(parties, action=None, timeout=None). wait() returns an index from 0 to
 // parties-1; one thread runs `action` before all are released. A timeout, abort() or an exception
 // in the action breaks the barrier: waiters get BrokenBarrierError until reset().
-class Barrier {
+class Barrier : public events::detail::Named {
 public:
     // ValueError("parties must be >= 1")
     explicit Barrier(long long parties, std::function<void()> action = nullptr,

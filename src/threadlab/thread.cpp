@@ -11,7 +11,7 @@
 #include "internal.hpp"
 #include "print.hpp"
 #include "timer.hpp"
-#include "trace.hpp"
+#include "events.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -70,6 +70,42 @@ std::atomic<std::uint32_t> next_serial{1};
 std::atomic<long> name_counter{1}; // Python's _counter: shared by Thread-N and Dummy-N
 
 thread_local std::shared_ptr<ThreadState> this_thread_state;
+// The serial of this_thread_state, kept after the thread's end (thread-local destructors that
+// release locks still emit events on it): events ask for it without touching a shared_ptr.
+thread_local std::uint32_t this_thread_serial = 0;
+
+void become(const std::shared_ptr<ThreadState>& state) {
+    this_thread_state = state;
+    this_thread_serial = state->serial;
+}
+
+// thread_created, thread_named (and thread_started for threads that already run: main, dummies).
+void announce_thread(const ThreadState& state, std::uint32_t on_thread, bool running) {
+    if (!events::detail::observed()) return;
+    using events::Kind;
+    events::Event event;
+    event.object_kind = events::ObjectKind::thread;
+    event.object = state.serial;
+    event.thread = on_thread;
+    event.name = state.name;
+    for (Kind kind : {Kind::thread_created, Kind::thread_named, Kind::thread_started}) {
+        if (kind == Kind::thread_started && !running) break;
+        event.kind = kind;
+        if (kind == Kind::thread_started) event.thread = state.serial;
+        events::detail::emit(event);
+    }
+}
+
+void emit_thread_event(events::Kind kind, std::uint32_t serial, bool ok = true) {
+    if (!events::detail::observed()) return;
+    events::Event event;
+    event.kind = kind;
+    event.object_kind = events::ObjectKind::thread;
+    event.object = serial;
+    event.thread = serial;
+    event.ok = ok;
+    events::detail::emit(event);
+}
 
 long current_native_id() {
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
@@ -99,8 +135,8 @@ struct Registry {
         main->ident = current_ident();
         main->native_id = current_native_id();
         alive.emplace(main->serial, main);
-        trace::name_thread(main->serial, main->name);
-        this_thread_state = main;
+        become(main);
+        announce_thread(*main, main->serial, true);
         std::atexit(join_non_daemon_threads_at_exit);
     }
 };
@@ -133,13 +169,13 @@ std::shared_ptr<ThreadState> current_state() {
     dummy->serial = next_serial++;
     dummy->ident = current_ident();
     dummy->native_id = current_native_id();
-    trace::name_thread(dummy->serial, dummy->name);
     {
         std::lock_guard lock(r.mutex);
         r.alive.emplace(dummy->serial, dummy);
     }
-    this_thread_state = dummy;
+    become(dummy);
     dummy_cleanup.serial = dummy->serial;
+    announce_thread(*dummy, dummy->serial, true);
     return dummy;
 }
 
@@ -189,7 +225,7 @@ void join_non_daemon_threads_at_exit() {
 }
 
 void run_thread(std::shared_ptr<ThreadState> state) {
-    this_thread_state = state;
+    become(state);
     {
         // start() sets ident too, once the OS thread exists; whichever comes first, the thread
         // sees its own ident from its first instruction.
@@ -198,14 +234,13 @@ void run_thread(std::shared_ptr<ThreadState> state) {
         state->native_id = current_native_id();
     }
     state->changed.notify_all();
-    trace::record(trace::Kind::thread_started, state->serial);
+    emit_thread_event(events::Kind::thread_started, state->serial);
     bool failed = false;
     if (state->target) {
         try {
             (*state->target)();
         } catch (...) {
             failed = true;
-            trace::record(trace::Kind::thread_failed, state->serial);
             ExceptHookArgs args{std::current_exception(), exception_type_name(std::current_exception()), detail::ThreadAccess::make(state)};
             try {
                 excepthook(args);
@@ -216,7 +251,8 @@ void run_thread(std::shared_ptr<ThreadState> state) {
         }
         state->target.reset(); // Python drops the target and its arguments when run() ends
     }
-    if (!failed) trace::record(trace::Kind::thread_finished, state->serial);
+    // Before the thread counts as stopped: a join that returns comes after this in the stream.
+    emit_thread_event(events::Kind::thread_finished, state->serial, !failed);
     {
         Registry& r = registry();
         std::lock_guard lock(r.mutex);
@@ -246,8 +282,7 @@ void Thread::init(ThreadOptions options, std::unique_ptr<detail::Callable> call,
     state_->name = std::move(options.name);
     state_->daemon = options.daemon.value_or(creator->daemon);
     state_->target = std::move(call);
-    trace::name_thread(state_->serial, state_->name);
-    trace::record(trace::Kind::thread_created, state_->serial);
+    announce_thread(*state_, creator->serial, false);
 }
 
 void Thread::start() {
@@ -292,7 +327,16 @@ void Thread::join(Timeout timeout) const {
     }
     if (state_ == this_thread_state) throw RuntimeError("cannot join current thread");
     if (state_->is_dummy) throw AssertionError("cannot join a dummy thread"); // Python 3.11's assert
+    if (!events::detail::observed()) return wait_until_stopped(*state_, timeout);
+    bool blocks = !(timeout && *timeout <= 0); // stopped already, or a timeout of 0: no wait to announce
+    {
+        std::lock_guard lock(state_->mutex);
+        blocks = blocks && state_->phase != Phase::stopped;
+    }
+    if (!blocks) return wait_until_stopped(*state_, timeout);
+    events::detail::WaitScope wait(events::ObjectKind::thread, state_->serial);
     wait_until_stopped(*state_, timeout);
+    wait.end(!is_alive());
 }
 
 bool Thread::is_alive() const {
@@ -310,7 +354,13 @@ void Thread::set_name(std::string name) {
         std::lock_guard lock(state_->mutex);
         state_->name = name;
     }
-    trace::name_thread(state_->serial, std::move(name));
+    if (!events::detail::observed()) return;
+    events::Event event;
+    event.kind = events::Kind::thread_named;
+    event.object_kind = events::ObjectKind::thread;
+    event.object = state_->serial;
+    event.name = name;
+    events::detail::emit(event);
 }
 
 std::optional<unsigned long> Thread::ident() const {
@@ -374,7 +424,7 @@ unsigned long get_ident() { return current_ident(); }
 long get_native_id() { return current_native_id(); }
 
 namespace detail {
-std::uint32_t current_thread_serial() { return current_state()->serial; }
+std::uint32_t current_thread_serial() { return this_thread_serial ? this_thread_serial : current_state()->serial; }
 bool interpreter_shutting_down() { return registry().shutting_down.load(); }
 
 std::string callable_name(const std::type_info& type) {

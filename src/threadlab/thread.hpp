@@ -133,7 +133,7 @@ public:
     // RuntimeError("cannot set daemon status of active thread") once started.
     void set_daemon(bool daemon);
 
-    // Threadlab's own number for this thread, unique for the process's life (used by the trace).
+    // Threadlab's own number for this thread, unique for the process's life (the event stream's thread id).
     std::uint32_t serial() const;
 
     // Same thread (Python's `is`).

@@ -2,11 +2,12 @@
 #pragma once
 
 #include "errors.hpp"
+#include "events.hpp"
 #include "executor.hpp"
 #include "future.hpp"
+#include "gil.hpp"
 #include "print.hpp"
 #include "sync.hpp"
 #include "thread.hpp"
 #include "timer.hpp"
 #include "timing.hpp"
-#include "trace.hpp"

@@ -1,6 +1,7 @@
 #include "timing.hpp"
 
 #include "errors.hpp"
+#include "events.hpp"
 
 #include <cmath>
 #include <thread>
@@ -30,7 +31,10 @@ double perf_counter() {
 void sleep(double seconds) {
     detail::check_seconds(seconds, "sleep length is too large");
     if (seconds < 0) throw ValueError("sleep length must be non-negative");
+    if (seconds == 0 || !events::detail::observed()) return std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    events::detail::WaitScope wait(events::ObjectKind::sleep, 0);
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    wait.end(true);
 }
 
 namespace detail {

@@ -281,12 +281,15 @@ TEST_CASE("Thread default names count up") {
 }
 
 TEST_CASE("Thread name option and set_name") {
+    events::Recorder recorder;
+    events::add_observer(&recorder);
     Thread t({.name = "worker-7"}, do_nothing);
     CHECK(t.name() == "worker-7");
-    CHECK(trace::thread_name(t.serial()) == "worker-7");
+    CHECK(recorder.thread_name(t.serial()) == "worker-7");
     t.set_name("renamed");
     CHECK(t.name() == "renamed");
-    CHECK(trace::thread_name(t.serial()) == "renamed");
+    CHECK(recorder.thread_name(t.serial()) == "renamed");
+    events::remove_observer(&recorder);
     std::string inside;
     t.start();
     t.join();
