@@ -42,7 +42,8 @@ namespace threadlab::events {
 enum class Kind : std::uint8_t {
     thread_created,  // object: the new thread's serial; name: its name
     thread_named,    // object: the thread's serial; name: its (new) name (at creation and set_name)
-    thread_started,  // on the new thread, first thing
+    thread_started,  // on the new thread, first thing (count 1); count 0: a thread already running
+                     // (main, a dummy) announced when first seen
     thread_finished, // on the thread, last thing; ok=false if its target raised
     wait_begin,      // a call blocks: object and object_kind say on what
     wait_end,        // ok: acquired/notified/done; false: timed out, broken or raised
@@ -70,6 +71,7 @@ enum class ObjectKind : std::uint8_t {
     futures_wait, // wait() / as_completed(): object identifies the call
     sleep,        // threadlab::sleep
     io,           // events::Io (a download): name says what
+    work_queue,   // a pool worker waiting for work; object: the executor
 };
 
 const char* kind_name(Kind kind);
@@ -202,15 +204,20 @@ bool reported_wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lo
                    ObjectKind kind, std::uint64_t object, std::string_view name = {}) {
     if (!observed() || predicate() || (deadline && *deadline <= Clock::now()))
         return wait_until(cv, lock, deadline, predicate);
-    lock.unlock();
-    WaitScope wait(kind, object, name);
-    lock.lock();
-    bool satisfied = wait_until(cv, lock, deadline, predicate);
-    bool ok = succeeded(satisfied);
-    lock.unlock();
-    wait.end(ok);
-    lock.lock();
-    return satisfied;
+    for (;;) {
+        lock.unlock();
+        WaitScope wait(kind, object, name);
+        lock.lock();
+        const bool satisfied = wait_until(cv, lock, deadline, predicate);
+        const bool ok = succeeded(satisfied);
+        lock.unlock();
+        wait.end(ok);
+        lock.lock();
+        // While the lock was released to report, another thread may have taken what this one
+        // waited for (a Semaphore's permit): then it waits again, or the caller would go on
+        // without it.
+        if (!satisfied || predicate()) return satisfied;
+    }
 }
 template <class Predicate>
 bool reported_wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
