@@ -56,6 +56,7 @@ const char* object_kind_name(ObjectKind kind) {
     case ObjectKind::futures_wait: return "futures_wait";
     case ObjectKind::sleep: return "sleep";
     case ObjectKind::io: return "io";
+    case ObjectKind::work_queue: return "work_queue";
     }
     return "unknown";
 }

@@ -126,11 +126,20 @@ private:
         for (;;) {
             std::shared_ptr<WorkItem> item;
             bool wake_another = false;
+            // Waiting for work is a wait like Python's work_queue.get(): announced (it gives up an
+            // emulated GIL, and shows the worker idle), outside mutex_ as every emit.
+            std::optional<events::detail::WaitScope> idle;
             {
                 std::unique_lock lock(mutex_);
                 if (finished_one) ++idle_permits_; // Python releases _idle_semaphore after each item
                 bool spun = false;
                 while (queue_.empty() && !shutdown_ && !exiting_ && broken_.empty()) {
+                    if (!idle && events::detail::observed()) {
+                        lock.unlock();
+                        idle.emplace(events::ObjectKind::work_queue, events::detail::object_id(this));
+                        lock.lock();
+                        continue;
+                    }
                     if (!spun && spinning_ == 0) {
                         spun = true;
                         // One idle worker at a time watches the queue for a moment before sleeping.
@@ -153,6 +162,7 @@ private:
                 // so no item waits behind a task that blocks.
                 wake_another = !queue_.empty() && sleeping_ > 0 && spinning_ == 0;
             }
+            if (idle) idle->end(true);
             if (wake_another) work_available_.notify_one();
             item->run_item();
             item.reset(); // the task dropped its call already; drop our reference to it too

@@ -1,6 +1,7 @@
 #include "gil.hpp"
 
 #include "errors.hpp"
+#include "events.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -51,13 +52,59 @@ void drop(State& s, std::unique_lock<std::mutex>&) {
     s.released.notify_one();
 }
 
+thread_local bool gave_up_for_wait = false;
+
+// The library's side of the emulation, from the event stream on the thread where it happens: a
+// Thread takes the GIL when it starts and gives it back when it ends; every wait that blocks
+// (a lock, a join, a result, sleep, a download, a pool worker waiting for work) gives it up
+// for its duration, as CPython's Py_BEGIN_ALLOW_THREADS does.
+class Observer final : public events::Observer {
+public:
+    void on_event(const events::Event& event) noexcept override {
+        using K = events::Kind;
+        switch (event.kind) {
+        case K::thread_started: // a Thread about to run its target (not main or a dummy seen late)
+            if (event.count == 1 && enabled() && !holding) acquire();
+            break;
+        case K::thread_finished:
+            if (holding) release();
+            break;
+        case K::wait_begin:
+            if (holding) {
+                release();
+                gave_up_for_wait = true;
+            }
+            break;
+        case K::wait_end:
+            if (gave_up_for_wait) {
+                gave_up_for_wait = false;
+                if (enabled()) acquire();
+            }
+            break;
+        default:
+            break;
+        }
+    }
+};
+
 } // namespace
 
 void set_enabled(bool enable) {
     State& s = state();
-    std::lock_guard<std::mutex> lock(s.mutex);
-    on.store(enable, std::memory_order_release);
-    s.handovers.store(0, std::memory_order_relaxed);
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        on.store(enable, std::memory_order_release);
+        s.handovers.store(0, std::memory_order_relaxed);
+    }
+    // Installed once and kept: removing it would wait for threads that may be blocked in it (a
+    // run left behind); while disabled it only lets a thread that still holds the GIL give it up.
+    if (enable) {
+        static const bool installed = [] {
+            events::add_observer(new Observer);
+            return true;
+        }();
+        (void)installed;
+    }
 }
 bool enabled() { return on.load(std::memory_order_acquire); }
 

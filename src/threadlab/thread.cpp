@@ -96,10 +96,11 @@ void announce_thread(const ThreadState& state, std::uint32_t on_thread, bool run
     }
 }
 
-void emit_thread_event(events::Kind kind, std::uint32_t serial, bool ok = true) {
+void emit_thread_event(events::Kind kind, std::uint32_t serial, bool ok = true, std::int64_t count = 0) {
     if (!events::detail::observed()) return;
     events::Event event;
     event.kind = kind;
+    event.count = count;
     event.object_kind = events::ObjectKind::thread;
     event.object = serial;
     event.thread = serial;
@@ -234,7 +235,7 @@ void run_thread(std::shared_ptr<ThreadState> state) {
         state->native_id = current_native_id();
     }
     state->changed.notify_all();
-    emit_thread_event(events::Kind::thread_started, state->serial);
+    emit_thread_event(events::Kind::thread_started, state->serial, true, /*runs its target=*/1);
     bool failed = false;
     if (state->target) {
         try {
