@@ -5,6 +5,7 @@
 #include "executor.hpp"
 #include "future.hpp"
 #include "print.hpp"
+#include "queue.hpp"
 #include "sync.hpp"
 #include "thread.hpp"
 #include "timer.hpp"
