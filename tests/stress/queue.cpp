@@ -61,7 +61,7 @@ int queue() {
     // A: Queue<uint64_t>(8): producers and consumers, every item once, each producer's items in
     // order, join() returning only when every item is done.
     const int producers = 4, consumers = 4;
-    const std::size_t items = scaled(100'000, 2000);
+    const std::size_t items = scaled(200'000, 4000);
     {
         tl::Queue<std::uint64_t> q(8);
         std::vector<std::atomic<std::uint8_t>> seen(items);
@@ -107,7 +107,7 @@ int queue() {
 
     // B: PriorityQueue and LifoQueue of Payloads (counted: none may leak or be copied away) and a
     // SimpleQueue of unique_ptrs, each with 3 producers and 3 consumers.
-    const std::size_t items_b = scaled(30'000, 600);
+    const std::size_t items_b = scaled(50'000, 1000);
     auto by_id = [](const Payload& a, const Payload& b) { return a.id < b.id; };
     tl::PriorityQueue<Payload, decltype(by_id)> priority(4);
     tl::LifoQueue<Payload> lifo(4);
