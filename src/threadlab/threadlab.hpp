@@ -7,6 +7,7 @@
 #include "future.hpp"
 #include "gil.hpp"
 #include "print.hpp"
+#include "queue.hpp"
 #include "sync.hpp"
 #include "thread.hpp"
 #include "timer.hpp"

@@ -248,6 +248,7 @@ const Entry scenarios[] = {
     {"local", stress::local, "local<T>: values never cross threads, die with their thread or their local"},
     {"thread_churn", stress::thread_churn,
      "Threads started/joined by several threads (two joiners each), enumerate() observers, excepthook"},
+    {"queue", stress::queue, "Queue, PriorityQueue, LifoQueue, SimpleQueue: producers/consumers, Full/Empty, join rounds"},
     {"watchdog_selftest", stress::watchdog_selftest, "hangs on purpose: the watchdog must report and exit 3"},
 };
 

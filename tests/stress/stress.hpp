@@ -139,7 +139,7 @@ struct InjectedFault : std::exception {
 // Seconds since the scenario began (for the summary line).
 double elapsed();
 
-// The scenarios (executor.cpp, sync.cpp, main.cpp).
+// The scenarios (executor.cpp, sync.cpp, queue.cpp, main.cpp).
 int executor_flood();
 int executor_shutdown();
 int lock();
@@ -152,6 +152,7 @@ int barrier();
 int timer();
 int local();
 int thread_churn();
+int queue();
 int watchdog_selftest();
 
 } // namespace stress
