@@ -1,7 +1,8 @@
 // The desktop playground: GLFW + OpenGL 3.3 core.
 //
-//   threadlab-playground [--kind sleep|fetch|cpu] [--count N] [--seconds S] [--latency-ms MS]
-//                        [--kbps K] [--mode threads|pool|map|sequential] [--workers N]
+//   threadlab-playground [--preset NAME] [--kind sleep|fetch|cpu|increment] [--count N]
+//                        [--seconds S] [--latency-ms MS] [--kbps K] [--increments N] [--lock]
+//                        [--limit N] [--gil] [--mode threads|pool|map|sequential] [--workers N]
 //                        [--url URL]... [--server URL] [--run] [--exit-when-done]
 //                        [--screenshot FILE.png] [--report FILE.json] [--size WxH]
 //
@@ -36,8 +37,9 @@ struct Options {
 };
 
 void usage() {
-    std::puts("usage: threadlab-playground [--kind sleep|fetch|cpu] [--count N] [--seconds S]\n"
-              "         [--latency-ms MS] [--kbps K] [--timeout-s S] [--mode threads|pool|map|sequential]\n"
+    std::puts("usage: threadlab-playground [--preset NAME] [--kind sleep|fetch|cpu|increment] [--count N]\n"
+              "         [--seconds S] [--latency-ms MS] [--kbps K] [--timeout-s S] [--increments N] [--lock]\n"
+              "         [--limit N] [--gil] [--mode threads|pool|map|sequential]\n"
               "         [--workers N] [--url URL]... [--server URL] [--run] [--exit-when-done]\n"
               "         [--screenshot FILE.png] [--report FILE.json] [--size WxH]");
 }
@@ -77,7 +79,10 @@ bool parse_flags(int argc, char** argv, Options& options) {
         } else if (flag.rfind("--", 0) == 0) {
             std::string key = flag.substr(2);
             for (char& c : key) if (c == '-') c = '_';
-            if (!value(text)) return false;
+            // A flag followed by another flag (or by nothing) is bare: --gil is gil= (true), as
+            // a bare key in the page's URL.
+            const bool bare = i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0;
+            if (!bare) text = argv[++i];
             options.scenario_fields.emplace_back(key, text); // validated by parse_scenario
         } else {
             std::fprintf(stderr, "threadlab-playground: unexpected argument '%s'\n", flag.c_str());

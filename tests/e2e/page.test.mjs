@@ -209,6 +209,17 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     for (let i = 0; i < 2; i++) assert.equal(lost(await runScenario(page, 'preset=race-fixed')), 0, 'race-fixed lost updates');
   });
 
+  it('Python mode: with the GIL 4 CPU tasks take no less than one after another; without it, less', { timeout: 240000 }, async () => {
+    const withGil = await runScenario(page, 'preset=cpu-bound&gil=1');
+    console.log(`# Chromium cpu-bound with the GIL: ${withGil.wall_ms} ms, speed-up ${withGil.speedup}`);
+    assert.equal(withGil.done, 4, summary(withGil));
+    assert.ok(withGil.wall_ms >= 3600, `with the GIL: ${withGil.wall_ms} ms for 4 x 1 s of CPU work`);
+    assert.match(withGil.lesson, /^With the GIL, 4 CPU tasks took/);
+    const free = await bestOf(page, 'preset=cpu-bound', 'Chromium cpu-bound without a GIL', (r) => assert.equal(r.done, 4, summary(r)),
+      (w) => w < 4000 / 1.2);
+    assert.ok(free.wall_ms < 4000 / 1.2, `without a GIL: ${free.wall_ms} ms, no gain from 2 cores`);
+  });
+
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {
     const report = await runScenario(page, 'preset=semaphore-downloads');
     assert.equal(report.tasks.length, 15, summary(report));

@@ -122,6 +122,37 @@ class DesktopPlayground(unittest.TestCase):
                 colours.add(row[x:x + 3])
         self.assertGreater(len(colours), 20, "the screenshot looks blank: %d colours" % len(colours))
 
+    def report_of(self, *args):
+        tmp = tempfile.mkdtemp(prefix="threadlab-desktop-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        path = os.path.join(tmp, "report.json")
+        proc = self.run_app(*args, "--run", "--exit-when-done", "--report", path)
+        self.assertEqual(proc.returncode, 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr))
+        with open(path) as f:
+            return json.load(f)
+
+    def test_gil_serialises_cpu_work_but_not_waiting(self):
+        # 4 CPU tasks of 1 s: with the GIL (Python mode) no faster than one after another - a
+        # busy machine only makes that slower, so the bound holds anywhere.
+        report = self.report_of("--preset", "cpu-bound", "--gil")
+        print("\n# desktop cpu-bound with the GIL: wall %s ms, speed-up %s" % (report["wall_ms"], report["speedup"]))
+        self.assertEqual(report["done"], 4, report["console"])
+        self.assertGreaterEqual(report["wall_ms"], 3600)
+        self.assertIn("With the GIL, 4 CPU tasks took", report["lesson"])
+        # Without it, C++ threads use both cores: faster than one after another (fastest of 3).
+        walls = []
+        for _ in range(3):
+            free = self.report_of("--preset", "cpu-bound")
+            walls.append(free["wall_ms"])
+            if free["speedup"] >= 1.2:
+                break
+        print("# desktop cpu-bound without a GIL: walls %s ms" % walls)
+        self.assertLess(min(walls), 4000 / 1.2, "no gain from 2 cores in %s" % walls)
+        # Sleeping threads give the GIL up: 10 x 1 s still take about 1 s.
+        sleeps = self.report_of("--preset", "ten-threads", "--gil", "--seconds", "0.5")
+        self.assertLess(sleeps["wall_ms"], 1500, sleeps["console"])
+        self.assertIn("gives the GIL up", sleeps["lesson"])
+
     def test_invalid_flag_exits_2_with_a_message(self):
         proc = self.run_app("--count", "0", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)

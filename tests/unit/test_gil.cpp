@@ -112,3 +112,50 @@ TEST_CASE("GIL.handover: a waiting thread gets the GIL from a spinning holder wi
     holder.join();
     CHECK(waited < 0.25); // ~2 ms; generous for a loaded machine
 }
+
+// Through the event stream: the library's own threads take the GIL when they start, and give it
+// up in every blocking call.
+TEST_CASE("GIL.threads: Threads computing are serialised; a Thread sleeping is not in the way") {
+    Enabled on;
+    Stopwatch watch;
+    std::vector<tl::Thread> computing;
+    for (int i = 0; i < 2; ++i) computing.emplace_back([] { spin(0.15); });
+    for (auto& t : computing) t.start();
+    for (auto& t : computing) t.join(); // this thread holds no GIL: joining just waits
+    CHECK(watch.elapsed() >= 0.29);
+
+    // One Thread sleeps 0.3 s (threadlab::sleep gives the GIL up); another computes 0.1 s
+    // meanwhile, and finishes first.
+    std::atomic<double> computed_at{0}, slept_at{0};
+    tl::Thread sleeper([&] {
+        tl::sleep(0.3);
+        slept_at = tl::perf_counter();
+    });
+    tl::Thread worker([&] {
+        spin(0.1);
+        computed_at = tl::perf_counter();
+    });
+    sleeper.start();
+    worker.start();
+    sleeper.join();
+    worker.join();
+    CHECK(computed_at.load() < slept_at.load());
+}
+
+TEST_CASE("GIL.pool: workers waiting for work hold no GIL; two computing tasks take their sum") {
+    Enabled on;
+    tl::ThreadPoolExecutor executor{{.max_workers = 2}};
+    executor.submit([] {}).result(); // a worker exists, and now waits for work
+    // Were the idle worker holding the GIL, this Thread could never compute.
+    tl::Thread alone([] { spin(0.05); });
+    Stopwatch watch;
+    alone.start();
+    alone.join();
+    CHECK(watch.elapsed() < 5);
+    Stopwatch both;
+    auto a = executor.submit([] { spin(0.15); });
+    auto b = executor.submit([] { spin(0.15); });
+    a.result();
+    b.result();
+    CHECK(both.elapsed() >= 0.29);
+}
