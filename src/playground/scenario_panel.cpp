@@ -99,7 +99,8 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::PopItemWidth();
 
     section("Run them with");
-    edited |= ImGui::Checkbox("Python mode: one GIL", &s.gil);
+    ImGui::SameLine(0, 16);
+    edited |= ImGui::Checkbox("Python mode (GIL)", &s.gil);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Run as CPython would: one thread at a time holds the global interpreter lock;\n"
                           "it is given up while a thread sleeps, downloads or waits, and handed over\n"

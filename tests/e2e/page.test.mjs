@@ -461,7 +461,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
       await bad.goto(server.url + '?kind=%0A', { waitUntil: 'load', timeout: 60000 });
       await waitReady(bad);
       const state = await bad.evaluate(() => window.threadlab.state());
-      assert.equal(state.message, "Invalid scenario: kind must be sleep, fetch or cpu, got '\\x0a'", JSON.stringify(state));
+      assert.equal(state.message, "Invalid scenario: kind must be sleep, fetch, cpu or increment, got '\\x0a'", JSON.stringify(state));
       // Repeated keys and hex numbers are refused, not silently taken.
       for (const [query, expected] of [['count=5&count=6', /'count' is given twice/], ['seconds=0x10', /got '0x10'/]]) {
         const rejected = await bad.evaluate((q) => window.threadlab.run(q).then(() => 'resolved', (e) => e.message), query);
