@@ -12,20 +12,19 @@ namespace playground {
 Preview expected_preview(const Scenario& s, int max_lanes) {
     const bool timed = s.kind != TaskKind::increment;
     const double task = !timed ? 1.0 : s.kind == TaskKind::fetch ? s.latency_ms / 1000.0 : s.seconds;
-    // Which lane runs task i, and when it starts (every task takes the same time).
+    // One lane per thread; the lanes run their tasks side by side (every task takes the same time).
     int lanes = s.count;
     std::string (*name)(int) = [](int lane) { return "Thread-" + std::to_string(lane + 1); };
-    int per_wave = s.count; // tasks that run at the same time
     switch (s.mode) {
     case RunMode::threads:
         break;
     case RunMode::pool:
     case RunMode::map:
-        lanes = per_wave = std::min(s.workers, s.count);
+        lanes = std::min(s.workers, s.count);
         name = [](int lane) { return "ThreadPoolExecutor-0_" + std::to_string(lane); };
         break;
     case RunMode::sequential:
-        lanes = per_wave = 1;
+        lanes = 1;
         name = [](int) { return std::string("MainThread"); };
         break;
     }
@@ -35,7 +34,7 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
     preview.hidden_lanes = lanes - shown;
     for (int lane = 0; lane < shown; ++lane) preview.lanes.push_back({name(lane), {}});
     // limit=N: only N run at once, each on its own lane still; the rest wait their turn.
-    const int at_once = s.limit > 0 ? std::min(per_wave, s.limit) : per_wave;
+    const int at_once = s.limit > 0 ? std::min(lanes, s.limit) : lanes;
     for (int i = 0; i < s.count; ++i) {
         const double start = (i / at_once) * task;
         preview.wall_seconds = std::max(preview.wall_seconds, start + task);
