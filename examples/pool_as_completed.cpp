@@ -1,16 +1,5 @@
 // Tutorial: "concurrent.futures.as_completed()": results as each thread finishes.
-//
-//   def do_something(seconds):
-//       print(f'Sleeping {seconds} Second(s)...')
-//       time.sleep(seconds)
-//       return f'Done Sleeping...{seconds}'
-//   with concurrent.futures.ThreadPoolExecutor() as executor:
-//       secs = [5, 4, 3, 2, 1]
-//       results = [executor.submit(do_something, sec) for sec in secs]
-//       for f in concurrent.futures.as_completed(results):
-//           print(f.result())
-//
-// Seconds are tenths here so the example runs in half a second; the order is the point.
+// Seconds are tenths here so the example runs in half a second; the order is the point. Python: python/pool_as_completed.py
 #include <threadlab/threadlab.hpp>
 
 using namespace threadlab;

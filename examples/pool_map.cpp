@@ -1,12 +1,5 @@
 // Tutorial: "concurrent.futures.map()": results in the order of the arguments.
-//
-//   with concurrent.futures.ThreadPoolExecutor() as executor:
-//       secs = [5, 4, 3, 2, 1]
-//       results = executor.map(do_something, secs)
-//       for result in results:
-//           print(result)
-//
-// Seconds are tenths here so the example runs in half a second.
+// Seconds are tenths here so the example runs in half a second. Python: python/pool_map.py
 #include <threadlab/threadlab.hpp>
 
 using namespace threadlab;

@@ -1,12 +1,4 @@
-// Tutorial: "submit()".
-//
-//   def do_something(seconds):
-//       print(f"Sleeping {seconds} Second(s)")
-//       time.sleep(seconds)
-//       return f"Done Sleeping..."
-//   with concurrent.futures.ThreadPoolExecutor() as executor:
-//       f1 = executor.submit(do_something, 1)
-//       print(f1.result())
+// Tutorial: "submit()". Python: python/pool_submit.py
 #include <threadlab/threadlab.hpp>
 
 using namespace threadlab;

@@ -1,19 +1,4 @@
-// Tutorial: "Example of Threading": 10 threads each sleep 1 second; all done in about 1 second.
-//
-//   start = time.perf_counter()
-//   def do_something(seconds):
-//       print(f'Sleeping {seconds} Second(s)...')
-//       time.sleep(seconds)
-//       print(f'Done Sleeping...')
-//   threads = []
-//   for _ in range(10):
-//       t = threading.Thread(target=do_something, args=[1])
-//       t.start()
-//       threads.append(t)
-//   for thread in threads:
-//       thread.join()
-//   end = time.perf_counter()
-//   print(f"Successfully Executed in {round(end-start,2)} Second(s)")
+// Tutorial: "Example of Threading": 10 threads each sleep 1 second; all done in about 1 second. Python: python/ten_threads.py
 #include <threadlab/threadlab.hpp>
 
 #include <cmath>

@@ -1,12 +1,4 @@
-// Tutorial: "Thread()", "start()", "join()".
-//
-//   def do_something():
-//       print("sleeping 1 second")
-//       time.sleep(1)
-//       print("Done Sleeping")
-//   thread1 = threading.Thread(group=None, name="any_name", target=do_something, args=[], kwargs={}, daemon=None)
-//   thread1.start()
-//   thread1.join()
+// Tutorial: "Thread()", "start()", "join()". Python: python/thread_basics.py
 #include <threadlab/threadlab.hpp>
 
 using namespace threadlab;
