@@ -30,7 +30,9 @@ int main() {
                                    Thread{{.name = "consumer-1"}, consumer},
                                    Thread{{.name = "consumer-2"}, consumer}};
     for (auto& t : threads) t.start();
+    threads[0].join();  // the producer has put every item (else q.join() could return before the first put)
     q.join();  // until every item put is marked task_done()
     println("all items processed");
-    for (auto& t : threads) t.join();
+    for (size_t i = 1; i < threads.size(); ++i) threads[i].join();
+    return 0;
 }

@@ -30,7 +30,8 @@ threads = [threading.Thread(name='producer', target=producer),
            threading.Thread(name='consumer-2', target=consumer)]
 for t in threads:
     t.start()
+threads[0].join()  # the producer has put every item (else q.join() could return before the first put)
 q.join()  # until every item put is marked task_done()
 print('all items processed')
-for t in threads:
+for t in threads[1:]:
     t.join()
