@@ -17,4 +17,5 @@ int main() {
     Thread worker{{.name = "worker"}, report};
     worker.start();
     worker.join();
+    return 0;
 }

@@ -35,4 +35,5 @@ int main() {
 
     println("MainThread: x = ", thread_data->x);
     println("seen by all: ", seen.size(), " items");
+    return 0;
 }

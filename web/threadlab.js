@@ -96,6 +96,11 @@
 
   // The example's timeline as real threads would draw it: one lane per thread, a bar per task.
   function previewFigure(preview) {
+    if (!preview.lanes.length && !preview.hidden_lanes) { // a program run as written: lanes known when it runs
+      const figure = element('figure');
+      figure.append(element('figcaption', {}, 'Runs the tutorial\'s program as written: its threads appear as it starts them.'));
+      return figure;
+    }
     const SVG = 'http://www.w3.org/2000/svg';
     const labelWidth = 150, plotWidth = 400, laneHeight = 14, top = 4;
     const rows = preview.lanes.length + (preview.hidden_lanes ? 1 : 0);

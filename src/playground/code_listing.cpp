@@ -1,10 +1,21 @@
 #include "code_listing.hpp"
 
+#include "embedded_programs.hpp"
+#include "example_programs.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 namespace playground {
 namespace {
+
+// A program's file as embedded at build time (C++, or its Python twin).
+std::string example_source(const ExampleProgram& program, bool python) {
+    const std::string name = std::string(program.file) + (python ? ".py" : ".cpp");
+    const char* text = program_files::embedded_file(name.c_str());
+    return text ? text : "";
+}
+
 
 std::string number(double value) {
     char text[32];
@@ -179,6 +190,8 @@ void limit_task(KindText& k, int limit) {
 } // namespace
 
 CodeListing code_listing(const Scenario& s) {
+    if (const ExampleProgram* program = find_example_program(s.program))
+        return {example_source(*program, false), example_source(*program, true)}; // the files, as they run
     const bool task_prints_done = s.mode == RunMode::threads || s.mode == RunMode::sequential;
     KindText k = kind_text(s, task_prints_done);
     if (s.limit > 0) limit_task(k, s.limit);

@@ -2,7 +2,8 @@
 //
 // The text shows the tutorial's program for the scenario's kind and mode, with the scenario's
 // numbers filled in. It is what programs.cpp runs, minus the playground's bookkeeping (recording
-// task times for the timeline and watching the Cancel button).
+// task times for the timeline and watching the Cancel button). A scenario with a program shows
+// that program's two files, embedded at build time: exactly what runs.
 #pragma once
 
 #include <string>

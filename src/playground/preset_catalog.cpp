@@ -10,6 +10,11 @@
 namespace playground {
 
 Preview expected_preview(const Scenario& s, int max_lanes) {
+    Preview preview;
+    if (!s.program.empty()) { // a program's threads are known when it runs
+        preview.timed = false;
+        return preview;
+    }
     const bool timed = s.kind != TaskKind::increment;
     const double task = !timed ? 1.0 : s.kind == TaskKind::fetch ? s.latency_ms / 1000.0 : s.seconds;
     // One lane per thread; the lanes run their tasks side by side (every task takes the same time).
@@ -28,7 +33,6 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
         name = [](int) { return std::string("MainThread"); };
         break;
     }
-    Preview preview;
     preview.timed = timed;
     const int shown = std::min(lanes, max_lanes);
     preview.hidden_lanes = lanes - shown;

@@ -22,7 +22,8 @@ struct PreviewLane {
 // What a scenario's timeline would look like with real threads and a core for each: sleeps and
 // downloads (at their latency) take their nominal time, pools hand tasks out in order of
 // submission. At most `max_lanes` lanes; `hidden_lanes` counts the rest. Tasks whose length is
-// not known beforehand (increment) are drawn one unit long, and `timed` is false.
+// not known beforehand (increment) are drawn one unit long, and `timed` is false. A program
+// (scenario.program) has no lanes: the page says its threads appear as it starts them.
 struct Preview {
     std::vector<PreviewLane> lanes;
     int hidden_lanes = 0;

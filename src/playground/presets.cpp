@@ -26,6 +26,12 @@ Scenario counting(Scenario s, bool lock) {
     s.lock = lock;
     return s;
 }
+// One of the tutorial's programs, run as written (example_programs.hpp).
+Scenario program(const char* slug) {
+    Scenario s;
+    s.program = slug;
+    return s;
+}
 } // namespace
 
 const std::vector<Preset>& presets() {
@@ -37,6 +43,11 @@ const std::vector<Preset>& presets() {
          make(K::sleep, M::threads, 10, 1)},
         {"thread-basics", "Thread(), start() and join()", "One thread runs do_something; main waits in join().",
          make(K::sleep, M::threads, 1, 1)},
+        {"current-thread", "current_thread() and main_thread()",
+         "A thread named worker prints its own name and the main thread's.", program("current-thread")},
+        {"local-data", "To maintain local data: threading.local()",
+         "3 threads each set their own x; main's x stays 10, and the global list holds what all 3 added.",
+         program("local-data")},
         {"pool-submit", "ThreadPool: submit() and result()", "One task submitted to a pool; main prints f1.result().",
          make(K::sleep, M::pool, 1, 1)},
         {"as-completed", "ThreadPool: as_completed()", "10 tasks on 5 workers; results print as each finishes.",
@@ -56,6 +67,9 @@ const std::vector<Preset>& presets() {
         {"semaphore-downloads", "Semaphore: at most 3 downloads at once",
          "The 15 photos on 15 threads, but a BoundedSemaphore(3) lets only 3 download at a time.",
          limited(make(K::fetch, M::threads, 15, 1, 5, 300), 3)},
+        {"producer-consumer", "Producer and consumers: queue.Queue",
+         "A producer puts 8 items into a Queue(maxsize=3); two consumers get() them; q.join() waits for all.",
+         program("producer-consumer")},
         {"race", "Race condition: counter += 1 on 4 threads",
          "4 threads each add 1 to a shared counter a million times, without a lock: updates are lost.",
          counting(make(K::increment, M::threads, 4, 1), false)},

@@ -294,6 +294,7 @@ template <class P> void run_in_mode(const RunPtr& run, P& program) {
 // [SECTION] run_program --------------------------------------------------------------------------
 
 void run_program(const RunPtr& run) {
+    if (!run->scenario().program.empty()) return run_example_program(run);
     route_prints_of_this_thread(run);
     const Scenario& s = run->scenario();
     // Sized before the clock starts (the first time by a ~50 ms calibration): the program shown

@@ -13,5 +13,8 @@ namespace playground {
 class RunState;
 
 void run_program(const std::shared_ptr<RunState>& run);
+// A scenario with a program: runs that example's main() as written (example_programs_run.cpp),
+// each thread it starts one bar on the timeline. run_program() calls it.
+void run_example_program(const std::shared_ptr<RunState>& run);
 
 } // namespace playground

@@ -56,13 +56,16 @@ void draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
     ImGui::Text("%s", live ? (s.phase == RunPhase::cancelling ? "Cancelling..." : "Running...") :
                       (s.phase == RunPhase::cancelled ? "Cancelled" : "Finished"));
     ImGui::SameLine();
-    ImGui::TextDisabled("%d/%d tasks ended", counts[2] + counts[3] + counts[4], static_cast<int>(s.tasks.size()));
+    // A program run as written has no tasks: each of its threads is one bar (example_programs_run.cpp).
+    const bool program = scenario && !scenario->program.empty();
+    ImGui::TextDisabled("%d/%d %s ended", counts[2] + counts[3] + counts[4], static_cast<int>(s.tasks.size()),
+                        program ? "threads" : "tasks");
     ImGui::ProgressBar(s.tasks.empty() ? 0.f : float(counts[2] + counts[3] + counts[4]) / s.tasks.size(), {-1, 4}, "");
 
     ImGui::TextDisabled("wall time");
     ImGui::SameLine();
     ImGui::Text("%.3f s", wall);
-    if (scenario) draw_speed_up(s, *scenario, live);
+    if (scenario && !program) draw_speed_up(s, *scenario, live);
     for (int i = 0; i < 5; ++i) {
         if (!counts[i]) continue;
         ImGui::TextColored(status_color(static_cast<TaskStatus>(i)), "%d %s", counts[i],

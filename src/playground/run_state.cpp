@@ -152,7 +152,7 @@ std::vector<Thumbnail> RunState::take_new_thumbnails() {
 SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& scenario) {
     SpeedUp result;
     // Known where a task's length is: a sleep's, and CPU work calibrated to take that long alone.
-    if (scenario.kind == TaskKind::sleep || scenario.kind == TaskKind::cpu)
+    if (scenario.program.empty() && (scenario.kind == TaskKind::sleep || scenario.kind == TaskKind::cpu))
         result.sequential = scenario.count * scenario.seconds;
     const bool all_done = !s.tasks.empty() && std::all_of(s.tasks.begin(), s.tasks.end(), [](const TaskRecord& t) {
         return t.status == TaskStatus::done;

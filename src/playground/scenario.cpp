@@ -1,5 +1,6 @@
 #include "scenario.hpp"
 
+#include "example_programs.hpp"
 #include "presets.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, kind, count, seconds, increments, lock, limit, gil, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
+    "preset, program, kind, count, seconds, increments, lock, limit, gil, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -219,14 +220,17 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
     parsed.page = page;
     Scenario scenario = base;
     // preset=NAME starts from that example wherever it stands; the other keys change it.
+    bool program_named = false; // program= or a program's preset: a whole program, not tasks
     for (const auto& [key, value] : fields) {
         if (key != "preset") continue;
         if (const Preset* preset = find_preset(value)) {
             scenario = preset->scenario;
             parsed.any_scenario_key = true;
+            program_named = !scenario.program.empty();
         }
         break;
     }
+    std::string task_key; // the first key that sizes tasks, which a whole program has none of
     bool urls_given = false;
     bool count_given = false;
     std::vector<std::string> seen; // keys given so far: each at most once (url may repeat)
@@ -241,8 +245,15 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
         }
         if (!error.empty()) break;
         seen.push_back(key);
+        const bool sizes_tasks = key != "preset" && key != "program" && key != "gil" &&
+                                 std::find(kPageKeys.begin(), kPageKeys.end(), key) == kPageKeys.end();
+        if (sizes_tasks && task_key.empty()) task_key = key;
         if (key == "preset") {
             if (!find_preset(value)) error = "preset must be one of " + preset_slugs() + ", got " + quoted(value);
+        } else if (key == "program") {
+            if (find_example_program(value)) scenario.program = value;
+            else error = "program must be one of " + example_program_slugs() + ", got " + quoted(value);
+            program_named = true;
         } else if (key == "kind") {
             if (value == "sleep") scenario.kind = TaskKind::sleep;
             else if (value == "fetch") scenario.kind = TaskKind::fetch;
@@ -312,6 +323,15 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
         parsed.any_scenario_key = true;
         if (!error.empty()) break;
     }
+    // A program runs as written; tasks given with it would be silently ignored, so they are an
+    // error. Tasks given alone switch a scenario that was a program (the page's current one) back.
+    if (error.empty() && !task_key.empty()) {
+        if (program_named)
+            error = quoted(task_key) + " does not apply to program=" + scenario.program +
+                    ", which runs the example as written (only gil changes it)";
+        else
+            scenario.program.clear();
+    }
     if (error.empty() && urls_given) {
         if (static_cast<int>(scenario.urls.size()) > kMaxTasks)
             error = "at most " + std::to_string(kMaxTasks) + " urls, got " +
@@ -337,6 +357,11 @@ Fields to_fields(const Scenario& s) {
         std::snprintf(text, sizeof text, "%g", v);
         return std::string(text);
     };
+    if (!s.program.empty()) {
+        Fields fields{{"program", s.program}};
+        if (s.gil) fields.emplace_back("gil", "1");
+        return fields;
+    }
     Fields fields{{"kind", to_string(s.kind)}, {"count", std::to_string(s.count)},
                   {"mode", to_string(s.mode)}};
     if (s.kind == TaskKind::sleep || s.kind == TaskKind::cpu) fields.emplace_back("seconds", number(s.seconds));

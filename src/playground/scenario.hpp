@@ -27,6 +27,9 @@ const char* to_string(TaskKind kind);
 const char* to_string(RunMode mode);
 
 struct Scenario {
+    // program=local-data: run one of the tutorial's example programs as written
+    // (example_programs.hpp) instead of tasks built from the fields below; only gil applies to it.
+    std::string program;
     TaskKind kind = TaskKind::sleep;
     int count = 10;                // tasks, 1..1000
     double seconds = 1;            // sleep: how long; cpu: work sized to take this long on one core

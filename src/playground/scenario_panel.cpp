@@ -41,30 +41,17 @@ template <class E> bool radio_row(const char* id, E& value, std::initializer_lis
     return changed;
 }
 
-} // namespace
+bool gil_checkbox(Scenario& s) {
+    const bool changed = ImGui::Checkbox("Python mode (GIL)", &s.gil);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Run as CPython would: one thread at a time holds the global interpreter lock;\n"
+                          "it is given up while a thread sleeps, downloads or waits, and handed over\n"
+                          "every 5 ms (sys.getswitchinterval()) while threads compute.");
+    return changed;
+}
 
-ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, const std::string& message) {
-    ScenarioAction action = ScenarioAction::none;
-    const float width = ImGui::GetContentRegionAvail().x;
-    const auto& list = presets();
-
-    section("Tutorial example");
-    ImGui::SetNextItemWidth(width);
-    const char* current = preset_index >= 0 && preset_index < static_cast<int>(list.size())
-                              ? list[preset_index].name : "Custom";
-    if (ImGui::BeginCombo("##preset", current)) {
-        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
-            if (ImGui::Selectable(list[i].name, i == preset_index)) {
-                preset_index = i;
-                s = list[i].scenario;
-            }
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", list[i].description);
-        }
-        ImGui::EndCombo();
-    }
-    if (preset_index >= 0 && preset_index < static_cast<int>(list.size()))
-        ImGui::TextWrapped("%s", list[preset_index].description);
-
+// The task, how many, and how to run them: everything a scenario built from tasks can change.
+bool draw_task_knobs(Scenario& s, float width) {
     bool edited = false;
     section("Task");
     edited |= radio_row("kind", s.kind, {{TaskKind::sleep, "sleep"}, {TaskKind::fetch, "fetch"}, {TaskKind::cpu, "cpu"},
@@ -100,11 +87,7 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
 
     section("Run them with");
     ImGui::SameLine(0, 16);
-    edited |= ImGui::Checkbox("Python mode (GIL)", &s.gil);
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Run as CPython would: one thread at a time holds the global interpreter lock;\n"
-                          "it is given up while a thread sleeps, downloads or waits, and handed over\n"
-                          "every 5 ms (sys.getswitchinterval()) while threads compute.");
+    edited |= gil_checkbox(s);
     edited |= radio_row("mode", s.mode, {{RunMode::threads, "threads"}, {RunMode::pool, "pool (as_completed)"}});
     edited |= radio_row("mode2", s.mode, {{RunMode::map, "map"}, {RunMode::sequential, "sequential"}});
     const char* explanation = "";
@@ -120,6 +103,45 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     if (s.mode == RunMode::pool || s.mode == RunMode::map) {
         ImGui::SetNextItemWidth(width - 90);
         edited |= ImGui::SliderInt("workers", &s.workers, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp);
+    }
+    return edited;
+}
+
+} // namespace
+
+ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, const std::string& message) {
+    ScenarioAction action = ScenarioAction::none;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const auto& list = presets();
+
+    section("Tutorial example");
+    ImGui::SetNextItemWidth(width);
+    const char* current = preset_index >= 0 && preset_index < static_cast<int>(list.size())
+                              ? list[preset_index].name : "Custom";
+    if (ImGui::BeginCombo("##preset", current)) {
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+            if (ImGui::Selectable(list[i].name, i == preset_index)) {
+                preset_index = i;
+                s = list[i].scenario;
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", list[i].description);
+        }
+        ImGui::EndCombo();
+    }
+    if (preset_index >= 0 && preset_index < static_cast<int>(list.size()))
+        ImGui::TextWrapped("%s", list[preset_index].description);
+
+    bool edited = false;
+    if (!s.program.empty()) {
+        // A program runs as written: no task knobs to turn, only Python mode.
+        section("Program");
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+        ImGui::TextWrapped("Runs the tutorial's program exactly as the code panel shows it. Pick another "
+                           "example to size the tasks yourself.");
+        ImGui::PopStyleColor();
+        edited |= gil_checkbox(s);
+    } else {
+        edited |= draw_task_knobs(s, width);
     }
     if (edited) preset_index = -1;
 

@@ -12,7 +12,7 @@ constexpr const char* kPrologue = "#version 330 core\n";
 #endif
 
 GLuint compile(GLenum type, const char* file, std::string& error) {
-    const char* body = embedded_file(file);
+    const char* body = shaders::embedded_file(file);
     if (!body) {
         error = std::string("shader not embedded: ") + file;
         return 0;

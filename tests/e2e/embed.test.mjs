@@ -142,22 +142,32 @@ describe('embed.js where the embed cannot be isolated (Chromium, server without 
       assert.ok(resize.height > 200 && resize.height < 560, `height ${resize.height}`);
       assert.equal(await page.$eval('#example iframe', (f) => f.style.height), `${Math.round(resize.height)}px`);
       // A preset's URL: the card shows that example, its expected timeline and its code.
-      await page.$eval('#example iframe', (f, src) => { f.src = src; }, server().url + 'index.html?preset=as-completed&embed=1&lang=python');
-      const example = await withTimeout((async () => {
-        for (;;) {
-          const f = page.frames().find((x) => x.url().includes('preset=as-completed'));
-          const shown = f && await f.evaluate(() => document.querySelector('#overlay-card.example') && ({
-            title: document.querySelector('#overlay-card h1').textContent,
-            why: document.querySelector('#overlay-card .why h2').textContent,
-            bars: document.querySelectorAll('#overlay-card svg rect.bar').length,
-            code: document.querySelector('#overlay-card pre').textContent,
-            tabs: Array.from(document.querySelectorAll('#overlay-card .tabs button')).map((b) => b.textContent),
-            link: document.querySelector('#overlay-card a.button').href,
-          })).catch(() => null);
-          if (shown) return shown;
-          await page.waitForTimeout(100);
-        }
-      })(), 30000, 'the example card');
+      const exampleCard = async (query) => {
+        await page.$eval('#example iframe', (f, src) => { f.src = src; }, server().url + 'index.html?' + query);
+        return withTimeout((async () => {
+          for (;;) {
+            const f = page.frames().find((x) => x.url().includes(query));
+            const shown = f && await f.evaluate(() => document.querySelector('#overlay-card.example') && ({
+              title: document.querySelector('#overlay-card h1').textContent,
+              why: document.querySelector('#overlay-card .why h2').textContent,
+              bars: document.querySelectorAll('#overlay-card svg rect.bar').length,
+              caption: document.querySelector('#overlay-card figcaption').textContent,
+              code: document.querySelector('#overlay-card pre').textContent,
+              tabs: Array.from(document.querySelectorAll('#overlay-card .tabs button')).map((b) => b.textContent),
+              link: document.querySelector('#overlay-card a.button').href,
+            })).catch(() => null);
+            if (shown) return shown;
+            await page.waitForTimeout(100);
+          }
+        })(), 30000, `the example card of ${query}`);
+      };
+      // A program run as written: its code, and no invented lanes (they are known when it runs).
+      const program = await exampleCard('preset=local-data&embed=1&lang=python');
+      assert.equal(program.title, 'To maintain local data: threading.local()');
+      assert.equal(program.bars, 0);
+      assert.match(program.caption, /its threads appear as it starts them/);
+      assert.match(program.code, /thread_data = threading\.local\(\)/);
+      const example = await exampleCard('preset=as-completed&embed=1&lang=python');
       assert.equal(example.title, 'ThreadPool: as_completed()');
       assert.equal(example.why, 'Real threads are not available in this embed');
       assert.equal(example.bars, 10, '10 tasks on 5 workers: 10 bars');

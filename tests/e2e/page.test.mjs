@@ -7,10 +7,11 @@
 // CI is set. Screenshots go to tests/artifacts/e2e/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertTutorialReport, ATTEMPTS, bestOf, BUNDLE, decodePng, launchBrowser, openPage, readySettled,
+  assertTutorialReport, ATTEMPTS, bestOf, BUNDLE, decodePng, launchBrowser, openPage, readySettled, REPO,
   runScenario, startServer, summary, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
@@ -218,6 +219,21 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     const free = await bestOf(page, 'preset=cpu-bound', 'Chromium cpu-bound without a GIL', (r) => assert.equal(r.done, 4, summary(r)),
       (w) => w < 4000 / 1.2);
     assert.ok(free.wall_ms < 4000 / 1.2, `without a GIL: ${free.wall_ms} ms, no gain from 2 cores`);
+  });
+
+  it("runs the tutorial's programs as written, twice each, with the output ctest expects of them", { timeout: 180000 }, async () => {
+    // The same examples/expected/<name>.txt that checks the native program and its .py twin.
+    for (const [slug, file] of [['current-thread', 'current_thread'], ['local-data', 'local_data'],
+                                ['producer-consumer', 'producer_consumer']]) {
+      const patterns = fs.readFileSync(path.join(REPO, 'examples', 'expected', `${file}.txt`), 'utf8').trimEnd().split('\n');
+      for (let run = 1; run <= 2; run++) { // the second run starts from fresh globals too
+        const report = await runScenario(page, `preset=${slug}`);
+        const lines = report.console.trimEnd().split('\n');
+        assert.equal(lines.length, patterns.length, `${slug} run ${run}:\n${report.console}`);
+        lines.forEach((line, i) => assert.match(line, new RegExp(`^${patterns[i]}$`), `${slug} run ${run} line ${i + 1}`));
+        assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
+      }
+    }
   });
 
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {

@@ -49,8 +49,9 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
     CHECK(fewer.scenario->workers == 15);
     CHECK(fewer.scenario->count == 5);
     CHECK(error_of("preset=nope") ==
-          "Invalid scenario: preset must be one of ten-threads, thread-basics, pool-submit, as-completed, pool-map, "
-          "download-15, download-15-sequential, cpu-bound, thousand-threads, semaphore-downloads, race, race-fixed, got 'nope'");
+          "Invalid scenario: preset must be one of ten-threads, thread-basics, current-thread, local-data, pool-submit, "
+          "as-completed, pool-map, download-15, download-15-sequential, cpu-bound, thousand-threads, "
+          "semaphore-downloads, producer-consumer, race, race-fixed, got 'nope'");
     CHECK(error_of("preset=ten-threads&preset=pool-map") != "");
     std::set<std::string> slugs;
     for (const auto& preset : presets()) {
@@ -58,7 +59,42 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
         CHECK(error_of(std::string("preset=") + preset.slug) == "");
         CHECK(find_preset(preset.slug) == &preset);
     }
-    CHECK(slugs.size() == 12);
+    CHECK(slugs.size() == 15);
+}
+
+TEST_CASE("Scenario.program runs a tutorial program as written: only gil changes it") {
+    ParsedScenario local = parse_scenario_query("preset=local-data");
+    REQUIRE(local.scenario.has_value());
+    CHECK(local.scenario->program == "local-data");
+    CHECK(encode_query(to_fields(*local.scenario)) == "program=local-data");
+    const ParsedScenario gil = parse_scenario_query("program=producer-consumer&gil=1");
+    REQUIRE(gil.scenario.has_value());
+    CHECK(encode_query(to_fields(*gil.scenario)) == "program=producer-consumer&gil=1");
+    CHECK(parse_scenario_query("program=current-thread&embed=1&lang=python").scenario.has_value());
+    // Task keys would be ignored by a program: an error, naming the key.
+    CHECK(error_of("preset=producer-consumer&count=3") ==
+          "Invalid scenario: 'count' does not apply to program=producer-consumer, which runs the example as "
+          "written (only gil changes it)");
+    CHECK(error_of("kind=sleep&program=local-data") != "");
+    CHECK(error_of("program=nope") ==
+          "Invalid scenario: program must be one of current-thread, local-data, producer-consumer, got 'nope'");
+    CHECK(error_of("program=") != "");
+    // Task keys alone switch a page that showed a program back to tasks.
+    const ParsedScenario back = parse_scenario_query("kind=sleep&count=2", *local.scenario);
+    REQUIRE(back.scenario.has_value());
+    CHECK(back.scenario->program.empty());
+    CHECK(back.scenario->count == 2);
+    // The code panel shows the very files that run: examples/local_data.cpp and its .py twin.
+    const CodeListing code = code_listing(*local.scenario);
+    CHECK(code.cpp.find("local<Data> thread_data;") != std::string::npos);
+    CHECK(code.python.find("threading.local()") != std::string::npos);
+    CHECK(expected_preview(*local.scenario).lanes.empty());
+    for (const auto& preset : presets()) {
+        if (preset.scenario.program.empty()) continue;
+        const CodeListing listing = code_listing(preset.scenario);
+        CHECK_MESSAGE(listing.cpp.find("int main()") != std::string::npos, preset.slug);
+        CHECK_MESSAGE(listing.python.find("import threading") != std::string::npos, preset.slug);
+    }
 }
 
 TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
@@ -245,10 +281,11 @@ TEST_CASE("Catalog lists every preset with its title, code and preview, and the 
         const Preset* preset = find_preset(entry["slug"].get<std::string>());
         REQUIRE(preset != nullptr);
         CHECK(entry["title"] == preset->name);
-        CHECK(entry["cpp"].get<std::string>().find("#include <threadlab/threadlab.hpp>") == 0);
+        CHECK(entry["cpp"].get<std::string>().find("#include <threadlab/threadlab.hpp>") != std::string::npos);
         CHECK(entry["python"].get<std::string>().find("import threading") != std::string::npos);
-        CHECK_FALSE(entry["preview"]["lanes"].empty());
-        CHECK(entry["preview"]["wall_seconds"].get<double>() > 0);
+        // A program's threads are known when it runs (the page then says so instead of a figure).
+        CHECK(entry["preview"]["lanes"].empty() == !preset->scenario.program.empty());
+        CHECK((entry["preview"]["wall_seconds"].get<double>() > 0) == preset->scenario.program.empty());
     }
     // Each page key is one the parser takes as the page's, not the scenario's.
     const std::map<std::string, std::string> valid = {{"start", "click"}, {"panels", "code"}, {"lang", "cpp"},
