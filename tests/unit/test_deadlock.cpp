@@ -232,6 +232,33 @@ TEST_CASE("deadlock: two threads joining each other are reported (Thread-1 waits
     CHECK(e2 == reports[0].message);
 }
 
+TEST_CASE("deadlock: the main thread holding a lock and joining a thread that waits for it is a cycle") {
+    Detection detection;
+    Lock lock;
+    lock.set_name("lock_x");
+    std::string thread_error;
+    Thread t({.name = "Thread-9"}, [&] {
+        try {
+            std::lock_guard take(lock);
+        } catch (const DeadlockError& e) {
+            thread_error = e.what();
+        }
+    });
+    std::string main_error;
+    {
+        std::lock_guard hold(lock);
+        t.start();
+        main_error = raised([&] { t.join(); });
+    }
+    t.join();
+    auto reports = detection.wait_for(1);
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].message ==
+          "Deadlock: " + current_thread().name() + " holds lock_x and waits for Thread-9 to finish; Thread-9 waits for lock_x");
+    CHECK(main_error == "DeadlockError: " + reports[0].message);
+    CHECK(thread_error == reports[0].message);
+}
+
 TEST_CASE("deadlock: a task on a one-worker pool waiting for a future queued behind it is the pool deadlock") {
     Detection detection;
     double formed = 0;
