@@ -44,6 +44,9 @@ THREADLAB_EXCEPTION(InvalidStateError, Error);         // set_result on a finish
 THREADLAB_EXCEPTION(BrokenBarrierError, RuntimeError); // the Barrier is (or went) broken
 THREADLAB_EXCEPTION(BrokenExecutor, RuntimeError);     // the executor can no longer run work
 THREADLAB_EXCEPTION(BrokenThreadPool, BrokenExecutor); // a worker's initializer failed
+// A C++ extension (Python has none): a wait that a DeadlockDetector with break_cycles ended
+// because it was part of a deadlock; what() is the detector's report message. See deadlock.hpp.
+THREADLAB_EXCEPTION(DeadlockError, RuntimeError);
 
 #undef THREADLAB_EXCEPTION
 

@@ -159,8 +159,9 @@ void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_v
     emit(event);
 }
 
-void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter) noexcept {
+void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter, std::int64_t count) noexcept {
     Event event;
+    event.count = count;
     event.kind = kind;
     event.object_kind = ObjectKind::future;
     event.object = future_serial;

@@ -50,7 +50,7 @@ enum class Kind : std::uint8_t {
     lock_acquired,   // Lock, RLock (count: level after), Semaphore (count: value after)
     lock_released,   // Lock (maybe by another thread), RLock (count: level after), Semaphore (count: n)
     notified,        // Condition notify (count: waiters woken), Event set, Barrier release (count: parties)
-    task_submitted,  // on the submitting thread
+    task_submitted,  // on the submitting thread; count: the executor's id (as work_queue's object)
     task_started,    // on the worker that runs it
     task_done,       // on the worker, before result() callers are woken
     task_failed,     // on the worker, before result() callers are woken
@@ -71,7 +71,7 @@ enum class ObjectKind : std::uint8_t {
     futures_wait, // wait() / as_completed(): object identifies the call
     sleep,        // threadlab::sleep
     io,           // events::Io (a download): name says what
-    work_queue,   // a pool worker waiting for work; object: the executor
+    work_queue,   // a pool worker waiting for work; object: the executor's id
 };
 
 const char* kind_name(Kind kind);
@@ -161,7 +161,7 @@ inline std::uint64_t object_id(const void* object) { return reinterpret_cast<std
 void emit(Event event) noexcept;
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name = {},
           std::int64_t count = 0, bool ok = true, std::uint64_t task = 0) noexcept;
-void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter) noexcept;
+void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter, std::int64_t count = 0) noexcept;
 
 // wait_begin now (if observed), wait_end at end(ok) or, with ok=false, at destruction.
 class WaitScope {

@@ -30,7 +30,10 @@ public:
             }
             FutureCore& future = item->item_future();
             future.set_submitter(current_thread_serial());
-            events::detail::emit_task(events::Kind::task_submitted, future.serial(), future.submitter());
+            // count: which executor, so that a deadlock detector can tell a task queued behind
+            // busy workers of the same pool (the same id as the work_queue waits' object).
+            events::detail::emit_task(events::Kind::task_submitted, future.serial(), future.submitter(),
+                                      static_cast<std::int64_t>(events::detail::object_id(this)));
         }
         bool wake = false;
         {
@@ -86,6 +89,9 @@ public:
     }
 
     void join_workers() {
+        // Not interruptible by a deadlock detector: this runs in the executor's destructor. A
+        // cycle through it is broken by the worker's wait instead.
+        NoInterrupts not_here;
         Thread me = current_thread();
         for (auto& thread : threads())
             if (!(thread == me)) thread.join(); // a task that shuts its own pool down cannot join itself
@@ -224,6 +230,14 @@ void shutdown_executors_at_exit() {
             if (auto core = weak.lock()) cores.push_back(std::move(core));
     }
     for (auto& core : cores) core->stop_at_exit();
+}
+
+int executor_max_workers(std::uint64_t executor_id) {
+    LiveExecutors& live = live_executors();
+    std::lock_guard lock(live.mutex);
+    for (auto& weak : live.cores)
+        if (auto core = weak.lock(); core && events::detail::object_id(core.get()) == executor_id) return core->max_workers();
+    return 0;
 }
 } // namespace detail
 

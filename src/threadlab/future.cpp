@@ -85,13 +85,16 @@ void FutureCore::wait_done(Timeout timeout) {
         // it loads has_sleepers_ (both sequentially consistent): either complete() sees a sleeper
         // and notifies under the slot's mutex, or the sleeper sees the final status.
         Parking& parking = parking_for(this);
+        // A deadlock detector that breaks cycles may end the wait with DeadlockError.
+        InterruptibleWait interruptible(parking.woken, parking.mutex);
         std::unique_lock lock(parking.mutex);
         has_sleepers_.store(true);
-        auto done = [&] { return is_done(status_.load()); };
+        auto done = [&] { return is_done(status_.load()) || interruptible.interrupted(); };
         if (auto deadline = deadline_after(timeout))
             parking.woken.wait_until(lock, *deadline, done);
         else
             parking.woken.wait(lock, done);
+        interruptible.throw_if_interrupted(); // even if the task just ended: it was in the cycle
     }
     FutureStatus now = status();
     if (wait) wait->end(now == FutureStatus::finished);

@@ -3,8 +3,12 @@
 
 #include "timing.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <string>
 #include <thread>
 
 namespace threadlab::detail {
@@ -30,4 +34,58 @@ template <class Ready> bool spin_until(Ready ready, std::chrono::microseconds bu
 #endif
     }
 }
+} // namespace threadlab::detail
+
+// [SECTION] Interruptible waits (deadlock.hpp's break_cycles) ----------------------------------
+// The blocking waits that can be part of a deadlock - Lock/RLock acquire, join, Future result -
+// register the condition variable they sleep on, so that interrupt() can end them with
+// DeadlockError. Other waits (Condition, Semaphore, Event, Barrier, wait/as_completed) have no
+// owner to wait for, are never part of a cycle, and are not interruptible.
+namespace threadlab::detail {
+// How many installed detectors break cycles; while 0, InterruptibleWait does nothing (one
+// relaxed load, on a path that is about to sleep anyway).
+inline std::atomic<int> interrupts_enabled{0};
+inline bool interrupts_possible() { return interrupts_enabled.load(std::memory_order_relaxed) > 0; }
+
+// Declare it BEFORE taking `mutex` and keep it alive for the whole wait: the wait's predicate
+// includes interrupted(), and throw_if_interrupted() is called with `mutex` held (it only reads
+// an atomic and this object). interrupt() locks `mutex` before it notifies, so no wake-up is lost;
+// registration and removal therefore must never happen with `mutex` held.
+class InterruptibleWait {
+public:
+    InterruptibleWait(std::condition_variable& cv, std::mutex& mutex);
+    ~InterruptibleWait();
+    InterruptibleWait(const InterruptibleWait&) = delete;
+    InterruptibleWait& operator=(const InterruptibleWait&) = delete;
+    bool interrupted() const { return registered_ && flag_.load(std::memory_order_acquire); }
+    void throw_if_interrupted() const; // DeadlockError(message) once interrupted
+
+private:
+    friend bool interrupt(std::uint32_t serial, const std::string& message);
+    std::condition_variable* cv_;
+    std::mutex* mutex_;
+    std::uint32_t serial_ = 0;
+    bool registered_ = false;
+    InterruptibleWait* previous_ = nullptr; // an outer registered wait of the same thread (none today)
+    std::atomic<bool> flag_{false};
+    std::string message_; // written once, before flag_ is set
+};
+
+// Waits that must not throw (a pool's destructor joining its workers, a Condition taking its
+// lock back, joins at exit) run inside this scope: they are not interruptible.
+class NoInterrupts {
+public:
+    NoInterrupts();
+    ~NoInterrupts();
+    NoInterrupts(const NoInterrupts&) = delete;
+    NoInterrupts& operator=(const NoInterrupts&) = delete;
+};
+
+// End the interruptible wait the thread with this serial is in now: it raises
+// DeadlockError(message). False if that thread is not in one (it may not have registered yet:
+// the caller tries again later).
+bool interrupt(std::uint32_t serial, const std::string& message);
+
+// The max_workers of the live ThreadPoolExecutor whose events carry this id (0 if none).
+int executor_max_workers(std::uint64_t executor_id);
 } // namespace threadlab::detail

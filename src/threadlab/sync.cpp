@@ -7,6 +7,8 @@
 // [SECTION] Barrier
 #include "sync.hpp"
 
+#include "internal.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -62,9 +64,14 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
         std::this_thread::yield();
     }
     // Marking the lock contended (2) makes the next release() wake a sleeper; whoever swaps a 2
-    // in over a 0 owns the lock.
+    // in over a 0 owns the lock. A deadlock detector that breaks cycles may end the wait with
+    // DeadlockError (the lock stays marked contended, which only costs its holder a notify).
+    detail::InterruptibleWait interruptible(released_, mutex_);
     std::unique_lock lock(mutex_);
     for (;;) {
+        // Interrupted first: every wait of a broken cycle raises, even one whose lock another
+        // wait of the cycle has just let go by raising.
+        interruptible.throw_if_interrupted();
         if (state_.exchange(locked_contended, std::memory_order_acquire) == unlocked) return true;
         if (!deadline) {
             released_.wait(lock);
@@ -196,6 +203,9 @@ std::size_t Condition::release_save() {
 }
 
 void Condition::acquire_restore(std::size_t saved) {
+    // Never interrupted: wait() must return with the lock held, or the caller's with-block would
+    // release a lock it does not hold. A cycle through it is broken by its other waits.
+    detail::NoInterrupts not_here;
     if (auto* rlock = std::get_if<RLock*>(&lock_))
         (*rlock)->acquire_restore(saved);
     else

@@ -181,7 +181,7 @@ std::shared_ptr<ThreadState> current_state() {
 }
 
 void wait_until_stopped(ThreadState& state, Timeout timeout) {
-    if (!timeout) {
+    if (!timeout && !detail::interrupts_possible()) {
         // Waiting without a timeout: joining the OS thread is the whole wait (run_thread marks the
         // thread stopped just before it returns), one wake-up instead of two - the condition
         // variable, then the join - which made start + join twice as slow as std::thread's.
@@ -190,12 +190,16 @@ void wait_until_stopped(ThreadState& state, Timeout timeout) {
     }
     auto deadline = detail::deadline_after(timeout);
     {
+        // A deadlock detector that breaks cycles may end a join with DeadlockError.
+        detail::InterruptibleWait interruptible(state.changed, state.mutex);
         std::unique_lock lock(state.mutex);
         auto stopped = [&] { return state.phase == Phase::stopped; };
+        auto woken = [&] { return stopped() || interruptible.interrupted(); };
         if (deadline)
-            state.changed.wait_until(lock, *deadline, stopped);
+            state.changed.wait_until(lock, *deadline, woken);
         else
-            state.changed.wait(lock, stopped);
+            state.changed.wait(lock, woken);
+        interruptible.throw_if_interrupted(); // even if the other thread just ended: it was in the cycle
         if (!stopped()) return;
     }
     // Its target has returned; what is left of the OS thread is its exit, a few microseconds.
@@ -205,6 +209,7 @@ void wait_until_stopped(ThreadState& state, Timeout timeout) {
 
 // Python's threading._shutdown: at normal exit, wait for every non-daemon thread.
 void join_non_daemon_threads_at_exit() {
+    detail::NoInterrupts not_at_exit;
     Registry& r = registry();
     r.shutting_down = true;
     detail::shutdown_executors_at_exit();

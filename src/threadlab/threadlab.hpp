@@ -1,6 +1,7 @@
 // threadlab/threadlab.hpp - everything: Python's threading and concurrent.futures in C++.
 #pragma once
 
+#include "deadlock.hpp"
 #include "errors.hpp"
 #include "events.hpp"
 #include "executor.hpp"
