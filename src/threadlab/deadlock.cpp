@@ -238,8 +238,8 @@ std::vector<std::vector<std::uint32_t>> DeadlockDetector::State::cycles() const 
     std::vector<std::vector<std::uint32_t>> found;
     constexpr std::size_t max_cycles = 64;
     std::vector<std::uint32_t> path;
-    for (const auto& [start, unused] : edges) {
-        (void)unused;
+    for (const auto& edge : edges) {
+        const std::uint32_t start = edge.first; // (clang 14 cannot capture a structured binding)
         // Depth-first, through threads above `start` only.
         auto visit = [&](auto& self, std::uint32_t node) -> void {
             if (found.size() >= max_cycles) return;
