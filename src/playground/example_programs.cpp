@@ -9,6 +9,8 @@ const std::vector<ExampleProgram>& example_programs() {
         {"current-thread", "current_thread"},
         {"local-data", "local_data"},
         {"producer-consumer", "producer_consumer"},
+        {"deadlock", "deadlock"},
+        {"pool-deadlock", "pool_deadlock"},
     };
     return list;
 }

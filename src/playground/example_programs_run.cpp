@@ -31,6 +31,12 @@ namespace example_local_data {
 namespace example_producer_consumer {
 #include "producer_consumer.cpp"
 }
+namespace example_deadlock {
+#include "deadlock.cpp"
+}
+namespace example_pool_deadlock {
+#include "pool_deadlock.cpp"
+}
 // NOLINTEND
 
 namespace playground {
@@ -47,6 +53,10 @@ bool run_main(std::string_view slug) {
         ::example_local_data::main();
     } else if (slug == "producer-consumer") {
         ::example_producer_consumer::main();
+    } else if (slug == "deadlock") {
+        ::example_deadlock::main();
+    } else if (slug == "pool-deadlock") {
+        ::example_pool_deadlock::main();
     } else {
         return false;
     }
@@ -67,12 +77,20 @@ public:
 
     // The program's main thread is a bar too: main() from its first line to its last.
     int begin(const std::string& label) {
-        const int id = next_id(0);
+        const int id = next_id(threadlab::current_thread().serial());
         run_->add_task(id, label, threadlab::current_thread().name());
         run_->begin_task(id, threadlab::current_thread().name());
         return id;
     }
     void end(int id, bool ok) { run_->finish_task(id, ok ? TaskStatus::done : TaskStatus::failed); }
+    // The bars of these threads (serials), for a deadlock's cycle.
+    std::vector<int> bars_of(const std::vector<std::uint32_t>& serials) {
+        std::lock_guard lock(mutex_);
+        std::vector<int> bars;
+        for (std::uint32_t serial : serials)
+            if (auto it = ids_.find(serial); it != ids_.end()) bars.push_back(it->second);
+        return bars;
+    }
 
     void on_event(const threadlab::events::Event& event) noexcept override {
         using threadlab::events::Kind;
@@ -112,6 +130,12 @@ private:
 void run_example_program(const std::shared_ptr<RunState>& run) {
     route_prints_of_this_thread(run);
     ThreadBars bars(run);
+    // The tutorial's programs run under the deadlock detector: a cycle is named in the console,
+    // drawn red, and broken - its waits raise DeadlockError, the threads unwind and end, and the
+    // page can run again. (Task presets need none: their tasks never wait for one another.)
+    threadlab::DeadlockDetector detector({.break_cycles = true, .on_deadlock = [&](const threadlab::DeadlockReport& report) {
+        run->add_deadlock(report.message, bars.bars_of(report.threads));
+    }});
     run->restart_clock();
     const double t1 = threadlab::perf_counter();
     const int main_bar = bars.begin("main()");

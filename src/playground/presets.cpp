@@ -75,6 +75,13 @@ const std::vector<Preset>& presets() {
          counting(make(K::increment, M::threads, 4, 1), false)},
         {"race-fixed", "Race condition fixed with a Lock",
          "The same 4 threads take a Lock around counter += 1: every update counts.", counting(make(K::increment, M::threads, 4, 1), true)},
+        {"deadlock", "Deadlock: two locks taken in opposite orders",
+         "Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a. The detector names "
+         "the cycle and breaks it.",
+         program("deadlock")},
+        {"pool-deadlock", "Deadlock in a pool: a task waits for a task queued behind it",
+         "On a one-worker pool, a task calls result() on a future that only that busy worker could run.",
+         program("pool-deadlock")},
     };
     return list;
 }

@@ -13,10 +13,27 @@ thread_local std::shared_ptr<RunState> this_thread_run;
 std::mutex fallback_mutex;
 std::shared_ptr<RunState> fallback_run;
 bool echo = false;
+
+// Python's default excepthook writes to sys.stderr, which the playground's console stands for: an
+// exception that ends a thread (a DeadlockError that broke a cycle) is shown where its run prints.
+void print_thread_exceptions_to_console() {
+    threadlab::excepthook = [](const threadlab::ExceptHookArgs& args) {
+        try {
+            if (args.exc_value) std::rethrow_exception(args.exc_value);
+        } catch (const threadlab::SystemExit&) {
+            return; // ends a thread quietly, as in Python
+        } catch (...) {
+        }
+        threadlab::println("Exception in thread ", args.thread ? args.thread->name() : std::string("?"), ":");
+        threadlab::println(threadlab::describe_exception(args.exc_value));
+    };
+}
+
 } // namespace
 
 void install_print_routing(bool echo_to_stdout) {
     echo = echo_to_stdout;
+    print_thread_exceptions_to_console();
     threadlab::set_print_sink([](std::string_view line) {
         std::shared_ptr<RunState> run = this_thread_run;
         if (!run) {

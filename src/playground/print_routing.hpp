@@ -11,7 +11,8 @@ namespace playground {
 
 class RunState;
 
-// Installs the sink once. echo_to_stdout: also write each line to standard output (desktop).
+// Installs the sink once, and a threading.excepthook that prints into the console (Python's
+// writes to stderr). echo_to_stdout: also write each line to standard output (desktop).
 void install_print_routing(bool echo_to_stdout);
 // The calling thread's lines go to `run` from now on.
 void route_prints_of_this_thread(const std::shared_ptr<RunState>& run);

@@ -48,6 +48,9 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                          {"bytes", t.bytes},
                          {"error", t.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.error)}});
     }
+    auto deadlocks = nlohmann::json::array();
+    for (const auto& d : s.deadlocks)
+        deadlocks.push_back({{"message", d.message}, {"at_ms", ms(d.at)}, {"task_ids", d.task_ids}});
     const SpeedUp speed = speed_up(s, scenario);
     std::string console;
     for (const auto& line : s.console) console += line + "\n";
@@ -64,6 +67,7 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                              {"scenario", encode_query(to_fields(scenario))},
                              {"tasks", std::move(tasks)},
                              {"completion_order", s.completion_order},
+                             {"deadlocks", std::move(deadlocks)},
                              {"console", console}};
     if (frames)
         report["frame_ms"] = {{"frames", frames->frames},

@@ -94,6 +94,14 @@ void RunState::print(std::string line) {
     ++version_;
 }
 
+void RunState::add_deadlock(std::string message, std::vector<int> task_ids) {
+    const double t = now();
+    std::lock_guard lock(mutex_);
+    console_.push_back(message);
+    deadlocks_.push_back({std::move(message), t, std::move(task_ids)});
+    ++version_;
+}
+
 void RunState::add_thumbnail(Thumbnail thumbnail) {
     std::lock_guard lock(mutex_);
     new_thumbnails_.push_back(std::move(thumbnail));
@@ -140,6 +148,7 @@ bool RunState::snapshot_if_changed(std::uint64_t have_version, Snapshot& out) co
     out.tasks = tasks_;
     out.completion_order = completion_order_;
     out.console = console_;
+    out.deadlocks = deadlocks_;
     out.version = version_;
     return true;
 }

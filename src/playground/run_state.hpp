@@ -39,6 +39,13 @@ struct Thumbnail {
     std::vector<std::uint8_t> rgba; // width * height * 4
 };
 
+// A deadlock the detector found (threadlab/deadlock.hpp) while a program ran.
+struct DeadlockRecord {
+    std::string message;       // "Deadlock: Thread-1 holds lock_a and waits for lock_b; ..."
+    double at = 0;             // seconds since the run started, when it was reported
+    std::vector<int> task_ids; // the bars of the threads in the cycle (drawn red)
+};
+
 enum class RunPhase { idle, running, cancelling, finished, cancelled };
 const char* to_string(RunPhase phase);
 
@@ -55,6 +62,7 @@ public:
     void begin_task(int id, std::string thread);
     void finish_task(int id, TaskStatus status, std::uint64_t bytes = 0, std::string error = {});
     void print(std::string line);
+    void add_deadlock(std::string message, std::vector<int> task_ids); // also prints the message
     void add_thumbnail(Thumbnail thumbnail);
     void set_wall(double seconds); // what the program measured (t2 - t1)
     void set_phase(RunPhase phase);
@@ -74,6 +82,7 @@ public:
         std::vector<TaskRecord> tasks;
         std::vector<int> completion_order; // task ids in the order they ended
         std::vector<std::string> console;
+        std::vector<DeadlockRecord> deadlocks;
         std::uint64_t version = 0; // changes whenever anything above (but `now`) changes
     };
     // Copies only when something changed since `have_version` (returns false otherwise).
@@ -100,6 +109,7 @@ private:
     std::vector<TaskRecord> tasks_; // index = id - 1
     std::vector<int> completion_order_;
     std::vector<std::string> console_;
+    std::vector<DeadlockRecord> deadlocks_;
     std::vector<Thumbnail> new_thumbnails_;
 };
 
@@ -128,7 +138,7 @@ FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
 
 // The report window.threadlab.run() resolves with:
 // {wall_ms, sequential_ms, speedup, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}],
-//  console, frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given;
+//  console, deadlocks: [{message, at_ms, task_ids}], frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given;
 // sequential_ms and speedup are null where speed_up() does not know them.
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,
                         const FrameTimes* frames = nullptr);

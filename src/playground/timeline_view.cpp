@@ -205,6 +205,15 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
         ImGui::TextDisabled("Press Run: every thread the program starts gets a lane here.");
         return;
     }
+    // A deadlock: its message above the lanes; its threads' bars outlined in red below.
+    std::vector<int> deadlocked;
+    for (const auto& deadlock : s.deadlocks) {
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().error);
+        ImGui::TextWrapped("%s (found at %.0f ms, and broken: its waits raised DeadlockError)", deadlock.message.c_str(),
+                           deadlock.at * 1000);
+        ImGui::PopStyleColor();
+        deadlocked.insert(deadlocked.end(), deadlock.task_ids.begin(), deadlock.task_ids.end());
+    }
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float label_width = std::clamp(avail.x * 0.22f, 120.0f, 230.0f);
@@ -263,6 +272,16 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
             add_task_bars(renderer, list, g, *task, s.now, y0, y1, lane.tasks.size() == 1);
     }
     renderer.submit(list);
+    const ImU32 red = ImGui::ColorConvertFloat4ToU32(palette().error);
+    for (int i = first; i < last && !deadlocked.empty(); ++i) {
+        const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
+        for (const TaskRecord* task : lane_at(i).tasks)
+            if (task->start >= 0 && std::count(deadlocked.begin(), deadlocked.end(), task->id))
+                list->AddRect({g.x(task->start) - 1, y0 - 1}, {g.x(task->end >= 0 ? task->end : s.now) + 1, y1 + 1}, red,
+                              2.0f, 0, 2.0f);
+    }
+    for (const auto& deadlock : s.deadlocks)
+        list->AddLine({g.x(deadlock.at), top.y + first * lane_h}, {g.x(deadlock.at), top.y + last * lane_h}, red, 1.5f);
 
     const bool live = s.phase == RunPhase::running || s.phase == RunPhase::cancelling;
     if (live) {

@@ -236,6 +236,36 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     }
   });
 
+  it('both deadlocks are named within 2 s and broken; the page runs them again, 20 times, and then a normal run', { timeout: 240000 }, async () => {
+    const cycles = {
+      deadlock: /^Deadlock: Thread-\d+ \(first_a_then_b\) holds lock_a and waits for lock_b; Thread-\d+ \(first_b_then_a\) holds lock_b and waits for lock_a$|^Deadlock: Thread-\d+ \(first_b_then_a\) holds lock_b and waits for lock_a; Thread-\d+ \(first_a_then_b\) holds lock_a and waits for lock_b$/,
+      'pool-deadlock': /^Deadlock: ThreadPoolExecutor-\d+_0 runs a task that waits for a future queued behind it on the same pool \(max_workers=1\)$/,
+    };
+    const latencies = [];
+    for (const [slug, runs] of [['deadlock', 20], ['pool-deadlock', 5]]) {
+      // What CPython prints before it hangs (examples/expected/<name>.txt, less its last line): the same lines come first here.
+      const before = fs.readFileSync(path.join(REPO, 'examples', 'expected', `${slug.replace('-', '_')}.txt`), 'utf8').trimEnd().split('\n').slice(0, -1);
+      for (let run = 1; run <= runs; run++) {
+        const report = await runScenario(page, `preset=${slug}`, 30000);
+        const lines = report.console.trimEnd().split('\n');
+        before.forEach((pattern, i) => assert.match(lines[i], new RegExp(`^${pattern}$`), `${slug} run ${run}:\n${report.console}`));
+        assert.equal(report.deadlocks.length, 1, `${slug} run ${run}: ${JSON.stringify(report.deadlocks)}`);
+        assert.match(report.deadlocks[0].message, cycles[slug]);
+        assert.ok(lines.includes(report.deadlocks[0].message), 'the console names the cycle');
+        assert.ok(report.deadlocks[0].at_ms < 2000, `${slug}: found at ${report.deadlocks[0].at_ms} ms`);
+        latencies.push(report.deadlocks[0].at_ms);
+        assert.equal(report.status, 'finished');
+        // Every thread the program started has ended: nothing is left waiting to leak into the next run.
+        assert.ok(report.tasks.every((t) => t.end_ms !== null), summary(report));
+        assert.match(report.console, /DeadlockError: Deadlock: /);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`# deadlock found at (ms since the run started; the cycle forms at ~100 ms): median ${latencies[latencies.length >> 1]}, max ${latencies.at(-1)}`);
+    const after = await runScenario(page, TUTORIAL);
+    assertTutorialReport(after);
+  });
+
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {
     const report = await runScenario(page, 'preset=semaphore-downloads');
     assert.equal(report.tasks.length, 15, summary(report));

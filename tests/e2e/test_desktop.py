@@ -153,6 +153,22 @@ class DesktopPlayground(unittest.TestCase):
         self.assertLess(sleeps["wall_ms"], 1500, sleeps["console"])
         self.assertIn("gives the GIL up", sleeps["lesson"])
 
+    def test_deadlocks_are_named_broken_and_the_programs_end(self):
+        # The tutorial's deadlock programs, as written, under the detector the playground installs.
+        report = self.report_of("--preset", "deadlock")
+        self.assertEqual(len(report["deadlocks"]), 1, report["console"])
+        self.assertRegex(report["deadlocks"][0]["message"],
+                         r"^Deadlock: Thread-\d+ \(first_[ab]_then_[ab]\) holds lock_[ab] and waits for lock_[ab]; "
+                         r"Thread-\d+ \(first_[ab]_then_[ab]\) holds lock_[ab] and waits for lock_[ab]$")
+        self.assertLess(report["deadlocks"][0]["at_ms"], 2000)
+        self.assertTrue(report["console"].rstrip().endswith("both threads finished"), report["console"])
+        pool = self.report_of("--preset", "pool-deadlock")
+        self.assertEqual([d["message"] for d in pool["deadlocks"]],
+                         ["Deadlock: ThreadPoolExecutor-0_0 runs a task that waits for a future queued behind it "
+                          "on the same pool (max_workers=1)"], pool["console"])
+        self.assertIn("DeadlockError: Deadlock:", pool["console"])
+        print("\n# desktop deadlocks found at %s ms and %s ms" % (report["deadlocks"][0]["at_ms"], pool["deadlocks"][0]["at_ms"]))
+
     def test_invalid_flag_exits_2_with_a_message(self):
         proc = self.run_app("--count", "0", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)

@@ -51,7 +51,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
     CHECK(error_of("preset=nope") ==
           "Invalid scenario: preset must be one of ten-threads, thread-basics, current-thread, local-data, pool-submit, "
           "as-completed, pool-map, download-15, download-15-sequential, cpu-bound, thousand-threads, "
-          "semaphore-downloads, producer-consumer, race, race-fixed, got 'nope'");
+          "semaphore-downloads, producer-consumer, race, race-fixed, deadlock, pool-deadlock, got 'nope'");
     CHECK(error_of("preset=ten-threads&preset=pool-map") != "");
     std::set<std::string> slugs;
     for (const auto& preset : presets()) {
@@ -59,7 +59,7 @@ TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change i
         CHECK(error_of(std::string("preset=") + preset.slug) == "");
         CHECK(find_preset(preset.slug) == &preset);
     }
-    CHECK(slugs.size() == 15);
+    CHECK(slugs.size() == 17);
 }
 
 TEST_CASE("Scenario.program runs a tutorial program as written: only gil changes it") {
@@ -77,7 +77,8 @@ TEST_CASE("Scenario.program runs a tutorial program as written: only gil changes
           "written (only gil changes it)");
     CHECK(error_of("kind=sleep&program=local-data") != "");
     CHECK(error_of("program=nope") ==
-          "Invalid scenario: program must be one of current-thread, local-data, producer-consumer, got 'nope'");
+          "Invalid scenario: program must be one of current-thread, local-data, producer-consumer, deadlock, "
+          "pool-deadlock, got 'nope'");
     CHECK(error_of("program=") != "");
     // Task keys alone switch a page that showed a program back to tasks.
     const ParsedScenario back = parse_scenario_query("kind=sleep&count=2", *local.scenario);
