@@ -80,6 +80,7 @@ public:
         const int id = next_id(threadlab::current_thread().serial());
         run_->add_task(id, label, threadlab::current_thread().name());
         run_->begin_task(id, threadlab::current_thread().name());
+        route_prints_of_this_thread(run_, id);
         return id;
     }
     void end(int id, bool ok) { run_->finish_task(id, ok ? TaskStatus::done : TaskStatus::failed); }
@@ -96,11 +97,11 @@ public:
         using threadlab::events::Kind;
         try {
             if (event.kind == Kind::thread_started && event.count == 1) {
-                route_prints_of_this_thread(run_);
                 const std::string name = threadlab::current_thread().name();
                 const int id = next_id(event.thread);
                 run_->add_task(id, name, name);
                 run_->begin_task(id, name);
+                route_prints_of_this_thread(run_, id);
             } else if (event.kind == Kind::thread_finished) {
                 std::lock_guard lock(mutex_);
                 if (auto it = ids_.find(event.thread); it != ids_.end())

@@ -10,6 +10,7 @@
 namespace playground {
 namespace {
 thread_local std::shared_ptr<RunState> this_thread_run;
+thread_local int this_thread_bar = 0;
 std::mutex fallback_mutex;
 std::shared_ptr<RunState> fallback_run;
 bool echo = false;
@@ -36,11 +37,12 @@ void install_print_routing(bool echo_to_stdout) {
     print_thread_exceptions_to_console();
     threadlab::set_print_sink([](std::string_view line) {
         std::shared_ptr<RunState> run = this_thread_run;
+        const int bar = run ? this_thread_bar : 0;
         if (!run) {
             std::lock_guard lock(fallback_mutex);
             run = fallback_run;
         }
-        if (run) run->print(std::string(line));
+        if (run) run->print(std::string(line), bar);
         if (echo || !run) {
             std::string text(line);
             text += '\n';
@@ -50,7 +52,10 @@ void install_print_routing(bool echo_to_stdout) {
     });
 }
 
-void route_prints_of_this_thread(const std::shared_ptr<RunState>& run) { this_thread_run = run; }
+void route_prints_of_this_thread(const std::shared_ptr<RunState>& run, int bar) {
+    this_thread_run = run;
+    this_thread_bar = bar;
+}
 
 void set_fallback_print_target(const std::shared_ptr<RunState>& run) {
     std::lock_guard lock(fallback_mutex);

@@ -14,8 +14,9 @@ class RunState;
 // Installs the sink once, and a threading.excepthook that prints into the console (Python's
 // writes to stderr). echo_to_stdout: also write each line to standard output (desktop).
 void install_print_routing(bool echo_to_stdout);
-// The calling thread's lines go to `run` from now on.
-void route_prints_of_this_thread(const std::shared_ptr<RunState>& run);
+// The calling thread's lines go to `run` from now on; with a bar (a task id), each is also that
+// bar's last line, shown on the timeline (a program's thread: what its thread-local x is now).
+void route_prints_of_this_thread(const std::shared_ptr<RunState>& run, int bar = 0);
 // Lines from threads that never bound themselves (e.g. excepthook on a foreign thread).
 void set_fallback_print_target(const std::shared_ptr<RunState>& run);
 

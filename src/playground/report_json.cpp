@@ -45,6 +45,7 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                          {"start_ms", ms(t.start)},
                          {"end_ms", ms(t.end)},
                          {"status", to_string(t.status)},
+                         {"last_line", t.last_line},
                          {"bytes", t.bytes},
                          {"error", t.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.error)}});
     }

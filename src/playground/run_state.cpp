@@ -88,8 +88,9 @@ void RunState::finish_task(int id, TaskStatus status, std::uint64_t bytes, std::
     ++version_;
 }
 
-void RunState::print(std::string line) {
+void RunState::print(std::string line, int task_id) {
     std::lock_guard lock(mutex_);
+    if (TaskRecord* task = find(task_id)) task->last_line = line;
     console_.push_back(std::move(line));
     ++version_;
 }

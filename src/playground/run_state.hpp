@@ -31,6 +31,7 @@ struct TaskRecord {
     TaskStatus status = TaskStatus::queued;
     std::uint64_t bytes = 0;    // fetch: bytes downloaded
     std::string error;          // failed / cancelled: why
+    std::string last_line;      // a program's thread: the last line it printed (drawn in its bar)
 };
 
 struct Thumbnail {
@@ -61,7 +62,7 @@ public:
     void set_thread(int id, std::string thread); // the thread is known before the task starts
     void begin_task(int id, std::string thread);
     void finish_task(int id, TaskStatus status, std::uint64_t bytes = 0, std::string error = {});
-    void print(std::string line);
+    void print(std::string line, int task_id = 0); // task_id: also that task's last_line
     void add_deadlock(std::string message, std::vector<int> task_ids); // also prints the message
     void add_thumbnail(Thumbnail thumbnail);
     void set_wall(double seconds); // what the program measured (t2 - t1)

@@ -169,6 +169,7 @@ void task_tooltip(const TaskRecord& task, double now) {
     }
     if (task.bytes) ImGui::Text("bytes      %llu", static_cast<unsigned long long>(task.bytes));
     if (!task.error.empty()) ImGui::TextColored(palette().error, "error      %s", task.error.c_str());
+    if (!task.last_line.empty()) ImGui::Text("printed    %s", task.last_line.c_str());
     ImGui::EndTooltip();
 }
 
@@ -279,6 +280,18 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
             if (task->start >= 0 && std::count(deadlocked.begin(), deadlocked.end(), task->id))
                 list->AddRect({g.x(task->start) - 1, y0 - 1}, {g.x(task->end >= 0 ? task->end : s.now) + 1, y1 + 1}, red,
                               2.0f, 0, 2.0f);
+    }
+    // What each of a program's threads printed last, inside its bar: local-data's per-thread x.
+    for (int i = first; i < last && lane_h >= 14; ++i) {
+        const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
+        for (const TaskRecord* task : lane_at(i).tasks) {
+            if (task->last_line.empty() || task->start < 0) continue;
+            const float x0 = g.x(task->start) + 4, x1 = g.x(task->end >= 0 ? task->end : s.now) - 2;
+            if (x1 - x0 < 24) continue;
+            list->PushClipRect({x0, y0}, {x1, y1}, true);
+            list->AddText({x0, (y0 + y1 - ImGui::GetTextLineHeight()) * 0.5f}, IM_COL32(12, 16, 22, 255) /* dark on every status colour, either theme */, task->last_line.c_str());
+            list->PopClipRect();
+        }
     }
     for (const auto& deadlock : s.deadlocks)
         list->AddLine({g.x(deadlock.at), top.y + first * lane_h}, {g.x(deadlock.at), top.y + last * lane_h}, red, 1.5f);

@@ -232,6 +232,11 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
         assert.equal(lines.length, patterns.length, `${slug} run ${run}:\n${report.console}`);
         lines.forEach((line, i) => assert.match(line, new RegExp(`^${patterns[i]}$`), `${slug} run ${run} line ${i + 1}`));
         assert.ok(report.tasks.every((t) => t.status === 'done'), summary(report));
+        if (slug === 'local-data') { // each thread's own x, on its own lane
+          const workers = report.tasks.filter((t) => t.thread.endsWith('(worker)'));
+          assert.deepEqual(workers.map((t) => t.last_line.replace(/^.*: /, '')).sort(), ['x = 1', 'x = 2', 'x = 3'], summary(report));
+          workers.forEach((t) => assert.ok(t.last_line.startsWith(t.thread), JSON.stringify(t)));
+        }
       }
     }
   });
