@@ -131,6 +131,14 @@ bool remove_observer(Observer* observer) {
 }
 
 namespace detail {
+void start_trace_from_environment(); // trace_export.cpp
+
+namespace {
+// THREADLAB_TRACE=file.json: record from the start, write at exit. Here, in a file every program
+// that emits links, so that the static library's trace_export.o is linked with it.
+const bool trace_from_environment = (start_trace_from_environment(), true);
+} // namespace
+
 void emit(Event event) noexcept {
     if (inside_observer) return;
     event.time = perf_counter();
