@@ -15,8 +15,11 @@ if os.path.exists(trace):
     os.remove(trace)
 run = subprocess.run([program], env=dict(os.environ, THREADLAB_TRACE=trace), capture_output=True, text=True,
                      timeout=60)
+sys.stderr.write(run.stderr)
 if run.returncode != 0:
-    sys.exit(f"{program} exited with {run.returncode}: {run.stderr}")
+    sys.exit(f"{program} exited with {run.returncode}")
+if not os.path.exists(trace):
+    sys.exit(f"{program} wrote no {trace}")
 with open(trace, encoding="utf-8") as f:
     events = json.load(f)["traceEvents"]
 names = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
