@@ -272,6 +272,20 @@ TEST_CASE("ThreadStates.gil: GIL spans of two CPU-bound threads never overlap; t
     }
     std::sort(spans.begin(), spans.end(), [](const ev::Slice& a, const ev::Slice& b) { return a.begin < b.begin; });
     for (std::size_t i = 0; i + 1 < spans.size(); ++i) CHECK(spans[i].end <= spans[i + 1].begin);
+
+    // The trace has a GIL row with one slice per span, named after the holder.
+    const auto trace = nlohmann::json::parse(ev::chrome_trace_json(states));
+    std::int64_t gil_row = -1;
+    std::size_t gil_slices = 0;
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "GIL") gil_row = e["tid"];
+    REQUIRE(gil_row > 0);
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "X" && e["tid"] == gil_row) {
+            ++gil_slices;
+            CHECK((e["name"] == threads[0].name() || e["name"] == threads[1].name()));
+        }
+    CHECK(gil_slices == spans.size());
 }
 
 TEST_CASE("ThreadStates.gil: a sleep gives the GIL up - no span covers the sleep") {
