@@ -36,6 +36,7 @@ THREADLAB_EXCEPTION(SystemExit, BaseException);
 THREADLAB_EXCEPTION(RuntimeError, Exception);          // misuse: start twice, join before start, ...
 THREADLAB_EXCEPTION(ValueError, Exception);            // a bad argument value (a NaN timeout, ...)
 THREADLAB_EXCEPTION(OverflowError, Exception);         // a timeout or count beyond what can be represented
+THREADLAB_EXCEPTION(OSError, Exception);               // a file could not be written: "[Errno 2] No such file ..."
 THREADLAB_EXCEPTION(AssertionError, Exception);        // joining a dummy thread (Python 3.11 asserts)
 THREADLAB_EXCEPTION(TimeoutError, Exception);          // Future.result / as_completed / map timed out
 THREADLAB_EXCEPTION(Error, Exception);                 // concurrent.futures.Error: base of the two below

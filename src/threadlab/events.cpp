@@ -57,6 +57,7 @@ const char* object_kind_name(ObjectKind kind) {
     case ObjectKind::sleep: return "sleep";
     case ObjectKind::io: return "io";
     case ObjectKind::work_queue: return "work_queue";
+    case ObjectKind::gil: return "gil";
     }
     return "unknown";
 }
@@ -130,6 +131,14 @@ bool remove_observer(Observer* observer) {
 }
 
 namespace detail {
+void start_trace_from_environment(); // trace_export.cpp
+
+namespace {
+// THREADLAB_TRACE=file.json: record from the start, write at exit. Here, in a file every program
+// that emits links, so that the static library's trace_export.o is linked with it.
+const bool trace_from_environment = (start_trace_from_environment(), true);
+} // namespace
+
 void emit(Event event) noexcept {
     if (inside_observer) return;
     event.time = perf_counter();
@@ -144,6 +153,23 @@ void emit(Event event) noexcept {
         slot.in_flight.fetch_sub(1, std::memory_order_release);
     }
     inside_observer = false;
+}
+
+void emit_except(const Observer* source, Event event) noexcept {
+    if (event.time == 0) event.time = perf_counter();
+    if (event.thread == 0) event.thread = threadlab::detail::current_thread_serial();
+    Observers& o = observers();
+    const bool was_inside = inside_observer;
+    inside_observer = true;
+    int used = o.used.load(std::memory_order_acquire);
+    for (int i = 0; i < used; ++i) {
+        Slot& slot = o.slots[i];
+        slot.in_flight.fetch_add(1);
+        Observer* observer = slot.observer.load();
+        if (observer && observer != source) observer->on_event(event);
+        slot.in_flight.fetch_sub(1, std::memory_order_release);
+    }
+    inside_observer = was_inside;
 }
 
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name, std::int64_t count,

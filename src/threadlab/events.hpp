@@ -17,7 +17,9 @@
 // Rules for observers:
 //  - on_event is noexcept, and must not throw.
 //  - Events emitted inside an observer call (an observer that uses a Lock) are dropped: observers
-//    never see their own doings, and never recurse.
+//    never see their own doings, and never recurse. One exception: the GIL emulation, itself an
+//    observer, reports the GIL's acquire/release/wait (ObjectKind::gil) to every other observer
+//    through detail::emit_except; what those observers emit meanwhile is still dropped.
 //  - The library emits with none of its internal mutexes held, so an observer may block, take
 //    Threadlab locks, or wait; it must not wait for something only the event's thread can do.
 #pragma once
@@ -72,6 +74,9 @@ enum class ObjectKind : std::uint8_t {
     sleep,        // threadlab::sleep
     io,           // events::Io (a download): name says what
     work_queue,   // a pool worker waiting for work; object: the executor's id
+    gil,          // the emulated GIL (gil.hpp): wait_begin/wait_end while a thread waits for it,
+                  // lock_acquired/lock_released; name "GIL". Emitted from inside the GIL's own
+                  // observer call and delivered to every other observer (detail::emit_except)
 };
 
 const char* kind_name(Kind kind);
@@ -162,6 +167,11 @@ void emit(Event event) noexcept;
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name = {},
           std::int64_t count = 0, bool ok = true, std::uint64_t task = 0) noexcept;
 void emit_task(Kind kind, std::uint64_t future_serial, std::uint32_t submitter, std::int64_t count = 0) noexcept;
+// For an observer that must report its own doings (the GIL emulation): delivers `event` to every
+// observer except `source`, even from inside an observer call. Keeps event.time if it is not 0
+// (stamped under the emitter's own mutex, so that spans of different threads are ordered), and
+// stamps the thread as emit() does. Events emitted by the receivers are dropped, as always.
+void emit_except(const Observer* source, Event event) noexcept;
 
 // wait_begin now (if observed), wait_end at end(ok) or, with ok=false, at destruction.
 class WaitScope {

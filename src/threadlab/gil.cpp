@@ -2,6 +2,7 @@
 
 #include "errors.hpp"
 #include "events.hpp"
+#include "timing.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +31,23 @@ State& state() {
 }
 std::atomic<bool> on{false};
 thread_local bool holding = false;
+
+// The installed observer, excluded when the GIL reports itself (see report()).
+std::atomic<const events::Observer*> self_observer{nullptr};
+
+// The GIL's own events (ObjectKind::gil), to every observer but the GIL's: the GIL emulation is
+// an observer, and acquires and releases inside its observer calls, where a plain emit() would
+// be dropped. `time` is taken under the GIL's mutex, so one thread's release is stamped before
+// the next holder's acquire even though both are reported after the mutex is released.
+void report(events::Kind kind, double time) {
+    events::Event event;
+    event.kind = kind;
+    event.object_kind = events::ObjectKind::gil;
+    event.object = events::detail::object_id(&state());
+    event.name = "GIL";
+    event.time = time;
+    events::detail::emit_except(self_observer.load(std::memory_order_acquire), event);
+}
 
 void take(State& s, std::unique_lock<std::mutex>& lock) {
     const auto interval = std::chrono::duration<double>(s.interval.load(std::memory_order_relaxed));
@@ -100,7 +118,9 @@ void set_enabled(bool enable) {
     // run left behind); while disabled it only lets a thread that still holds the GIL give it up.
     if (enable) {
         static const bool installed = [] {
-            events::add_observer(new Observer);
+            auto* observer = new Observer;
+            self_observer.store(observer, std::memory_order_release);
+            events::add_observer(observer);
             return true;
         }();
         (void)installed;
@@ -119,7 +139,22 @@ void acquire() {
     if (holding) throw RuntimeError("the GIL is already held by this thread");
     State& s = state();
     std::unique_lock<std::mutex> lock(s.mutex);
+    if (!events::detail::observed()) {
+        take(s, lock);
+        return;
+    }
+    const bool waits = s.locked;
+    if (waits) {
+        const double asked = perf_counter();
+        lock.unlock();
+        report(events::Kind::wait_begin, asked);
+        lock.lock();
+    }
     take(s, lock);
+    const double taken = perf_counter();
+    lock.unlock();
+    if (waits) report(events::Kind::wait_end, taken);
+    report(events::Kind::lock_acquired, taken);
 }
 
 void release() {
@@ -129,7 +164,11 @@ void release() {
     }
     State& s = state();
     std::unique_lock<std::mutex> lock(s.mutex);
+    const bool observed = events::detail::observed();
+    const double dropped = observed ? perf_counter() : 0;
     drop(s, lock);
+    lock.unlock();
+    if (observed) report(events::Kind::lock_released, dropped);
 }
 
 bool held() { return holding; }
@@ -140,11 +179,22 @@ void checkpoint() {
     if (!s.drop_request.load(std::memory_order_relaxed)) return;
     std::unique_lock<std::mutex> lock(s.mutex);
     const unsigned long long mine = s.switch_number;
+    const bool observed = events::detail::observed();
+    const double dropped = observed ? perf_counter() : 0;
     drop(s, lock);
     // FORCE_SWITCHING: do not take it straight back; wait until the thread that asked has it.
     s.switched.wait(lock, [&] { return s.switch_number != mine; });
     s.handovers.fetch_add(1, std::memory_order_relaxed);
     take(s, lock);
+    if (!observed) return;
+    // Reported once the GIL is back (emitting with the mutex held could deadlock an observer),
+    // with the times of the moments themselves.
+    const double taken = perf_counter();
+    lock.unlock();
+    report(events::Kind::lock_released, dropped);
+    report(events::Kind::wait_begin, dropped);
+    report(events::Kind::wait_end, taken);
+    report(events::Kind::lock_acquired, taken);
 }
 
 unsigned long long switches() { return state().handovers.load(std::memory_order_relaxed); }

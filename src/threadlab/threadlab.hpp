@@ -11,5 +11,7 @@
 #include "queue.hpp"
 #include "sync.hpp"
 #include "thread.hpp"
+#include "thread_states.hpp"
 #include "timer.hpp"
 #include "timing.hpp"
+#include "trace_export.hpp"
