@@ -1,5 +1,7 @@
 #include "app.hpp"
 
+#include <threadlab/trace_export.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -117,8 +119,18 @@ void App::refresh_snapshot() {
         shown_run_ = current;
         snapshot_ = {};
         snapshot_version_ = 0;
+        states_.clear();
+        states_next_seq_ = 0;
+        states_lost_events_ = false;
     }
     if (!shown_run_) return;
+    if (const auto& recorder = runner_.recorder()) {
+        event_buffer_.clear();
+        const std::uint64_t next = recorder->read(states_next_seq_, event_buffer_);
+        if (!event_buffer_.empty() && event_buffer_.front().seq != states_next_seq_) states_lost_events_ = true;
+        states_.apply(event_buffer_);
+        states_next_seq_ = next;
+    }
     if (shown_run_->snapshot_if_changed(snapshot_version_, snapshot_)) snapshot_version_ = snapshot_.version;
     thumbnails_.upload(shown_run_->take_new_thumbnails());
     const bool over = snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled;
@@ -128,6 +140,21 @@ void App::refresh_snapshot() {
         run_frame_intervals_ms_.clear();
         finished_report_ = report_json(snapshot_, shown_run_->scenario(), &run_frame_times_);
     }
+}
+
+TimelineStates App::timeline_states() const {
+    if (!shown_run_) return {};
+    return {&states_, shown_run_->started_at(), states_lost_events_};
+}
+
+std::string App::trace_json() const {
+    if (!shown_run_) return {};
+    // Lanes the events never named (threads named before the run) take the name their tasks show.
+    return threadlab::events::chrome_trace_json(states_, [this](std::uint32_t serial) {
+        for (const auto& task : snapshot_.tasks)
+            if (task.serial == serial) return task.thread;
+        return std::string();
+    });
 }
 
 void App::layout_windows() {
@@ -159,7 +186,7 @@ void App::layout_windows() {
     char title[96];
     std::snprintf(title, sizeof title, "Timeline%s###timeline", live ? "  (live)" : "");
     ImGui::Begin(title, nullptr, fixed);
-    draw_timeline(snapshot_, renderer_);
+    draw_timeline(snapshot_, renderer_, timeline_states());
     ImGui::End();
 
     ImGui::SetNextWindowPos({side, timeline_h});
@@ -264,7 +291,7 @@ void App::layout_embed() {
             ImGui::SetNextWindowPos({0, top});
             ImGui::SetNextWindowSize({display.x, timeline_h});
             ImGui::Begin("Timeline###timeline", nullptr, fixed);
-            draw_timeline(snapshot_, renderer_);
+            draw_timeline(snapshot_, renderer_, timeline_states());
             ImGui::End();
             continue;
         }

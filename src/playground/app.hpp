@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <threadlab/thread_states.hpp>
+
 #include "code_listing.hpp"
 #include "panels.hpp"
 #include "run_state.hpp"
@@ -20,6 +22,7 @@
 #include "scenario.hpp"
 #include "thumbnail_cache.hpp"
 #include "timeline_renderer.hpp"
+#include "timeline_view.hpp"
 
 namespace playground {
 
@@ -43,6 +46,9 @@ public:
     std::string state_json() const;
     // The report of a run that just ended, handed out once (JSON), else nullopt.
     std::optional<std::string> take_finished_report();
+    // The current (or last) run as a Chrome trace (Perfetto, chrome://tracing): thread names,
+    // state slices, hand-offs. "" before the first run.
+    std::string trace_json() const;
     bool busy() const { return runner_.busy(); }
     // The current run's program is creating threads (see RunState::starting_threads).
     bool starting_threads() const;
@@ -70,6 +76,7 @@ private:
     void layout_embed();
     void act(ScenarioAction action);
     const CodeListing& listing_for_draft();
+    TimelineStates timeline_states() const;
 
     Runner runner_;
     Scenario draft_;
@@ -85,6 +92,11 @@ private:
 
     std::shared_ptr<RunState> shown_run_;
     RunState::Snapshot snapshot_;
+    // What each thread of the shown run is doing, from the runner's recorder (UI thread only).
+    threadlab::events::ThreadStates states_;
+    std::uint64_t states_next_seq_ = 0;
+    bool states_lost_events_ = false; // the run outpaced the recorder: some states are missing
+    std::vector<threadlab::events::Event> event_buffer_;
     std::uint64_t snapshot_version_ = 0;
     bool report_pending_ = false;
     std::optional<std::string> finished_report_;

@@ -66,9 +66,11 @@ void RunState::set_thread(int id, std::string thread) {
 
 void RunState::begin_task(int id, std::string thread) {
     const double t = now();
+    const std::uint32_t serial = threadlab::current_thread().serial();
     std::lock_guard lock(mutex_);
     if (auto* task = find(id)) {
         task->thread = std::move(thread);
+        task->serial = serial;
         task->start = t;
         task->status = TaskStatus::running;
     }

@@ -25,6 +25,7 @@ struct TaskRecord {
     int id = 0;                 // 1..count, in the order the program creates the tasks
     std::string label;          // "do_something(1)", "photo-1516117172878-fd2c41f4a759"
     std::string thread;         // the Python-style name of the thread that ran it ("" if none)
+    std::uint32_t serial = 0;   // that thread's identity (Thread::serial()), once the task began
     double queued_at = 0;       // seconds since the run started: created / submitted
     double start = -1;          // began running (-1: not yet)
     double end = -1;            // finished (-1: not yet)
@@ -60,7 +61,7 @@ public:
     // [Task side] All thread-safe.
     void add_task(int id, std::string label, std::string thread = {});
     void set_thread(int id, std::string thread); // the thread is known before the task starts
-    void begin_task(int id, std::string thread);
+    void begin_task(int id, std::string thread); // on the thread that runs it (its serial is taken)
     void finish_task(int id, TaskStatus status, std::uint64_t bytes = 0, std::string error = {});
     void print(std::string line, int task_id = 0); // task_id: also that task's last_line
     void add_deadlock(std::string message, std::vector<int> task_ids); // also prints the message

@@ -22,6 +22,11 @@ std::string Runner::start(const Scenario& scenario) {
     if (busy()) return "A run is still in progress: wait for it to finish or cancel it first.";
     auto run = std::make_shared<RunState>(scenario);
     current_ = run;
+    // 131,072 events (~8 MB): the UI reads them every frame, so only a run that emits more than
+    // that in one frame (a contended Lock taken millions of times) loses some.
+    recorder_.reset(); // the last run's first: its destructor removes it from the observers
+    recorder_ = std::make_shared<threadlab::events::Recorder>(1 << 17);
+    threadlab::events::add_observer(recorder_.get());
     cancelled_at_ = -1;
     set_fallback_print_target(run);
     threadlab::gil::set_enabled(scenario.gil); // Python mode, for this run's threads

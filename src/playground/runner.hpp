@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <threadlab/events.hpp>
+
 #include "run_state.hpp"
 #include "scenario.hpp"
 
@@ -27,9 +29,13 @@ public:
 
     bool busy() const;
     const std::shared_ptr<RunState>& current() const { return current_; }
+    // Every event of the current run, from before its first thread started (for the timeline's
+    // thread states and the trace export). Replaced by the next run.
+    const std::shared_ptr<threadlab::events::Recorder>& recorder() const { return recorder_; }
 
 private:
     std::shared_ptr<RunState> current_;
+    std::shared_ptr<threadlab::events::Recorder> recorder_;
     double cancelled_at_ = -1;
 };
 

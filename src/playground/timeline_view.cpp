@@ -12,6 +12,7 @@
 #include <imgui.h>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "theme.hpp"
@@ -49,21 +50,31 @@ bool natural_less(const std::string& a, const std::string& b) {
 }
 
 struct Lane {
+    std::uint32_t serial = 0; // the thread's identity; 0 for the queue
     std::string name;
     double first_seen = 0;
     std::vector<const TaskRecord*> tasks;
 };
 
+// One lane per thread, keyed by its serial; a task given a thread that has not begun it yet (a
+// Thread created, not started) has only its name, which finds the lane of a thread that began one.
 std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue) {
-    std::map<std::string, Lane> by_name;
+    std::map<std::string, std::uint32_t> serial_of;
+    for (const auto& task : tasks)
+        if (task.serial) serial_of.emplace(task.thread, task.serial);
+    std::map<std::pair<std::uint32_t, std::string>, Lane> by_thread;
     for (const auto& task : tasks) {
         if (task.id == 0) continue;
         if (task.thread.empty()) {
             if (task.status == TaskStatus::queued) queue.tasks.push_back(&task);
             continue;
         }
-        auto [it, added] = by_name.try_emplace(task.thread);
+        std::uint32_t serial = task.serial;
+        if (!serial)
+            if (auto it = serial_of.find(task.thread); it != serial_of.end()) serial = it->second;
+        auto [it, added] = by_thread.try_emplace({serial, serial ? std::string() : task.thread});
         Lane& lane = it->second;
+        lane.serial = serial;
         const double seen = task.start >= 0 ? std::min(task.queued_at, task.start) : task.queued_at;
         if (added) {
             lane.name = task.thread;
@@ -74,8 +85,8 @@ std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue)
         lane.tasks.push_back(&task);
     }
     std::vector<Lane> lanes;
-    lanes.reserve(by_name.size());
-    for (auto& [name, lane] : by_name) lanes.push_back(std::move(lane));
+    lanes.reserve(by_thread.size());
+    for (auto& [key, lane] : by_thread) lanes.push_back(std::move(lane));
     // Python numbers its threads in creation order (Thread-2 before Thread-10, ..._0_2 before
     // ..._0_10), so a natural sort of the names is the order the program made them.
     std::sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) { return natural_less(a.name, b.name); });
@@ -173,6 +184,93 @@ void task_tooltip(const TaskRecord& task, double now) {
     ImGui::EndTooltip();
 }
 
+// [SECTION] Thread states ------------------------------------------------------------------------
+
+namespace ev = threadlab::events;
+
+// Okabe and Ito's palette, told apart by every common colour vision; running has no band.
+ImVec4 state_color(ev::State state) {
+    auto rgb = [](int r, int g, int b) { return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, 1.0f); };
+    switch (state) {
+    case ev::State::running: return {0, 0, 0, 0};
+    case ev::State::sleeping: return rgb(86, 180, 233);  // sky blue
+    case ev::State::io: return rgb(0, 158, 115);         // bluish green
+    case ev::State::blocked_on_lock: return rgb(213, 94, 0); // vermillion
+    case ev::State::waiting_condition:
+    case ev::State::waiting_event:
+    case ev::State::waiting_semaphore:
+    case ev::State::waiting_barrier: return rgb(230, 159, 0); // orange
+    case ev::State::waiting_future:
+    case ev::State::waiting_join: return rgb(204, 121, 167); // reddish purple
+    case ev::State::waiting_gil: return rgb(240, 228, 66);   // yellow
+    case ev::State::waiting_work:
+    case ev::State::other_wait: return rgb(140, 140, 150);   // grey
+    }
+    return {0.5f, 0.5f, 0.5f, 1};
+}
+const ImVec4 kGilColor{0.94f, 0.89f, 0.26f, 1.0f}; // the strip of a thread holding the GIL
+
+// One legend entry per colour (states that share a colour share an entry).
+void states_legend(bool gil) {
+    struct Entry {
+        ev::State state;
+        const char* label;
+    };
+    static const Entry entries[] = {
+        {ev::State::sleeping, "sleep"},
+        {ev::State::io, "IO"},
+        {ev::State::blocked_on_lock, "lock"},
+        {ev::State::waiting_event, "Event/Condition/Semaphore/Barrier"},
+        {ev::State::waiting_future, "future/join"},
+        {ev::State::waiting_work, "idle"},
+        {ev::State::waiting_gil, "GIL"},
+    };
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::TextDisabled("waiting on:");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The band along a lane's bottom: what its thread waits for (hover a lane for the object\n"
+                          "and, for a lock, the thread holding it). No band: running. A strip along the top: holds the GIL.");
+    for (const Entry& entry : entries) {
+        if (entry.state == ev::State::waiting_gil && !gil) continue;
+        ImGui::SameLine();
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddRectFilled({p.x, p.y + h * 0.55f}, {p.x + 12, p.y + h - 1},
+                                                  ImGui::ColorConvertFloat4ToU32(state_color(entry.state)));
+        ImGui::Dummy({14, h});
+        ImGui::SameLine(0, 4);
+        ImGui::TextDisabled("%s", entry.label);
+    }
+    if (gil) {
+        ImGui::SameLine();
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddRectFilled({p.x, p.y + 2}, {p.x + 12, p.y + 5}, ImGui::ColorConvertFloat4ToU32(kGilColor));
+        ImGui::Dummy({14, h});
+        ImGui::SameLine(0, 4);
+        ImGui::TextDisabled("holds GIL");
+    }
+}
+
+// The slice of `slices` (in time order) that covers run time t, or nullptr.
+const ev::Slice* slice_at(const std::vector<ev::Slice>& slices, double t, double origin, double now) {
+    auto it = std::upper_bound(slices.begin(), slices.end(), t + origin,
+                               [](double time, const ev::Slice& slice) { return time < slice.begin; });
+    if (it == slices.begin()) return nullptr;
+    const ev::Slice& slice = *std::prev(it);
+    const double end = slice.end >= 0 ? slice.end - origin : now;
+    return t <= end ? &slice : nullptr;
+}
+
+// "blocked on a lock: lock_a, held by Thread-2 (first_b_then_a)"
+std::string describe_slice(const ev::Slice& slice, const ev::ThreadStates& states) {
+    std::string text = ev::state_name(slice.state);
+    if (!slice.object_name.empty()) text += ": " + slice.object_name;
+    if (slice.holder) {
+        const ev::Lane* holder = states.lane(slice.holder);
+        text += ", held by " + (holder && !holder->name.empty() ? holder->name : "thread #" + std::to_string(slice.holder));
+    }
+    return text;
+}
+
 void legend() {
     const TaskStatus states[] = {TaskStatus::queued, TaskStatus::running, TaskStatus::done,
                                  TaskStatus::failed, TaskStatus::cancelled};
@@ -192,7 +290,7 @@ void legend() {
 
 // [SECTION] draw_timeline ------------------------------------------------------------------------
 
-void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
+void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, const TimelineStates& states) {
     Lane queue;
     queue.name = kQueueLane;
     std::vector<Lane> lanes = build_lanes(s.tasks, queue);
@@ -201,6 +299,23 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
 
     ImGui::Text("%d thread%s", static_cast<int>(lanes.size()), lanes.size() == 1 ? "" : "s");
     legend();
+    const ev::ThreadStates* model = states.states;
+    bool any_gil = false;
+    if (model)
+        for (const auto& lane : model->lanes()) any_gil |= !lane.gil.empty();
+    static bool show_flows = false; // a reader's choice, kept across runs
+    if (model) {
+        states_legend(any_gil);
+        ImGui::SameLine();
+        ImGui::Checkbox("hand-offs", &show_flows);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Arrows from a release to the acquire it let through, from a set/notify (or a task or\n"
+                              "thread ending) to the wait it ended, and from submit() to the task starting on its worker.");
+        if (states.lost_events) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(some waits not shown: the run outpaced the recorder)");
+        }
+    }
     if (s.tasks.empty()) {
         ImGui::Spacing();
         ImGui::TextDisabled("Press Run: every thread the program starts gets a lane here.");
@@ -281,6 +396,50 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
                 list->AddRect({g.x(task->start) - 1, y0 - 1}, {g.x(task->end >= 0 ? task->end : s.now) + 1, y1 + 1}, red,
                               2.0f, 0, 2.0f);
     }
+    // Thread states from the event stream: a band along the bottom of each lane while it waits, a
+    // strip along the top while it holds the GIL. Slices narrower than a pixel share one.
+    std::unordered_map<std::uint32_t, int> row_of; // thread serial -> lane index (for hand-offs)
+    for (int i = 0; i < lane_count && model; ++i)
+        if (const Lane& lane = lane_at(i); lane.serial) row_of[lane.serial] = i;
+    for (int i = first; i < last && model; ++i) {
+        const Lane& lane = lane_at(i);
+        const ev::Lane* thread = lane.serial ? model->lane(lane.serial) : nullptr;
+        if (!thread) continue;
+        const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
+        const float band = std::max(2.0f, (y1 - y0) * 0.45f);
+        float drawn_to = -1e9f;
+        for (const ev::Slice& slice : thread->slices) {
+            if (slice.state == ev::State::running) continue;
+            const float x0 = g.x(slice.begin - states.origin);
+            const float x1 = std::max(g.x(slice.end >= 0 ? slice.end - states.origin : s.now), x0 + 1);
+            if (x1 <= drawn_to) continue;
+            list->AddRectFilled({std::max(x0, drawn_to), y1 - band}, {x1, y1}, ImGui::ColorConvertFloat4ToU32(state_color(slice.state)));
+            drawn_to = x1;
+        }
+        drawn_to = -1e9f;
+        for (const ev::Slice& span : thread->gil) {
+            const float x0 = g.x(span.begin - states.origin);
+            const float x1 = std::max(g.x(span.end >= 0 ? span.end - states.origin : s.now), x0 + 1);
+            if (x1 <= drawn_to) continue;
+            list->AddRectFilled({std::max(x0, drawn_to), y0}, {x1, y0 + 3}, ImGui::ColorConvertFloat4ToU32(kGilColor));
+            drawn_to = x1;
+        }
+    }
+    if (model && show_flows) {
+        const ImU32 arrow = ImGui::ColorConvertFloat4ToU32(palette().accent);
+        int drawn = 0;
+        for (const ev::Flow& flow : model->flows()) {
+            auto from = row_of.find(flow.from_thread), to = row_of.find(flow.to_thread);
+            if (from == row_of.end() || to == row_of.end() || from->second == to->second) continue;
+            if (std::max(from->second, to->second) < first || std::min(from->second, to->second) >= last) continue;
+            const ImVec2 a{g.x(flow.from_time - states.origin), top.y + (from->second + 0.5f) * lane_h};
+            const ImVec2 b{g.x(flow.to_time - states.origin), top.y + (to->second + 0.5f) * lane_h};
+            list->AddLine(a, b, arrow, 1.2f);
+            const float dir = b.y > a.y ? 1.0f : -1.0f; // arrowhead pointing along the lane change
+            list->AddTriangleFilled(b, {b.x - 3, b.y - 5 * dir}, {b.x + 3, b.y - 5 * dir}, arrow);
+            if (++drawn >= 2000) break; // beyond that the arrows are a smear
+        }
+    }
     // What each of a program's threads printed last, inside its bar: local-data's per-thread x.
     for (int i = first; i < last && lane_h >= 14; ++i) {
         const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
@@ -332,7 +491,17 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer) {
                 const double end = task->end >= 0 ? task->end : s.now;
                 if (t >= begin - slack && t <= end + slack) hit = task;
             }
-            if (hit && mouse.x >= g.plot_x0) task_tooltip(*hit, s.now);
+            const ev::Lane* thread = model && lane.serial ? model->lane(lane.serial) : nullptr;
+            const ev::Slice* slice = thread ? slice_at(thread->slices, t, states.origin, s.now) : nullptr;
+            if (hit && mouse.x >= g.plot_x0) {
+                task_tooltip(*hit, s.now);
+                if (slice) { // what the thread was doing at that moment
+                    ImGui::BeginTooltip();
+                    ImGui::TextColored(slice->state == ev::State::running ? palette().good : state_color(slice->state),
+                                       "at %.1f ms: %s", t * 1000, describe_slice(*slice, *model).c_str());
+                    ImGui::EndTooltip();
+                }
+            }
             else if (mouse.x < g.plot_x0) ImGui::SetTooltip("%s: %d task%s", lane.name.c_str(),
                                                              static_cast<int>(lane.tasks.size()),
                                                              lane.tasks.size() == 1 ? "" : "s");
