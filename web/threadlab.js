@@ -6,6 +6,7 @@
 //   // -> {wall_ms, tasks: [{id, thread, start_ms, end_ms, status, bytes, error, ...}], console, ...}
 //   threadlab.state();                           // {status: 'idle'|'running'|..., isolation, ...}
 //   threadlab.cancel();
+//   threadlab.trace();                           // the last run as a Chrome trace (Perfetto), or null
 //
 // The same keys work in the page's URL: ?kind=sleep&count=10&seconds=1&mode=threads&autorun=1
 //
@@ -296,6 +297,13 @@
       });
     },
     lastReport() { return lastReport; },
+    // The current or last run as a Chrome trace-event object ({traceEvents: [...]}): save it as
+    // JSON and open it in https://ui.perfetto.dev or chrome://tracing. null before the first run.
+    trace() {
+      if (!window.Module || !Module.calledRun) return null;
+      const text = call('threadlab_trace', []);
+      return text ? JSON.parse(text) : null;
+    },
   };
   window.threadlab = api;
 

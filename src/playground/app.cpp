@@ -147,6 +147,19 @@ TimelineStates App::timeline_states() const {
     return {&states_, shown_run_->started_at(), states_lost_events_};
 }
 
+void App::save_trace() {
+    const std::string json = trace_json();
+    if (save_trace_) {
+        save_trace_(json);
+        return;
+    }
+    std::FILE* file = std::fopen("threadlab-trace.json", "wb");
+    bool ok = file && std::fwrite(json.data(), 1, json.size(), file) == json.size();
+    if (file) ok = std::fclose(file) == 0 && ok;
+    message_ = ok ? "Trace written to threadlab-trace.json: open it in https://ui.perfetto.dev or chrome://tracing."
+                  : "Could not write threadlab-trace.json in the working directory.";
+}
+
 std::string App::trace_json() const {
     if (!shown_run_) return {};
     // Lanes the events never named (threads named before the run) take the name their tasks show.
@@ -178,7 +191,7 @@ void App::layout_windows() {
     ImGui::SetNextWindowPos({0, scenario_h});
     ImGui::SetNextWindowSize({side, display.y - scenario_h});
     ImGui::Begin("Results", nullptr, fixed);
-    draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_);
+    if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
     ImGui::End();
 
     ImGui::SetNextWindowPos({side, 0});
@@ -307,7 +320,7 @@ void App::layout_embed() {
             copy_program(draw_code_panel(listing_for_draft(), page_.lang));
         } else {
             ImGui::Begin("Results###results", nullptr, fixed);
-            draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_);
+            if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
         }
         ImGui::End();
     }

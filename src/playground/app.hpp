@@ -58,6 +58,9 @@ public:
     const PageOptions& page_options() const { return page_; }
     // What "Open in Threadlab" does with the scenario's query (the web main opens a new tab).
     void set_open_full_page(std::function<void(const std::string& query)> open) { open_full_page_ = std::move(open); }
+    // What "Download trace" does with the trace's JSON (default: writes threadlab-trace.json in
+    // the working directory; the web main has the browser download it).
+    void set_save_trace(std::function<void(const std::string& json)> save) { save_trace_ = std::move(save); }
     // Where Copy puts a program (default: ImGui's clipboard; the web main uses the browser's).
     void set_copy_text(std::function<void(const std::string& text)> copy) { copy_text_ = std::move(copy); }
     // Whether the reader prefers a light theme (theme=auto); the web main asks the browser.
@@ -86,6 +89,8 @@ private:
     std::function<bool()> prefers_light_;
     std::function<void(const std::string&)> copy_text_;
     void copy_program(const std::string* program);
+    std::function<void(const std::string&)> save_trace_;
+    void save_trace();
     std::string message_;
     float scenario_content_h_ = 360;
     int preferred_embed_height_ = 0;

@@ -4,16 +4,18 @@
 //                        [--seconds S] [--latency-ms MS] [--kbps K] [--increments N] [--lock]
 //                        [--limit N] [--gil] [--mode threads|pool|map|sequential] [--workers N]
 //                        [--url URL]... [--server URL] [--run] [--exit-when-done]
-//                        [--screenshot FILE.png] [--report FILE.json] [--size WxH]
+//                        [--screenshot FILE.png] [--report FILE.json] [--trace FILE.json] [--size WxH]
 //
 // Scenario flags are the page's query keys (latency-ms = latency_ms) and go through the same
 // parser. --run starts the scenario at once; --exit-when-done quits when it ends (after writing
-// --screenshot and --report), for smoke tests and debugging.
+// --screenshot and --report), for smoke tests and debugging. --trace writes each finished run as a
+// Chrome trace (open it in https://ui.perfetto.dev or chrome://tracing).
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +35,7 @@ struct Options {
     bool exit_when_done = false;
     std::string screenshot;
     std::string report;
+    std::string trace;
     int width = 1280, height = 800;
 };
 
@@ -41,7 +44,7 @@ void usage() {
               "         [--seconds S] [--latency-ms MS] [--kbps K] [--timeout-s S] [--increments N] [--lock]\n"
               "         [--limit N] [--gil] [--mode threads|pool|map|sequential]\n"
               "         [--workers N] [--url URL]... [--server URL] [--run] [--exit-when-done]\n"
-              "         [--screenshot FILE.png] [--report FILE.json] [--size WxH]");
+              "         [--screenshot FILE.png] [--report FILE.json] [--trace FILE.json] [--size WxH]");
 }
 
 // Returns false (after printing why) on a bad command line.
@@ -68,6 +71,8 @@ bool parse_flags(int argc, char** argv, Options& options) {
             if (!value(options.screenshot)) return false;
         } else if (flag == "--report") {
             if (!value(options.report)) return false;
+        } else if (flag == "--trace") {
+            if (!value(options.trace)) return false;
         } else if (flag == "--server") {
             if (!value(text)) return false;
             threadlab::tasks::set_base_url(text);
@@ -96,6 +101,8 @@ bool parse_flags(int argc, char** argv, Options& options) {
 void write_file(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
+    out.close();
+    if (!out) std::fprintf(stderr, "threadlab-playground: could not write %s: %s\n", path.c_str(), std::strerror(errno));
 }
 
 } // namespace
@@ -151,6 +158,7 @@ int main(int argc, char** argv) {
 
         if (auto report = app.take_finished_report()) {
             if (!options.report.empty()) write_file(options.report, *report);
+            if (!options.trace.empty()) write_file(options.trace, app.trace_json());
             frames_since_done = 0;
         }
         // A few frames after the end, so the final state (thumbnails, summary) is on screen.

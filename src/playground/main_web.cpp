@@ -56,6 +56,15 @@ EM_JS(void, js_copy_text, (const char* text), {
 });
 EM_JS(int, js_prefers_light, (), { return window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 1 : 0; });
 // The embed's "Open in Threadlab": the full page with the same scenario, in a new tab.
+// "Download trace": the browser saves the run's Chrome trace as threadlab-trace.json.
+EM_JS(void, js_download_trace, (const char* json), {
+    const url = URL.createObjectURL(new Blob([UTF8ToString(json)], {type: 'application/json'}));
+    const link = Object.assign(document.createElement('a'), {href: url, download: 'threadlab-trace.json'});
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+});
 EM_JS(void, js_open_full_page, (const char* query), {
     window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
 });
@@ -83,6 +92,11 @@ EMSCRIPTEN_KEEPALIVE const char* threadlab_load(const char* query) {
 }
 EMSCRIPTEN_KEEPALIVE const char* threadlab_state() {
     returned = app->state_json();
+    return returned.c_str();
+}
+// The current (or last) run as a Chrome trace (JSON), "" before the first run.
+EMSCRIPTEN_KEEPALIVE const char* threadlab_trace() {
+    returned = app->trace_json();
     return returned.c_str();
 }
 EMSCRIPTEN_KEEPALIVE void threadlab_cancel() {
@@ -171,6 +185,7 @@ int main() {
     app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });
     app->set_prefers_light([] { return js_prefers_light() != 0; });
     app->set_copy_text([](const std::string& text) { js_copy_text(text.c_str()); });
+    app->set_save_trace([](const std::string& json) { js_download_trace(json.c_str()); });
     emscripten_set_main_loop(frame, 0, true); // never returns
     return 0;
 }

@@ -17,7 +17,8 @@ ScenarioAction draw_scenario_panel(Scenario& draft, int& preset_index, bool busy
 
 // Wall time, the same tasks one after another and the speed-up (speed_up(): none for downloads),
 // counts, completion order, thumbnails. `scenario` is the shown run's (nullptr: no run yet).
-void draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scenario,
+// True when "Download trace" was pressed (shown once a run is over).
+bool draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scenario,
                         const ThumbnailCache& thumbnails);
 
 // What the program printed, line by line, following the end while it grows.

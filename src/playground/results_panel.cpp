@@ -43,10 +43,10 @@ void draw_speed_up(const RunState::Snapshot& s, const Scenario& scenario, bool l
 
 } // namespace
 
-void draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, const ThumbnailCache& thumbnails) {
+bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, const ThumbnailCache& thumbnails) {
     if (s.tasks.empty()) {
         ImGui::TextDisabled("No run yet.");
-        return;
+        return false;
     }
     int counts[5] = {};
     for (const auto& task : s.tasks) counts[static_cast<int>(task.status)]++;
@@ -65,6 +65,14 @@ void draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
     ImGui::TextDisabled("wall time");
     ImGui::SameLine();
     ImGui::Text("%.3f s", wall);
+    bool download_trace = false;
+    if (!live) {
+        ImGui::SameLine();
+        download_trace = ImGui::SmallButton("Download trace");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("This run as a Chrome trace (JSON): every thread's states and hand-offs.\n"
+                              "Open it in https://ui.perfetto.dev or chrome://tracing.");
+    }
     if (scenario && !program) draw_speed_up(s, *scenario, live);
     for (int i = 0; i < 5; ++i) {
         if (!counts[i]) continue;
@@ -110,6 +118,7 @@ void draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
         }
         ImGui::NewLine();
     }
+    return download_trace;
 }
 
 } // namespace playground

@@ -271,6 +271,17 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     assertTutorialReport(after);
   });
 
+  it('threadlab.trace() is a Chrome trace of the last run: one named thread per lane, its waits as slices', { timeout: 120000 }, async () => {
+    const report = await runScenario(page, 'preset=deadlock', 30000);
+    const trace = await page.evaluate(() => window.threadlab.trace());
+    const named = new Map(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, e.args.name]));
+    for (const task of report.tasks) assert.ok([...named.values()].includes(task.thread), `${task.thread} in ${[...named.values()]}`);
+    const blocked = trace.traceEvents.filter((e) => e.ph === 'X' && e.name === 'blocked on a lock');
+    assert.equal(blocked.length, 2, JSON.stringify(blocked));
+    assert.deepEqual(blocked.map((e) => e.args.object).sort(), ['lock_a', 'lock_b']);
+    fs.writeFileSync(path.join(ARTIFACTS, 'deadlock-trace.json'), JSON.stringify(trace));
+  });
+
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {
     const report = await runScenario(page, 'preset=semaphore-downloads');
     assert.equal(report.tasks.length, 15, summary(report));

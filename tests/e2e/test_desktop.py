@@ -169,6 +169,20 @@ class DesktopPlayground(unittest.TestCase):
         self.assertIn("DeadlockError: Deadlock:", pool["console"])
         print("\n# desktop deadlocks found at %s ms and %s ms" % (report["deadlocks"][0]["at_ms"], pool["deadlocks"][0]["at_ms"]))
 
+    def test_trace_flag_writes_a_chrome_trace_with_a_named_thread_per_lane(self):
+        tmp = tempfile.mkdtemp(prefix="threadlab-trace-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        trace_path = os.path.join(tmp, "trace.json")
+        report = self.report_of("--preset", "producer-consumer", "--trace", trace_path)
+        with open(trace_path) as f:
+            events = json.load(f)["traceEvents"]
+        named = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+        # One named thread per lane of the run (the UI's own main thread may be in it too).
+        self.assertTrue({t["thread"] for t in report["tasks"]} <= set(named.values()), (named, report["tasks"]))
+        slices = [e for e in events if e["ph"] == "X"]
+        self.assertTrue(all(e["tid"] in named for e in slices))
+        self.assertIn("waiting on a Condition", {e["name"] for e in slices})  # get() on the empty Queue
+
     def test_invalid_flag_exits_2_with_a_message(self):
         proc = self.run_app("--count", "0", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
