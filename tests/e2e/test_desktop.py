@@ -144,7 +144,7 @@ class DesktopPlayground(unittest.TestCase):
         for _ in range(3):
             free = self.report_of("--preset", "cpu-bound")
             walls.append(free["wall_ms"])
-            if free["speedup"] >= 1.2:
+            if free["wall_ms"] < 4000 / 1.2:  # the assertion's own bound (speedup is rounded)
                 break
         print("# desktop cpu-bound without a GIL: walls %s ms" % walls)
         self.assertLess(min(walls), 4000 / 1.2, "no gain from 2 cores in %s" % walls)
