@@ -25,6 +25,8 @@ void print_thread_exceptions_to_console() {
             return; // ends a thread quietly, as in Python
         } catch (...) {
         }
+        static std::mutex one_report_at_a_time; // its two lines together, as Python writes them
+        std::lock_guard lock(one_report_at_a_time);
         threadlab::println("Exception in thread ", args.thread ? args.thread->name() : std::string("?"), ":");
         threadlab::println(threadlab::describe_exception(args.exc_value));
     };

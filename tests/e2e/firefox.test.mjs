@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   assertEmbedFallback, assertTutorialReport, bestOf, embedFrame, launchFirefox, startServer, startTutorialPage,
-  testFile, TUTORIAL, waitReady,
+  runScenario, testFile, TUTORIAL, waitReady,
 } from './browser.mjs';
 
 const { skip, ARTIFACTS } = testFile('firefox.test.mjs', 10);
@@ -35,6 +35,29 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
       const report = await bestOf(page, TUTORIAL, 'Firefox: 10 x 1 s threads', assertTutorialReport, (ms) => ms <= 1500);
       assert.ok(report.wall_ms <= 1500, `fastest run ${report.wall_ms} ms, expected 1000..1500`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-page.png') });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+
+  it("runs the tutorial's programs: local-data's per-thread x, and a deadlock named, broken and traced", { timeout: 180000 }, async () => {
+    const page = await firefox.browser.newPage();
+    try {
+      await page.goto(server.url + '?preset=local-data', { waitUntil: 'load', timeout: 60000 });
+      await waitReady(page);
+      const local = await runScenario(page, 'preset=local-data');
+      assert.match(local.console, /^MainThread: x = 10$/m);
+      assert.match(local.console, /^seen by all: 3 items$/m);
+      for (let run = 1; run <= 3; run++) {
+        const report = await runScenario(page, 'preset=deadlock', 30000);
+        assert.equal(report.deadlocks.length, 1, report.console);
+        assert.match(report.deadlocks[0].message, /^Deadlock: Thread-\d+ \(first_[ab]_then_[ab]\) holds lock_[ab] and waits for lock_[ab]; /);
+        assert.ok(report.deadlocks[0].at_ms < 2000, `found at ${report.deadlocks[0].at_ms} ms`);
+        assert.match(report.console, /both threads finished\n$/);
+      }
+      const trace = await page.evaluate(() => window.threadlab.trace());
+      assert.equal(trace.traceEvents.filter((e) => e.ph === 'X' && e.name === 'blocked on a lock').length, 2);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-deadlock.png') });
     } finally {
       await page.close().catch(() => {});
     }
