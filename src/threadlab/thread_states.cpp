@@ -298,16 +298,7 @@ void ThreadStates::apply(const Event& e) {
     case Kind::notified:
         if (e.object_kind == ObjectKind::condition || e.object_kind == ObjectKind::event ||
             e.object_kind == ObjectKind::barrier) {
-            const std::uint64_t key = key_of(e.object_kind, e.object);
-            notified_[key] = Mark{e.thread, e.time};
-            bound(notified_);
-            auto waiting = unmatched_.find(key);
-            if (waiting != unmatched_.end()) {
-                for (const EndedWait& w : waiting->second)
-                    if (w.thread != e.thread && w.begin <= e.time)
-                        add_flow(Flow::wake_up, e.thread, e.time, w.thread, w.end, e.object);
-                unmatched_.erase(waiting);
-            }
+            notify(key_of(e.object_kind, e.object), e, e.object);
         }
         break;
     case Kind::task_submitted:
@@ -332,16 +323,7 @@ void ThreadStates::apply(const Event& e) {
             lane.tasks_run.back().second = std::max(e.time, lane.tasks_run.back().first);
             changed();
         }
-        const std::uint64_t key = key_of(ObjectKind::future, e.task);
-        notified_[key] = Mark{e.thread, e.time};
-        bound(notified_);
-        auto waiting = unmatched_.find(key);
-        if (waiting != unmatched_.end()) {
-            for (const EndedWait& w : waiting->second)
-                if (w.thread != e.thread && w.begin <= e.time)
-                    add_flow(Flow::wake_up, e.thread, e.time, w.thread, w.end, e.task);
-            unmatched_.erase(waiting);
-        }
+        notify(key_of(ObjectKind::future, e.task), e, e.task);
         break;
     }
     case Kind::task_cancelled:
@@ -384,6 +366,18 @@ void ThreadStates::on_wait_end(std::size_t index, const Event& e) {
 }
 
 // [SECTION] Flows and bounds --------------------------------------------------------------------
+
+// A notify/set/barrier release, or a task ending (key: the object waited on): remembered for the
+// waits it will end, and a wake-up flow to each wait it ended before it was reported.
+void ThreadStates::notify(std::uint64_t key, const Event& e, std::uint64_t object) {
+    notified_[key] = Mark{e.thread, e.time};
+    bound(notified_);
+    auto waiting = unmatched_.find(key);
+    if (waiting == unmatched_.end()) return;
+    for (const EndedWait& w : waiting->second)
+        if (w.thread != e.thread && w.begin <= e.time) add_flow(Flow::wake_up, e.thread, e.time, w.thread, w.end, object);
+    unmatched_.erase(waiting);
+}
 
 void ThreadStates::add_flow(Flow::Kind kind, std::uint32_t from, double from_time, std::uint32_t to, double to_time,
                             std::uint64_t object) {

@@ -140,6 +140,7 @@ private:
     void set_state(std::size_t index, double time, const Event* wait);
     void close_open(std::vector<Slice>& slices, double time);
     void on_wait_end(std::size_t index, const Event& e);
+    void notify(std::uint64_t key, const Event& e, std::uint64_t object);
     void add_flow(Flow::Kind kind, std::uint32_t from, double from_time, std::uint32_t to, double to_time,
                   std::uint64_t object);
     template <class Map>
