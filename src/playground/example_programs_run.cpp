@@ -75,11 +75,13 @@ public:
     ThreadBars(const ThreadBars&) = delete;
     ThreadBars& operator=(const ThreadBars&) = delete;
 
-    // The program's main thread is a bar too: main() from its first line to its last.
+    // A bar for the calling thread, from now on; its prints go to the run and into the bar. The
+    // program's main thread has one too (label "main()"), from main's first line to its last.
     int begin(const std::string& label) {
-        const int id = next_id(threadlab::current_thread().serial());
-        run_->add_task(id, label, threadlab::current_thread().name());
-        run_->begin_task(id, threadlab::current_thread().name());
+        const threadlab::Thread self = threadlab::current_thread();
+        const int id = next_id(self.serial());
+        run_->add_task(id, label, self.name());
+        run_->begin_task(id, self.name());
         route_prints_of_this_thread(run_, id);
         return id;
     }
@@ -97,11 +99,7 @@ public:
         using threadlab::events::Kind;
         try {
             if (event.kind == Kind::thread_started && event.count == 1) {
-                const std::string name = threadlab::current_thread().name();
-                const int id = next_id(event.thread);
-                run_->add_task(id, name, name);
-                run_->begin_task(id, name);
-                route_prints_of_this_thread(run_, id);
+                begin(threadlab::current_thread().name());
             } else if (event.kind == Kind::thread_finished) {
                 std::lock_guard lock(mutex_);
                 if (auto it = ids_.find(event.thread); it != ids_.end())

@@ -407,23 +407,21 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
         if (!thread) continue;
         const float y0 = top.y + i * lane_h + gap, y1 = top.y + (i + 1) * lane_h - gap;
         const float band = std::max(2.0f, (y1 - y0) * 0.45f);
-        float drawn_to = -1e9f;
-        for (const ev::Slice& slice : thread->slices) {
-            if (slice.state == ev::State::running) continue;
-            const float x0 = g.x(slice.begin - states.origin);
-            const float x1 = std::max(g.x(slice.end >= 0 ? slice.end - states.origin : s.now), x0 + 1);
-            if (x1 <= drawn_to) continue;
-            list->AddRectFilled({std::max(x0, drawn_to), y1 - band}, {x1, y1}, ImGui::ColorConvertFloat4ToU32(state_color(slice.state)));
-            drawn_to = x1;
-        }
-        drawn_to = -1e9f;
-        for (const ev::Slice& span : thread->gil) {
-            const float x0 = g.x(span.begin - states.origin);
-            const float x1 = std::max(g.x(span.end >= 0 ? span.end - states.origin : s.now), x0 + 1);
-            if (x1 <= drawn_to) continue;
-            list->AddRectFilled({std::max(x0, drawn_to), y0}, {x1, y0 + 3}, ImGui::ColorConvertFloat4ToU32(kGilColor));
-            drawn_to = x1;
-        }
+        // Each slice from its begin to its end (still open: now), at least a pixel wide.
+        auto draw_slices = [&](const std::vector<ev::Slice>& slices, float top_y, float bottom_y, bool gil) {
+            float drawn_to = -1e9f;
+            for (const ev::Slice& slice : slices) {
+                if (!gil && slice.state == ev::State::running) continue;
+                const float x0 = g.x(slice.begin - states.origin);
+                const float x1 = std::max(g.x(slice.end >= 0 ? slice.end - states.origin : s.now), x0 + 1);
+                if (x1 <= drawn_to) continue;
+                list->AddRectFilled({std::max(x0, drawn_to), top_y}, {x1, bottom_y},
+                                    ImGui::ColorConvertFloat4ToU32(gil ? kGilColor : state_color(slice.state)));
+                drawn_to = x1;
+            }
+        };
+        draw_slices(thread->slices, y1 - band, y1, false);
+        draw_slices(thread->gil, y0, y0 + 3, true);
     }
     if (model && show_flows) {
         const ImU32 arrow = ImGui::ColorConvertFloat4ToU32(palette().accent);
