@@ -17,6 +17,11 @@ import {
 
 const { missing, skip, ARTIFACTS } = testFile('page.test.mjs', 20);
 
+/** examples/expected/<file>.txt: the line patterns ctest checks the example and its .py twin against. */
+function expectedPatterns(file) {
+  return fs.readFileSync(path.join(REPO, 'examples', 'expected', `${file}.txt`), 'utf8').trimEnd().split('\n');
+}
+
 /** A loopback port nobody listens on (bound, then closed). */
 function closedPort() {
   return new Promise((resolve, reject) => {
@@ -225,7 +230,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     // The same examples/expected/<name>.txt that checks the native program and its .py twin.
     for (const [slug, file] of [['current-thread', 'current_thread'], ['local-data', 'local_data'],
                                 ['producer-consumer', 'producer_consumer']]) {
-      const patterns = fs.readFileSync(path.join(REPO, 'examples', 'expected', `${file}.txt`), 'utf8').trimEnd().split('\n');
+      const patterns = expectedPatterns(file);
       for (let run = 1; run <= 2; run++) { // the second run starts from fresh globals too
         const report = await runScenario(page, `preset=${slug}`);
         const lines = report.console.trimEnd().split('\n');
@@ -249,7 +254,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     const latencies = [];
     for (const [slug, runs] of [['deadlock', 20], ['pool-deadlock', 5]]) {
       // What CPython prints before it hangs (examples/expected/<name>.txt, less its last line): the same lines come first here.
-      const before = fs.readFileSync(path.join(REPO, 'examples', 'expected', `${slug.replace('-', '_')}.txt`), 'utf8').trimEnd().split('\n').slice(0, -1);
+      const before = expectedPatterns(slug.replace('-', '_')).slice(0, -1);
       for (let run = 1; run <= runs; run++) {
         const report = await runScenario(page, `preset=${slug}`, 30000);
         const lines = report.console.trimEnd().split('\n');
