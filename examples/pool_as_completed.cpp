@@ -16,4 +16,5 @@ int main() {
     std::vector<Future<std::string>> results;
     for (double sec : secs) results.push_back(executor.submit(do_something, sec));
     for (const Future<std::string>& f : as_completed(results)) println(f.result());
+    return 0;
 }

@@ -14,4 +14,5 @@ int main() {
     ThreadPoolExecutor executor;
     std::vector<double> secs = {0.5, 0.4, 0.3, 0.2, 0.1};
     for (const std::string& result : executor.map(do_something, secs)) println(result);
+    return 0;
 }

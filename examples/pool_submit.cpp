@@ -13,4 +13,5 @@ int main() {
     ThreadPoolExecutor executor; // the destructor is the end of the `with` block
     Future<std::string> f1 = executor.submit(do_something, 1);
     println(f1.result());
+    return 0;
 }

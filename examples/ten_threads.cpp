@@ -24,4 +24,5 @@ int main() {
 
     double end = perf_counter();
     println("Successfully Executed in ", std::round((end - start) * 100) / 100, " Second(s)");
+    return 0;
 }

@@ -19,4 +19,5 @@ int main() {
     } catch (const RuntimeError& error) {
         println("RuntimeError: ", error.what());
     }
+    return 0;
 }

@@ -1,17 +1,25 @@
 #include "example_programs.hpp"
 
+#include "embedded_programs.hpp"
+
+#include <algorithm>
+
 namespace playground {
 
 const std::vector<ExampleProgram>& example_programs() {
-    // Keep in step with the list in CMakeLists.txt (the embedded files) and
-    // example_programs_run.cpp.
-    static const std::vector<ExampleProgram> list = {
-        {"current-thread", "current_thread"},
-        {"local-data", "local_data"},
-        {"producer-consumer", "producer_consumer"},
-        {"deadlock", "deadlock"},
-        {"pool-deadlock", "pool_deadlock"},
-    };
+    // The embedded C++ files, in the order CMakeLists.txt lists them.
+    static const std::vector<ExampleProgram> list = [] {
+        std::vector<ExampleProgram> programs;
+        for (const auto& embedded : program_files::kEmbeddedFiles) {
+            std::string file = embedded.name;
+            if (!file.ends_with(".cpp")) continue;
+            file.resize(file.size() - 4);
+            std::string slug = file;
+            std::replace(slug.begin(), slug.end(), '_', '-');
+            programs.push_back({std::move(slug), std::move(file)});
+        }
+        return programs;
+    }();
     return list;
 }
 
@@ -25,7 +33,7 @@ const ExampleProgram* find_example_program(std::string_view slug) {
 std::string example_program_slugs() {
     std::string out;
     for (const auto& program : example_programs())
-        out += (out.empty() ? "" : ", ") + std::string(program.slug);
+        out += (out.empty() ? "" : ", ") + program.slug;
     return out;
 }
 

@@ -22,21 +22,7 @@
 #include <vector>
 
 // NOLINTBEGIN: whole programs, written as a reader of the tutorial would write them.
-namespace example_current_thread {
-#include "current_thread.cpp"
-}
-namespace example_local_data {
-#include "local_data.cpp"
-}
-namespace example_producer_consumer {
-#include "producer_consumer.cpp"
-}
-namespace example_deadlock {
-#include "deadlock.cpp"
-}
-namespace example_pool_deadlock {
-#include "pool_deadlock.cpp"
-}
+#include "example_program_mains.hpp"
 // NOLINTEND
 
 namespace playground {
@@ -45,22 +31,15 @@ namespace {
 // Runs a program's main() from fresh globals, as a new python3 process would: a second run must
 // not see the list the first one filled. (Globals that a whole run leaves as it found them - an
 // emptied queue, a Lock released - need nothing.)
-bool run_main(std::string_view slug) {
-    if (slug == "current-thread") {
-        ::example_current_thread::main();
-    } else if (slug == "local-data") {
-        ::example_local_data::seen.clear();
-        ::example_local_data::main();
-    } else if (slug == "producer-consumer") {
-        ::example_producer_consumer::main();
-    } else if (slug == "deadlock") {
-        ::example_deadlock::main();
-    } else if (slug == "pool-deadlock") {
-        ::example_pool_deadlock::main();
-    } else {
-        return false;
+bool run_main(const ExampleProgram& program) {
+    if (program.file == "local_data") ::example_local_data::seen.clear();
+    for (const auto& example : program_files::kExampleMains) {
+        if (program.file == example.file) {
+            example.main();
+            return true;
+        }
     }
-    return true;
+    return false;
 }
 
 // The program starts its own threads; each becomes one bar on the timeline, from its start to
@@ -140,7 +119,8 @@ void run_example_program(const std::shared_ptr<RunState>& run) {
     const int main_bar = bars.begin("main()");
     bool ok = true;
     try {
-        if (!run_main(run->scenario().program))
+        const ExampleProgram* program = find_example_program(run->scenario().program);
+        if (!program || !run_main(*program))
             threadlab::println("no such program: ", run->scenario().program);
     } catch (const std::exception&) {
         ok = false;

@@ -11,7 +11,15 @@ namespace playground {
 
 Preview expected_preview(const Scenario& s, int max_lanes) {
     Preview preview;
-    if (!s.program.empty()) { // a program's threads are known when it runs
+    if (!s.program.empty()) {
+        // A program that is its preset's tasks draws them; another's threads are known when it runs.
+        for (const Preset& preset : presets()) {
+            if (preset.tasks_form && preset.scenario.program == s.program) {
+                Scenario tasks = preset.scenario;
+                tasks.program.clear();
+                return expected_preview(tasks, max_lanes);
+            }
+        }
         preview.timed = false;
         return preview;
     }
@@ -49,10 +57,7 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
 
 nlohmann::json preset_catalog() {
     nlohmann::json list = nlohmann::json::array();
-    std::string default_slug;
-    const auto default_fields = to_fields(Scenario{});
     for (const Preset& preset : presets()) {
-        if (default_slug.empty() && to_fields(preset.scenario) == default_fields) default_slug = preset.slug;
         const CodeListing code = code_listing(preset.scenario);
         const Preview preview = expected_preview(preset.scenario);
         nlohmann::json lanes = nlohmann::json::array();
@@ -66,7 +71,8 @@ nlohmann::json preset_catalog() {
                          {{"lanes", lanes}, {"hidden_lanes", preview.hidden_lanes}, {"wall_seconds", preview.wall_seconds},
                           {"timed", preview.timed}}}});
     }
-    return {{"default", default_slug}, {"page_keys", kPageKeys}, {"presets", list}};
+    // The app opens on the first preset (App's draft), and so does a URL without scenario keys.
+    return {{"default", presets().front().slug}, {"page_keys", kPageKeys}, {"presets", list}};
 }
 
 } // namespace playground

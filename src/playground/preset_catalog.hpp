@@ -23,7 +23,8 @@ struct PreviewLane {
 // downloads (at their latency) take their nominal time, pools hand tasks out in order of
 // submission. At most `max_lanes` lanes; `hidden_lanes` counts the rest. Tasks whose length is
 // not known beforehand (increment) are drawn one unit long, and `timed` is false. A program
-// (scenario.program) has no lanes: the page says its threads appear as it starts them.
+// (scenario.program) has no lanes - the page says its threads appear as it starts them - unless
+// its preset says it is those tasks (Preset::tasks_form: ten-threads draws its 10 threads).
 struct Preview {
     std::vector<PreviewLane> lanes;
     int hidden_lanes = 0;

@@ -26,11 +26,11 @@ Scenario counting(Scenario s, bool lock) {
     s.lock = lock;
     return s;
 }
-// One of the tutorial's programs, run as written (example_programs.hpp).
-Scenario program(const char* slug) {
-    Scenario s;
-    s.program = slug;
-    return s;
+// One of the tutorial's programs, run as written (example_programs.hpp); `tasks` is what it
+// does, for a preset whose tasks_form is set.
+Scenario program(const char* slug, Scenario tasks = {}) {
+    tasks.program = slug;
+    return tasks;
 }
 } // namespace
 
@@ -40,20 +40,24 @@ const std::vector<Preset>& presets() {
     static const std::vector<Preset> list = {
         {"ten-threads", "Example of Threading (10 threads x 1 s)",
          "10 threads each sleep 1 s: done in ~1 s instead of 10.",
-         make(K::sleep, M::threads, 10, 1)},
-        {"thread-basics", "Thread(), start() and join()", "One thread runs do_something; main waits in join().",
-         make(K::sleep, M::threads, 1, 1)},
+         program("ten-threads", make(K::sleep, M::threads, 10, 1)), true},
+        {"thread-basics", "Thread(), start() and join()",
+         "One thread runs do_something; main waits in join(), then starting it again raises RuntimeError.",
+         program("thread-basics", make(K::sleep, M::threads, 1, 1)), true},
         {"current-thread", "current_thread() and main_thread()",
          "A thread named worker prints its own name and the main thread's.", program("current-thread")},
         {"local-data", "To maintain local data: threading.local()",
          "3 threads each set their own x; main's x stays 10, and the global list holds what all 3 added.",
          program("local-data")},
         {"pool-submit", "ThreadPool: submit() and result()", "One task submitted to a pool; main prints f1.result().",
-         make(K::sleep, M::pool, 1, 1)},
-        {"as-completed", "ThreadPool: as_completed()", "10 tasks on 5 workers; results print as each finishes.",
-         make(K::sleep, M::pool, 10, 1, 5)},
-        {"pool-map", "ThreadPool: map()", "10 tasks on 5 workers; results print in input order.",
-         make(K::sleep, M::map, 10, 1, 5)},
+         program("pool-submit", make(K::sleep, M::pool, 1, 1)), true},
+        {"as-completed", "ThreadPool: as_completed()",
+         "Tasks of 0.5, 0.4, 0.3, 0.2 and 0.1 s submitted in that order; results print as each finishes, shortest "
+         "first.",
+         program("pool-as-completed")},
+        {"pool-map", "ThreadPool: map()",
+         "The same five tasks with map(): results print in the order of the arguments, longest first.",
+         program("pool-map")},
         {"download-15", "Real life Example: download 15 images",
          "The tutorial's 15 photos with executor.map (15 workers, 300 ms latency each).",
          make(K::fetch, M::map, 15, 1, 15, 300)},

@@ -13,6 +13,10 @@ struct Preset {
     const char* name;        // as the tutorial titles the example
     const char* description; // one line: what it shows
     Scenario scenario;
+    // A program preset whose program is exactly the tasks in its other fields (ten-threads: 10
+    // threads sleep 1 s). Keys that size tasks then run those tasks, changed (preset=ten-threads
+    // &seconds=0.5), and the preview draws them; other programs refuse such keys.
+    bool tasks_form = false;
 };
 
 const std::vector<Preset>& presets();

@@ -226,7 +226,7 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
         if (const Preset* preset = find_preset(value)) {
             scenario = preset->scenario;
             parsed.any_scenario_key = true;
-            program_named = !scenario.program.empty();
+            program_named = !scenario.program.empty() && !preset->tasks_form;
         }
         break;
     }

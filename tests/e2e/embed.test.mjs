@@ -167,13 +167,14 @@ describe('embed.js where the embed cannot be isolated (Chromium, server without 
       assert.equal(program.bars, 0);
       assert.match(program.caption, /its threads appear as it starts them/);
       assert.match(program.code, /thread_data = threading\.local\(\)/);
-      const example = await exampleCard('preset=as-completed&embed=1&lang=python');
-      assert.equal(example.title, 'ThreadPool: as_completed()');
+      // A program that is tasks (10 threads x 1 s): the lanes real threads would draw.
+      const example = await exampleCard('preset=ten-threads&embed=1&lang=python');
+      assert.equal(example.title, 'Example of Threading (10 threads x 1 s)');
       assert.equal(example.why, 'Real threads are not available in this embed');
-      assert.equal(example.bars, 10, '10 tasks on 5 workers: 10 bars');
+      assert.equal(example.bars, 10, '10 threads: 10 bars');
       assert.deepEqual(example.tabs, ['Python', 'C++'], 'lang=python: the Python tab first');
-      assert.match(example.code, /concurrent\.futures\.as_completed\(futures\)/);
-      assert.match(example.link, /preset=as-completed/);
+      assert.match(example.code, /threading\.Thread\(target=do_something, args=\[1\]\)/);
+      assert.match(example.link, /preset=ten-threads/);
       await withTimeout((async () => { while ((await last()).height <= 560) await page.waitForTimeout(100); })(), 10000,
         'the iframe growing to the example card');
       assert.equal(await page.$eval('#example iframe', (f) => f.style.height), `${Math.round((await last()).height)}px`);
@@ -222,6 +223,7 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
       await page.goto(server().url + '?preset=ten-threads&embed=1&lang=cpp', { timeout: 60000 });
       await waitReady(page);
       await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'embed-copy.png'), timeout: 30000 });
       await page.mouse.move(666, 260); // "Copy", at the right of the code panel's title (700 x 420 layout, ten-threads)
       await page.waitForTimeout(200);
       await page.mouse.down();
@@ -229,8 +231,9 @@ describe('embed=1: the compact layout (Chromium)', { skip, timeout: 4 * 60 * 100
       await page.mouse.up();
       await page.waitForTimeout(500);
       const copied = await page.evaluate(() => navigator.clipboard.readText());
-      assert.match(copied, /^#include <threadlab\/threadlab\.hpp>\nusing namespace threadlab;/, copied.slice(0, 200));
-      assert.match(copied, /int main\(\) \{[\s\S]*Thread t\{/, copied.slice(0, 400));
+      // examples/ten_threads.cpp, the very file that runs.
+      assert.match(copied, /^\/\/ Tutorial: "Example of Threading"[^\n]*\n#include <threadlab\/threadlab\.hpp>\n/, copied.slice(0, 200));
+      assert.match(copied, /int main\(\) \{[\s\S]*Thread t\{/, copied.slice(0, 600));
     } finally {
       await page.close().catch(() => {});
     }

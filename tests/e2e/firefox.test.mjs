@@ -16,7 +16,7 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
   let server, tutorial, firefox;
   before(async () => {
     server = await startServer();
-    tutorial = await startTutorialPage(server.url + '?preset=as-completed');
+    tutorial = await startTutorialPage(server.url + '?preset=ten-threads');
     firefox = await launchFirefox();
   }, { timeout: 150000 });
   after(async () => {
@@ -71,7 +71,7 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
       await assertEmbedFallback(frame);
       const link = await frame.$eval('#overlay-card a.button', (a) => ({ text: a.textContent, href: a.href, target: a.target,
         visible: a.getBoundingClientRect().height > 0 }));
-      assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?preset=as-completed', target: '_blank', visible: true });
+      assert.deepEqual(link, { text: 'Open with real threads ↗', href: server.url + '?preset=ten-threads', target: '_blank', visible: true });
       // The example itself (presets.json): its title, the timeline real threads would draw, its code.
       await frame.waitForSelector('#overlay-card.example', { timeout: 20000 });
       const example = await frame.evaluate(() => ({
@@ -79,9 +79,9 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
         bars: document.querySelectorAll('#overlay-card svg rect.bar').length,
         code: document.querySelector('#overlay-card pre').textContent,
       }));
-      assert.equal(example.title, 'ThreadPool: as_completed()');
+      assert.equal(example.title, 'Example of Threading (10 threads x 1 s)');
       assert.equal(example.bars, 10);
-      assert.match(example.code, /as_completed\(futures\)/);
+      assert.match(example.code, /Thread t\{THREADLAB_TARGET\(do_something\), 1\};/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-embed.png') });
     } finally {
       await page.close().catch(() => {});

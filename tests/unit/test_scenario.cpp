@@ -77,24 +77,34 @@ TEST_CASE("Scenario.program runs a tutorial program as written: only gil changes
           "written (only gil changes it)");
     CHECK(error_of("kind=sleep&program=local-data") != "");
     CHECK(error_of("program=nope") ==
-          "Invalid scenario: program must be one of current-thread, local-data, producer-consumer, deadlock, "
-          "pool-deadlock, got 'nope'");
+          "Invalid scenario: program must be one of ten-threads, thread-basics, current-thread, local-data, "
+          "pool-submit, pool-as-completed, pool-map, producer-consumer, deadlock, pool-deadlock, got 'nope'");
     CHECK(error_of("program=") != "");
     // Task keys alone switch a page that showed a program back to tasks.
     const ParsedScenario back = parse_scenario_query("kind=sleep&count=2", *local.scenario);
     REQUIRE(back.scenario.has_value());
     CHECK(back.scenario->program.empty());
     CHECK(back.scenario->count == 2);
+    // A program that is its preset's tasks (tasks_form) takes them: ten-threads with seconds=0.5
+    // runs the 10 threads of 0.5 s; the other programs refuse (above).
+    const ParsedScenario shorter = parse_scenario_query("preset=ten-threads&seconds=0.5");
+    REQUIRE(shorter.scenario.has_value());
+    CHECK(shorter.scenario->program.empty());
+    CHECK(shorter.scenario->count == 10);
+    CHECK(shorter.scenario->seconds == 0.5);
+    CHECK(parse_scenario_query("preset=ten-threads").scenario->program == "ten-threads");
+    CHECK(error_of("preset=as-completed&count=3") != "");
     // The code panel shows the very files that run: examples/local_data.cpp and its .py twin.
     const CodeListing code = code_listing(*local.scenario);
     CHECK(code.cpp.find("local<Data> thread_data;") != std::string::npos);
     CHECK(code.python.find("threading.local()") != std::string::npos);
     CHECK(expected_preview(*local.scenario).lanes.empty());
+    CHECK(expected_preview(*parse_scenario_query("program=ten-threads").scenario).lanes.size() == 10);
     for (const auto& preset : presets()) {
         if (preset.scenario.program.empty()) continue;
         const CodeListing listing = code_listing(preset.scenario);
         CHECK_MESSAGE(listing.cpp.find("int main()") != std::string::npos, preset.slug);
-        CHECK_MESSAGE(listing.python.find("import threading") != std::string::npos, preset.slug);
+        CHECK_MESSAGE(listing.python.find("import ") != std::string::npos, preset.slug);
     }
 }
 
@@ -108,7 +118,7 @@ TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
     CHECK(embed.page.embed);
     CHECK(embed.page.panels == std::vector<std::string>{"code", "timeline"});
     CHECK(embed.page.lang == CodeLanguage::python);
-    CHECK(embed.scenario->mode == RunMode::map);
+    CHECK(embed.scenario->program == "pool-map");
     CHECK(error_of("panels=timeline,timeline") == "Invalid scenario: panels names 'timeline' twice");
     CHECK(error_of("panels=timeline,chart") ==
           "Invalid scenario: panels takes timeline, console, code and results, got 'chart'");
@@ -249,13 +259,18 @@ TEST_CASE("Scenario.speed-up is the same tasks one after another (count x second
 }
 
 TEST_CASE("Catalog.preview lays tasks out as threads, a pool's workers or one after another") {
-    const Preview threads = expected_preview(find_preset("ten-threads")->scenario);
+    Scenario ten = find_preset("ten-threads")->scenario; // its tasks, without the program
+    ten.program.clear();
+    const Preview threads = expected_preview(ten);
     REQUIRE(threads.lanes.size() == 10);
     CHECK(threads.lanes[9].thread == "Thread-10");
     CHECK(threads.lanes[9].tasks == std::vector<std::pair<double, double>>{{0.0, 1.0}});
     CHECK(threads.wall_seconds == 1.0);
 
-    const Preview pool = expected_preview(find_preset("as-completed")->scenario); // 10 tasks, 5 workers
+    Scenario ten_on_five = ten; // 10 tasks, 5 workers
+    ten_on_five.mode = RunMode::pool;
+    ten_on_five.workers = 5;
+    const Preview pool = expected_preview(ten_on_five);
     REQUIRE(pool.lanes.size() == 5);
     CHECK(pool.lanes[0].thread == "ThreadPoolExecutor-0_0");
     CHECK(pool.lanes[4].tasks == std::vector<std::pair<double, double>>{{0.0, 1.0}, {1.0, 2.0}});
@@ -283,10 +298,12 @@ TEST_CASE("Catalog lists every preset with its title, code and preview, and the 
         REQUIRE(preset != nullptr);
         CHECK(entry["title"] == preset->name);
         CHECK(entry["cpp"].get<std::string>().find("#include <threadlab/threadlab.hpp>") != std::string::npos);
-        CHECK(entry["python"].get<std::string>().find("import threading") != std::string::npos);
-        // A program's threads are known when it runs (the page then says so instead of a figure).
-        CHECK(entry["preview"]["lanes"].empty() == !preset->scenario.program.empty());
-        CHECK((entry["preview"]["wall_seconds"].get<double>() > 0) == preset->scenario.program.empty());
+        CHECK(entry["python"].get<std::string>().find("import ") != std::string::npos);
+        // A program's threads are known when it runs (the page then says so instead of a figure),
+        // unless it is its preset's tasks.
+        const bool drawn = preset->scenario.program.empty() || preset->tasks_form;
+        CHECK(entry["preview"]["lanes"].empty() == !drawn);
+        CHECK((entry["preview"]["wall_seconds"].get<double>() > 0) == drawn);
     }
     // Each page key is one the parser takes as the page's, not the scenario's.
     const std::map<std::string, std::string> valid = {{"start", "click"}, {"panels", "code"}, {"lang", "cpp"},
