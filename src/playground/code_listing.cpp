@@ -210,7 +210,10 @@ CodeListing code_listing(const Scenario& s) {
     std::string loop_cpp = fetch ? "for (const auto& img_url : img_urls)" : "for (int i = 0; i < {n}; ++i)";
     std::string loop_py = fetch ? "for img_url in img_urls:" : "for _ in range({n}):";
 
-    std::string cpp = "#include <threadlab/threadlab.hpp>\nusing namespace threadlab;\n\n";
+    std::string cpp = "#include <threadlab/threadlab.hpp>\n";
+    if (s.kind == TaskKind::sleep) cpp += "\n#include <cmath>  // std::round\n";
+    if (s.kind == TaskKind::increment) cpp += "\n#include <atomic>\n#include <mutex>  // std::lock_guard\n";
+    cpp += "\nusing namespace threadlab;\n\n";
     if (fetch) cpp += "std::vector<std::string> img_urls = {\n    \"images/photo-1516117172878-fd2c41f4a759.png\",\n    ... // " + std::to_string(s.count) + " URLs\n};\n\n";
     cpp += k.cpp_task + "\nint main() {\n    double {start} = perf_counter();\n";
     std::string py = k.py_imports + "\n";
