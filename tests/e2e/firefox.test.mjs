@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   assertEmbedFallback, assertTutorialReport, bestOf, embedFrame, launchFirefox, startServer, startTutorialPage,
-  runScenario, testFile, TUTORIAL, waitReady,
+  runScenario, summary, testFile, TUTORIAL, waitReady,
 } from './browser.mjs';
 
 const { skip, ARTIFACTS } = testFile('firefox.test.mjs', 10);
@@ -58,6 +58,23 @@ describe('playground in Firefox', { skip, timeout: 8 * 60 * 1000 }, () => {
       const trace = await page.evaluate(() => window.threadlab.trace());
       assert.equal(trace.traceEvents.filter((e) => e.ph === 'X' && e.name === 'blocked on a lock').length, 2);
       await page.screenshot({ path: path.join(ARTIFACTS, 'firefox-deadlock.png') });
+    } finally {
+      await page.close().catch(() => {});
+    }
+  });
+
+  it('thousand-threads finishes: threads beyond the 512 Workers Firefox allows start as earlier ones end', { timeout: 300000 }, async () => {
+    const page = await firefox.browser.newPage();
+    try {
+      await page.goto(server.url, { waitUntil: 'load', timeout: 60000 });
+      await waitReady(page);
+      const report = await runScenario(page, 'preset=thousand-threads', 280000);
+      console.log(`# Firefox thousand-threads: wall ${report.wall_ms} ms`);
+      assert.equal(report.done, 1000, summary(report));
+      // Two waves: the threads that waited for a Worker started after the first ones ended.
+      const starts = report.tasks.map((t) => t.start_ms).sort((a, b) => a - b);
+      assert.ok(starts[999] - starts[0] >= 900, `starts from ${starts[0]} to ${starts[999]} ms`);
+      assert.equal(await page.evaluate(() => Module.threadlabWaitingThreads()), 0);
     } finally {
       await page.close().catch(() => {});
     }

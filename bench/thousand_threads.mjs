@@ -1,0 +1,93 @@
+// bench/thousand_threads.mjs - 1000 threads that each sleep 1 s (preset thousand-threads), in
+// headless Chromium and in Firefox ESR (under its own Xvfb), on the same serve.py, side by side.
+//
+//   node bench/thousand_threads.mjs [--rounds N] [--bundle build/wasm/web] [--only chromium|firefox]
+//
+// Each round loads the page afresh and runs the preset through the page API; the figure is the
+// report's wall_ms (Thread-1's start to the last join), and, beside it, the time from the page
+// load to the report. A run that does not finish in --limit seconds (default 120) is reported
+// as such, with the report's counts so far: the bench never hangs. Prints one JSON line per
+// browser in bench_threadlab's format (group browser.thousand_threads) and a summary on stderr.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const e2e = await import(path.join(here, '..', 'tests', 'e2e', 'browser.mjs'));
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const rounds = Math.max(1, Number(option('--rounds', '3')));
+const limitMs = 1000 * Number(option('--limit', '120'));
+const only = option('--only', '');
+const log = (text) => process.stderr.write(text + '\n');
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// One round: a fresh page, ready, then the run; {wall_ms, total_ms, done} or {stuck: state}.
+async function round(newPage, url) {
+  const page = await newPage();
+  try {
+    const loaded = Date.now();
+    await page.goto(url, { waitUntil: 'load', timeout: 60000 });
+    await e2e.waitReady(page);
+    const outcome = await Promise.race([
+      page.evaluate(() => window.threadlab.run('preset=thousand-threads'))
+        .then((r) => ({ report: r }), (e) => ({ error: String(e).slice(0, 200) })),
+      new Promise((resolve) => setTimeout(() => resolve(null), limitMs)),
+    ]);
+    if (!outcome) {
+      const state = await page.evaluate(() => JSON.stringify(window.threadlab.state())).catch((e) => String(e));
+      await page.evaluate(() => window.threadlab.cancel()).catch(() => {});
+      return { stuck: state.slice(0, 300) };
+    }
+    if (outcome.error) return { stuck: outcome.error };
+    const r = outcome.report;
+    return { wall_ms: r.wall_ms, total_ms: Date.now() - loaded, done: r.done };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+async function bench(name, newPage, url) {
+  const walls = [];
+  for (let i = 1; i <= rounds; i++) {
+    const r = await round(newPage, url);
+    if (r.stuck) {
+      log(`  ${name} round ${i}: not finished after ${limitMs / 1000} s: ${r.stuck}`);
+      continue;
+    }
+    log(`  ${name} round ${i}: ${r.done} of 1000 done, wall ${(r.wall_ms / 1000).toFixed(2)} s ` +
+        `(page load to report ${(r.total_ms / 1000).toFixed(2)} s)`);
+    if (r.done === 1000) walls.push(r.wall_ms / 1000);
+  }
+  console.log(JSON.stringify({ group: 'browser.thousand_threads', unit: 's', per: 1,
+    variants: { [name]: { median: walls.length ? median(walls) : null, samples: walls, rounds } } }));
+  log(`${name}: median ${walls.length ? median(walls).toFixed(2) + ' s' : 'none finished'} over ${walls.length} of ${rounds} rounds`);
+}
+
+const server = await e2e.startServer();
+try {
+  if (only !== 'firefox') {
+    const chromium = await e2e.launchBrowser();
+    try {
+      await bench('chromium', () => chromium.context.newPage(), server.url);
+    } finally {
+      await chromium.close();
+    }
+  }
+  if (only !== 'chromium') {
+    const firefox = await e2e.launchFirefox();
+    try {
+      await bench('firefox', () => firefox.browser.newPage(), server.url);
+    } finally {
+      await firefox.close();
+    }
+  }
+} finally {
+  await server.close();
+}
