@@ -37,6 +37,13 @@
     toastTimer = setTimeout(() => toast.classList.remove('shown'), 8000);
   }
 
+  // The live region (index.html #live): screen readers hear a run start and end; the console's
+  // text is there too, for them and for find-in-page (the canvas has only pixels).
+  function announce(status, consoleText) {
+    document.getElementById('live-status').textContent = status;
+    document.getElementById('live-console').textContent = consoleText;
+  }
+
   // tone 'notice': not an error of the reader's (an embed offering the full page), else 'error'.
   function showFatal(title, html, tone = 'error') {
     card.className = 'card ' + tone;
@@ -474,8 +481,15 @@
       appHeight = height || 560;
       if (readyResolved) announceHeight();
     },
+    threadlabRunStarted() {
+      announce('Run started.', '');
+    },
     threadlabRunFinished(json) {
       lastReport = Object.assign(JSON.parse(json), {isolation});
+      const r = lastReport;
+      const what = r.scenario.startsWith('program=') ? 'threads' : 'tasks';
+      announce(`Run ${r.status}: ${r.done} of ${r.tasks.length} ${what} done in ${(r.wall_ms / 1000).toFixed(2)} s. ` +
+               (r.console ? 'Console:' : 'Nothing printed.'), r.console);
       toParent('threadlab:finished', {report: lastReport});
       if (pending) {
         const p = pending;

@@ -331,7 +331,8 @@ void App::frame() {
     // responsive the UI is (the report's frame_ms).
     if (report_pending_) run_frame_intervals_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
     refresh_snapshot();
-    renderer_.begin_frame(static_cast<float>(ImGui::GetTime()));
+    const bool still = reduced_motion_ && reduced_motion_();
+    renderer_.begin_frame(still ? 0.0f : static_cast<float>(ImGui::GetTime()));
     if (page_.embed) {
         layout_embed();
     } else {

@@ -65,6 +65,9 @@ public:
     void set_copy_text(std::function<void(const std::string& text)> copy) { copy_text_ = std::move(copy); }
     // Whether the reader prefers a light theme (theme=auto); the web main asks the browser.
     void set_prefers_light(std::function<bool()> prefers_light) { prefers_light_ = std::move(prefers_light); }
+    // Whether the reader asks for less motion (prefers-reduced-motion): running bars keep their
+    // stripes, which then stand still. The web main asks the browser; the desktop moves.
+    void set_reduced_motion(std::function<bool()> reduced_motion) { reduced_motion_ = std::move(reduced_motion); }
     // theme=auto follows a change of the reader's preference: call when it may have changed.
     // True when the theme changed (the page must draw).
     bool refresh_theme();
@@ -87,6 +90,7 @@ private:
     PageOptions page_;
     std::function<void(const std::string&)> open_full_page_;
     std::function<bool()> prefers_light_;
+    std::function<bool()> reduced_motion_;
     std::function<void(const std::string&)> copy_text_;
     void copy_program(const std::string* program);
     std::function<void(const std::string&)> save_trace_;

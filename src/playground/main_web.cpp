@@ -54,6 +54,13 @@ EM_JS(void, js_copy_text, (const char* text), {
     const value = UTF8ToString(text);
     if (navigator.clipboard) navigator.clipboard.writeText(value).catch((e) => console.warn('Copy failed: ' + e.message));
 });
+EM_JS(int, js_prefers_reduced_motion, (), {
+    if (!window.matchMedia) return 0;
+    Module.reducedMotionQuery = Module.reducedMotionQuery || matchMedia('(prefers-reduced-motion: reduce)');
+    return Module.reducedMotionQuery.matches ? 1 : 0;
+});
+// A run began (from the page's API or the UI): the page announces it (web/threadlab.js).
+EM_JS(void, js_report_started, (), { if (Module.threadlabRunStarted) Module.threadlabRunStarted(); });
 EM_JS(int, js_prefers_light, (), { return window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 1 : 0; });
 // The embed's "Open in Threadlab": the full page with the same scenario, in a new tab.
 // "Download trace": the browser saves the run's Chrome trace as threadlab-trace.json.
@@ -120,6 +127,7 @@ static bool wants_frame(double now) {
     static bool was_busy = false;
     const bool busy = app->busy();
     if (was_busy && !busy) wake();
+    if (!was_busy && busy) js_report_started();
     was_busy = busy;
     return !announced_ready || busy || now < draw_until || ImGui::GetIO().WantTextInput;
 }
@@ -184,6 +192,7 @@ int main() {
     app->init(/*echo_console_to_stdout=*/false);
     app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });
     app->set_prefers_light([] { return js_prefers_light() != 0; });
+    app->set_reduced_motion([] { return js_prefers_reduced_motion() != 0; });
     app->set_copy_text([](const std::string& text) { js_copy_text(text.c_str()); });
     app->set_save_trace([](const std::string& json) { js_download_trace(json.c_str()); });
     emscripten_set_main_loop(frame, 0, true); // never returns

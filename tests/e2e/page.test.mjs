@@ -291,6 +291,30 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     fs.writeFileSync(path.join(ARTIFACTS, 'deadlock-trace.json'), JSON.stringify(trace));
   });
 
+  it('a visually hidden live region announces each run and holds its console text', { timeout: 120000 }, async () => {
+    const report = await runScenario(page, 'kind=sleep&count=3&seconds=0.2&mode=threads');
+    const live = await page.evaluate(() => ({
+      polite: document.getElementById('live').getAttribute('aria-live'),
+      status: document.getElementById('live-status').textContent,
+      console: document.getElementById('live-console').textContent,
+      width: document.getElementById('live').getBoundingClientRect().width,
+    }));
+    assert.equal(live.polite, 'polite');
+    assert.match(live.status, /^Run finished: 3 of 3 tasks done in 0\.\d\d s\. Console:$/, live.status);
+    assert.equal(live.console, report.console);
+    assert.match(live.console, /Sleeping 0\.2 Second\(s\)\.\.\./);
+    assert.ok(live.width <= 1, `not drawn over the canvas (${live.width} px wide)`);
+  });
+
+  it('thousand-threads finishes: 1000 threads, each on a Worker of its own', { timeout: 420000 }, async () => {
+    // A generous bound: each Worker beyond the pre-started pool is made by the page's main thread
+    // (tens of ms each here); how long it takes is bench/thousand_threads.mjs's business.
+    const report = await runScenario(page, 'preset=thousand-threads', 400000);
+    console.log(`# Chromium thousand-threads: wall ${report.wall_ms} ms`);
+    assert.equal(report.done, 1000, summary(report));
+    assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 1000, summary(report));
+  });
+
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {
     const report = await runScenario(page, 'preset=semaphore-downloads');
     assert.equal(report.tasks.length, 15, summary(report));
