@@ -10,6 +10,7 @@
 #include <threadlab/threadlab.hpp>
 
 #include "panels.hpp"
+#include "tasks/cpu_task.hpp"
 #include "preset_catalog.hpp"
 #include "presets.hpp"
 #include "print_routing.hpp"
@@ -247,9 +248,17 @@ void App::act(ScenarioAction action) {
 }
 
 const CodeListing& App::listing_for_draft() {
-    const std::string key = encode_query(to_fields(draft_));
+    // A CPU task's numbers are the runner's once it has sized them for this machine (the first
+    // CPU run does; sizing here would stall the page for a quarter second).
+    const bool sized = draft_.kind == TaskKind::cpu && threadlab::tasks::cpu_work_calibrated();
+    const std::string key = encode_query(to_fields(draft_)) + (sized ? "&sized" : "");
     if (key != listing_key_) {
-        listing_ = code_listing(draft_);
+        CpuNumbers cpu;
+        if (sized) {
+            const threadlab::tasks::CpuWork work = threadlab::tasks::cpu_work_for_seconds(draft_.seconds);
+            cpu = {work.first, work.last, work.repeats, true};
+        }
+        listing_ = code_listing(draft_, cpu);
         listing_key_ = key;
     }
     return listing_;

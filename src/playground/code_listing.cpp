@@ -44,7 +44,7 @@ struct KindText {
     std::string py_imports;
 };
 
-KindText kind_text(const Scenario& s, bool task_prints_done) {
+KindText kind_text(const Scenario& s, bool task_prints_done, const CpuNumbers& cpu) {
     KindText k;
     const std::string sec = number(s.seconds);
     switch (s.kind) {
@@ -73,7 +73,8 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
     case TaskKind::fetch:
         k.py_imports = "import requests\nimport threading\nimport time\nimport concurrent.futures\n";
         k.cpp_task = "void download_image(std::string img_url) {\n"
-                     "    auto img_bytes = fetch(img_url);  // like requests.get(img_url).content\n"
+                     "    // like requests.get(img_url).content, giving up after timeout_s\n"
+                     "    tasks::FetchResult img_bytes = tasks::fetch(img_url, {.timeout_s = " + number(s.timeout_s) + "});\n"
                      "    auto img_name = image_name(img_url);\n"
                      "    if (!img_bytes.ok) {\n"
                      "        println(img_name, \" failed: \", img_bytes.error);\n"
@@ -95,7 +96,20 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
         k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
         // The same block of numbers counted `repeats` times: trial division costs more the larger
         // the number, so every pass costing the same is what lets a task take its seconds.
-        k.cpp_task = std::string("long long count_primes(long long first, long long last, int repeats) {\n") +
+        k.cpp_task = "bool is_prime(long long n) {\n"
+                     "    if (n < 2) return false;\n"
+                     "    if (n % 2 == 0) return n == 2;\n"
+                     "    for (long long d = 3; d * d <= n; d += 2)\n"
+                     "        if (n % d == 0) return false;\n"
+                     "    return true;\n}\n\n"
+                     "// One block of numbers, counted `repeats` times: trial division costs more the larger the\n"
+                     "// number, so a task does the same work on every pass. " +
+                     (cpu.measured ? "Sized on this machine to take " + number(s.seconds) + " s on one core.\n"
+                                   : std::string("A nominal size: the playground sizes it for\n// its machine (") +
+                                         number(s.seconds) + " s on one core) when it first runs.\n") +
+                     "const long long first = " + std::to_string(cpu.first) + ", last = " + std::to_string(cpu.last) +
+                     ";\nconst int repeats = " + std::to_string(cpu.repeats) + ";\n\n" +
+                     "long long count_primes(long long first, long long last, int repeats) {\n" +
                      "    println(\"Counting primes from \", first, \" to \", last, \", \", repeats, \" times...\");\n"
                      "    long long found = 0;\n"
                      "    for (int r = 0; r < repeats; ++r) {\n"
@@ -104,7 +118,17 @@ KindText kind_text(const Scenario& s, bool task_prints_done) {
                      "    }\n" +
                      (task_prints_done ? "    println(\"Found \", found, \" primes\");\n" : "") +
                      "    return found;\n}\n";
-        k.py_task = std::string("def count_primes(first, last, repeats):\n") +
+        k.py_task = "def is_prime(n):\n"
+                    "    if n < 2:\n        return False\n"
+                    "    if n % 2 == 0:\n        return n == 2\n"
+                    "    d = 3\n"
+                    "    while d * d <= n:\n"
+                    "        if n % d == 0:\n            return False\n"
+                    "        d += 2\n"
+                    "    return True\n\n\n"
+                    "first, last = " + std::to_string(cpu.first) + ", " + std::to_string(cpu.last) + "\n"
+                    "repeats = " + std::to_string(cpu.repeats) + "\n\n\n" +
+                    "def count_primes(first, last, repeats):\n" +
                     "    print(f'Counting primes from {first} to {last}, {repeats} times...')\n"
                     "    for _ in range(repeats):\n"
                     "        found = sum(is_prime(n) for n in range(first, last))\n" +
@@ -189,11 +213,11 @@ void limit_task(KindText& k, int limit) {
 
 } // namespace
 
-CodeListing code_listing(const Scenario& s) {
+CodeListing code_listing(const Scenario& s, const CpuNumbers& cpu) {
     if (const ExampleProgram* program = find_example_program(s.program))
         return {example_source(*program, false), example_source(*program, true)}; // the files, as they run
     const bool task_prints_done = s.mode == RunMode::threads || s.mode == RunMode::sequential;
-    KindText k = kind_text(s, task_prints_done);
+    KindText k = kind_text(s, task_prints_done, cpu);
     if (s.limit > 0) limit_task(k, s.limit);
     const char* fn = s.kind == TaskKind::sleep ? "do_something"
                      : s.kind == TaskKind::fetch ? "download_image"
@@ -213,11 +237,25 @@ CodeListing code_listing(const Scenario& s) {
     std::string cpp = "#include <threadlab/threadlab.hpp>\n";
     if (s.kind == TaskKind::sleep) cpp += "\n#include <cmath>  // std::round\n";
     if (s.kind == TaskKind::increment) cpp += "\n#include <atomic>\n#include <mutex>  // std::lock_guard\n";
+    if (fetch) cpp += "#include \"tasks/fetch.hpp\"  // tasks::fetch: an HTTP GET (libcurl; in the browser, XMLHttpRequest)\n";
     cpp += "\nusing namespace threadlab;\n\n";
-    if (fetch) cpp += "std::vector<std::string> img_urls = {\n    \"images/photo-1516117172878-fd2c41f4a759.png\",\n    ... // " + std::to_string(s.count) + " URLs\n};\n\n";
+    // The very URLs the run fetches (relative ones against the page, or the desktop's --server).
+    std::string cpp_urls, py_urls;
+    if (fetch) {
+        for (const std::string& url : fetch_urls(s)) {
+            cpp_urls += "    \"" + url + "\",\n";
+            py_urls += "    '" + url + "',\n";
+        }
+        cpp += "std::vector<std::string> img_urls = {\n" + cpp_urls + "};\n\n"
+               "// img_url.split('/')[-1].split('.')[0]: the file's name without its extension\n"
+               "std::string image_name(const std::string& img_url) {\n"
+               "    std::string name = img_url.substr(0, img_url.find_first_of(\"?#\"));\n"
+               "    name = name.substr(name.find_last_of('/') + 1);\n"
+               "    return name.substr(0, name.find_last_of('.'));\n}\n\n";
+    }
     cpp += k.cpp_task + "\nint main() {\n    double {start} = perf_counter();\n";
     std::string py = k.py_imports + "\n";
-    if (fetch) py += "img_urls = [\n    'images/photo-1516117172878-fd2c41f4a759.png',\n    ... # " + std::to_string(s.count) + " URLs\n]\n\n";
+    if (fetch) py += "img_urls = [\n" + py_urls + "]\n\n";
     py += "{start} = time.perf_counter()\n\n" + k.py_task + "\n";
 
     switch (s.mode) {

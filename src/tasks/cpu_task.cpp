@@ -22,6 +22,8 @@ bool is_prime(std::uint64_t n) {
 // passes over the whole block (at least 5 and 0.25 s), timed on this thread's CPU clock, so a
 // machine busy with something else while it calibrates does not make every later task shorter
 // than asked (a busy machine only makes a task take longer).
+std::atomic<bool> calibrated{false};
+
 double numbers_per_second() {
     static std::once_flag once;
     static double rate = 0;
@@ -39,6 +41,7 @@ double numbers_per_second() {
             fastest = std::min(fastest, thread_cpu_seconds() - t);
         }
         rate = static_cast<double>(kCpuBlock) / std::max(fastest, 1e-9);
+        calibrated.store(true, std::memory_order_release);
     });
     return rate;
 }
@@ -52,6 +55,8 @@ double thread_cpu_seconds() {
 #endif
     return perf_counter();
 }
+
+bool cpu_work_calibrated() { return calibrated.load(std::memory_order_acquire); }
 
 CpuWork cpu_work_for_seconds(double seconds) {
     const double numbers = std::max(1.0, std::round(seconds * numbers_per_second()));

@@ -25,6 +25,8 @@ inline constexpr std::uint64_t kCpuBlock = 100'000;
 // Work whose primes take about `seconds` to count on one core of this machine.
 // The first call calibrates (~50 ms); later calls reuse the measurement. Thread-safe.
 CpuWork cpu_work_for_seconds(double seconds);
+// Whether that calibration has run (so cpu_work_for_seconds returns at once).
+bool cpu_work_calibrated();
 
 // Seconds the calling thread has run on a core: what work costs, however busy the machine is.
 // (In the browser Emscripten answers with the wall clock, performance.now().)
