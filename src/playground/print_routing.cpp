@@ -19,16 +19,10 @@ bool echo = false;
 // exception that ends a thread (a DeadlockError that broke a cycle) is shown where its run prints.
 void print_thread_exceptions_to_console() {
     threadlab::excepthook = [](const threadlab::ExceptHookArgs& args) {
-        try {
-            if (args.exc_value) std::rethrow_exception(args.exc_value);
-        } catch (const threadlab::SystemExit&) {
-            return; // ends a thread quietly, as in Python
-        } catch (...) {
-        }
-        static std::mutex one_report_at_a_time; // its two lines together, as Python writes them
-        std::lock_guard lock(one_report_at_a_time);
-        threadlab::println("Exception in thread ", args.thread ? args.thread->name() : std::string("?"), ":");
-        threadlab::println(threadlab::describe_exception(args.exc_value));
+        std::string report = threadlab::format_thread_exception(args); // "" for SystemExit
+        if (report.empty()) return;
+        report.pop_back(); // println ends the report's last line
+        threadlab::println(report); // one call: its lines stay together, as Python writes them
     };
 }
 

@@ -92,8 +92,14 @@ void RunState::finish_task(int id, TaskStatus status, std::uint64_t bytes, std::
 
 void RunState::print(std::string line, int task_id) {
     std::lock_guard lock(mutex_);
-    if (TaskRecord* task = find(task_id)) task->last_line = line;
-    console_.push_back(std::move(line));
+    // A print of several lines ("Exception in thread ...:\nValueError: ...") is as many console
+    // lines, kept together: nothing another thread prints comes between them.
+    for (size_t start = 0, end; start <= line.size(); start = end + 1) {
+        end = line.find('\n', start);
+        if (end == std::string::npos) end = line.size();
+        console_.push_back(line.substr(start, end - start));
+    }
+    if (TaskRecord* task = find(task_id)) task->last_line = console_.back();
     ++version_;
 }
 

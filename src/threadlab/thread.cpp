@@ -449,15 +449,20 @@ std::string callable_name(const std::type_info& type) {
 
 ExceptHook excepthook;
 
-void default_excepthook(const ExceptHookArgs& args) {
+std::string format_thread_exception(const ExceptHookArgs& args) {
     try {
         if (args.exc_value) std::rethrow_exception(args.exc_value);
     } catch (const SystemExit&) {
-        return; // Python's default hook ignores SystemExit silently: the thread just ends
+        return ""; // Python's default hook ignores SystemExit silently: the thread just ends
     } catch (...) {
     }
     std::string name = args.thread ? args.thread->name() : std::to_string(get_ident());
-    std::string text = "Exception in thread " + name + ":\n" + describe_exception(args.exc_value) + "\n";
+    return "Exception in thread " + name + ":\n" + describe_exception(args.exc_value) + "\n";
+}
+
+void default_excepthook(const ExceptHookArgs& args) {
+    const std::string text = format_thread_exception(args);
+    if (text.empty()) return;
     std::fputs(text.c_str(), stderr);
     std::fflush(stderr);
 }

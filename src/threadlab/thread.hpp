@@ -183,8 +183,10 @@ struct ExceptHookArgs {
     std::optional<Thread> thread; // the thread the exception escaped from
 };
 
-// Prints "Exception in thread NAME:" and "Type: message" to standard error (Python's default);
-// prints nothing for SystemExit (see exit_thread()).
+// The default hook's report: "Exception in thread NAME:\nType: message\n", or "" for SystemExit
+// (see exit_thread()). A C++ extension, for a hook that writes the same report elsewhere.
+std::string format_thread_exception(const ExceptHookArgs& args);
+// Writes format_thread_exception(args) to standard error (Python's default).
 void default_excepthook(const ExceptHookArgs& args);
 
 // threading.excepthook: assign a function to replace the handler (nullptr restores the default),

@@ -178,6 +178,20 @@ TEST_CASE("Scenario.parser reads autorun the same way for every caller") {
     CHECK(error_of("autorun=yes") == "Invalid scenario: autorun must be 1 or 0, got 'yes'");
 }
 
+TEST_CASE("RunState.print of several lines is as many console lines, together; the bar keeps the last") {
+    RunState run(Scenario{});
+    run.add_task(1, "main()");
+    run.print("before", 1);
+    run.print("Exception in thread Thread-1:\nValueError: boom", 1);
+    run.print("");
+    RunState::Snapshot snapshot;
+    REQUIRE(run.snapshot_if_changed(0, snapshot));
+    CHECK(snapshot.console ==
+          std::vector<std::string>{"before", "Exception in thread Thread-1:", "ValueError: boom", ""});
+    REQUIRE(snapshot.tasks.size() == 1);
+    CHECK(snapshot.tasks[0].last_line == "ValueError: boom");
+}
+
 TEST_CASE("Scenario.report is JSON that escapes what a run printed") {
     RunState::Snapshot snapshot;
     snapshot.phase = RunPhase::finished;
