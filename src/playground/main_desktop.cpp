@@ -15,6 +15,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +38,7 @@ struct Options {
     std::string report;
     std::string trace;
     int width = 1280, height = 800;
+    bool size_given = false; // --size: exactly that; else the default, shrunk to fit the screen
 };
 
 void usage() {
@@ -77,6 +79,7 @@ bool parse_flags(int argc, char** argv, Options& options) {
             if (!value(text)) return false;
             threadlab::tasks::set_base_url(text);
         } else if (flag == "--size") {
+            options.size_given = true;
             if (!value(text) || std::sscanf(text.c_str(), "%dx%d", &options.width, &options.height) != 2) {
                 std::fprintf(stderr, "threadlab-playground: --size wants WIDTHxHEIGHT\n");
                 return false;
@@ -123,6 +126,16 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+    // A window that fits the screen: the default size, or the monitor's work area (less the
+    // taskbar) where that is smaller.
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor(); monitor && !options.size_given) {
+        int x = 0, y = 0, w = 0, h = 0;
+        glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+        if (w > 0 && h > 0) {
+            options.width = std::min(options.width, w);
+            options.height = std::min(options.height, h);
+        }
+    }
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Threadlab playground", nullptr, nullptr);
     if (!window) {
         std::fprintf(stderr, "threadlab-playground: cannot open an OpenGL 3.3 window (is a display available?)\n");

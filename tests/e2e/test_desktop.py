@@ -122,6 +122,18 @@ class DesktopPlayground(unittest.TestCase):
                 colours.add(row[x:x + 3])
         self.assertGreater(len(colours), 20, "the screenshot looks blank: %d colours" % len(colours))
 
+    def test_window_fits_a_small_screen(self):
+        # Without --size the window opens at 1280 x 800, or the screen's work area if smaller.
+        tmp = tempfile.mkdtemp(prefix="threadlab-desktop-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        shot = os.path.join(tmp, "small.png")
+        proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x600x24", BINARY, "--kind", "sleep", "--count", "1",
+                               "--seconds", "0.1", "--run", "--exit-when-done", "--screenshot", shot],
+                              cwd=REPO, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        width, height, _, _ = read_png(shot)
+        self.assertEqual((width, height), (1024, 600))
+
     def report_of(self, *args):
         tmp = tempfile.mkdtemp(prefix="threadlab-desktop-")
         self.addCleanup(shutil.rmtree, tmp, True)
