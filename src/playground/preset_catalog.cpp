@@ -13,13 +13,8 @@ Preview expected_preview(const Scenario& s, int max_lanes) {
     Preview preview;
     if (!s.program.empty()) {
         // A program that is its preset's tasks draws them; another's threads are known when it runs.
-        for (const Preset& preset : presets()) {
-            if (preset.tasks_form && preset.scenario.program == s.program) {
-                Scenario tasks = preset.scenario;
-                tasks.program.clear();
-                return expected_preview(tasks, max_lanes);
-            }
-        }
+        if (const std::optional<Scenario> tasks = tasks_of_program(s.program))
+            return expected_preview(*tasks, max_lanes);
         preview.timed = false;
         return preview;
     }

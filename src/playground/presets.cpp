@@ -96,4 +96,16 @@ const Preset* find_preset(std::string_view slug) {
     return nullptr;
 }
 
+std::optional<Scenario> tasks_of_program(std::string_view program) {
+    for (const auto& preset : presets()) {
+        if (preset.tasks_form && preset.scenario.program == program) {
+            Scenario tasks = preset.scenario;
+            tasks.program.clear();
+            tasks.gil = false; // the caller's to set
+            return tasks;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace playground

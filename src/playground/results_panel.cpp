@@ -73,7 +73,8 @@ bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
             ImGui::SetTooltip("This run as a Chrome trace (JSON): every thread's states and hand-offs.\n"
                               "Open it in https://ui.perfetto.dev or chrome://tracing.");
     }
-    if (scenario && !program) draw_speed_up(s, *scenario, live);
+    if (scenario)
+        if (const std::optional<Scenario> tasks = measured_tasks(*scenario)) draw_speed_up(s, *tasks, live);
     for (int i = 0; i < 5; ++i) {
         if (!counts[i]) continue;
         ImGui::TextColored(status_color(static_cast<TaskStatus>(i)), "%d %s", counts[i],

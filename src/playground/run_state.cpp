@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+
+#include "presets.hpp"
 
 #include <threadlab/threadlab.hpp>
 
@@ -167,10 +170,20 @@ std::vector<Thumbnail> RunState::take_new_thumbnails() {
     return std::exchange(new_thumbnails_, {});
 }
 
-SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& scenario) {
+std::optional<Scenario> measured_tasks(const Scenario& given) {
+    if (given.program.empty()) return given;
+    std::optional<Scenario> tasks = tasks_of_program(given.program);
+    if (tasks) tasks->gil = given.gil;
+    return tasks;
+}
+
+SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& given) {
     SpeedUp result;
+    const std::optional<Scenario> tasks = measured_tasks(given);
+    if (!tasks) return result;
+    const Scenario& scenario = *tasks;
     // Known where a task's length is: a sleep's, and CPU work calibrated to take that long alone.
-    if (scenario.program.empty() && (scenario.kind == TaskKind::sleep || scenario.kind == TaskKind::cpu))
+    if (scenario.kind == TaskKind::sleep || scenario.kind == TaskKind::cpu)
         result.sequential = scenario.count * scenario.seconds;
     const bool all_done = !s.tasks.empty() && std::all_of(s.tasks.begin(), s.tasks.end(), [](const TaskRecord& t) {
         return t.status == TaskStatus::done;
@@ -179,8 +192,10 @@ SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& scenario) {
     return result;
 }
 
-std::string gil_lesson(const RunState::Snapshot& s, const Scenario& scenario) {
-    const SpeedUp speed = speed_up(s, scenario);
+std::string gil_lesson(const RunState::Snapshot& s, const Scenario& given) {
+    const SpeedUp speed = speed_up(s, given);
+    if (speed.factor() <= 0) return {};
+    const Scenario scenario = *measured_tasks(given);
     if (speed.factor() <= 0 || scenario.count < 2 || scenario.mode == RunMode::sequential) return {};
     char text[320];
     const int n = scenario.count;

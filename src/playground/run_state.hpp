@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,9 @@ struct SpeedUp {
     double wall = -1;       // seconds this run took; -1: not finished (running, cancelled, a task failed)
     double factor() const { return sequential > 0 && wall > 0 ? sequential / wall : -1; } // -1: none
 };
+// What a run's speed-up is measured on: its tasks, or the tasks a program is (program=ten-threads
+// is 10 threads x 1 s), with the run's GIL setting; nullopt for other programs.
+std::optional<Scenario> measured_tasks(const Scenario& scenario);
 SpeedUp speed_up(const RunState::Snapshot& snapshot, const Scenario& scenario);
 // What a finished run of timed tasks teaches about threads and the GIL, in one sentence with its
 // numbers ("With the GIL, 4 CPU tasks took 4.10 s: ..."); empty while the speed-up is not known.
