@@ -70,22 +70,20 @@ async function bench(name, newPage, url) {
   log(`${name}: median ${walls.length ? median(walls).toFixed(2) + ' s' : 'none finished'} over ${walls.length} of ${rounds} rounds`);
 }
 
+// Each browser as the e2e tests launch it, and how it opens a page.
+const browsers = [
+  { name: 'chromium', launch: e2e.launchBrowser, newPage: (b) => b.context.newPage() },
+  { name: 'firefox', launch: e2e.launchFirefox, newPage: (b) => b.browser.newPage() },
+];
 const server = await e2e.startServer();
 try {
-  if (only !== 'firefox') {
-    const chromium = await e2e.launchBrowser();
+  for (const { name, launch, newPage } of browsers) {
+    if (only && only !== name) continue;
+    const browser = await launch();
     try {
-      await bench('chromium', () => chromium.context.newPage(), server.url);
+      await bench(name, () => newPage(browser), server.url);
     } finally {
-      await chromium.close();
-    }
-  }
-  if (only !== 'chromium') {
-    const firefox = await e2e.launchFirefox();
-    try {
-      await bench('firefox', () => firefox.browser.newPage(), server.url);
-    } finally {
-      await firefox.close();
+      await browser.close();
     }
   }
 } finally {

@@ -10,10 +10,10 @@
 #include <threadlab/threadlab.hpp>
 
 #include "panels.hpp"
-#include "tasks/cpu_task.hpp"
 #include "preset_catalog.hpp"
 #include "presets.hpp"
 #include "print_routing.hpp"
+#include "tasks/cpu_task.hpp"
 #include "theme.hpp"
 #include "timeline_view.hpp"
 

@@ -101,7 +101,6 @@ std::optional<Scenario> tasks_of_program(std::string_view program) {
         if (preset.tasks_form && preset.scenario.program == program) {
             Scenario tasks = preset.scenario;
             tasks.program.clear();
-            tasks.gil = false; // the caller's to set
             return tasks;
         }
     }

@@ -24,7 +24,7 @@ const std::vector<Preset>& presets();
 // The preset of that slug, or nullptr.
 const Preset* find_preset(std::string_view slug);
 // The tasks a program is (its preset's scenario, less the program, where tasks_form says the
-// program is exactly those tasks: program=ten-threads is 10 threads x 1 s), or nullptr.
+// program is exactly those tasks: program=ten-threads is 10 threads x 1 s), or nullopt.
 std::optional<Scenario> tasks_of_program(std::string_view program);
 
 } // namespace playground

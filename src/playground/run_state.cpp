@@ -194,9 +194,9 @@ SpeedUp speed_up(const RunState::Snapshot& s, const Scenario& given) {
 
 std::string gil_lesson(const RunState::Snapshot& s, const Scenario& given) {
     const SpeedUp speed = speed_up(s, given);
-    if (speed.factor() <= 0) return {};
+    if (speed.factor() <= 0) return {}; // also: a program that is no tasks
     const Scenario scenario = *measured_tasks(given);
-    if (speed.factor() <= 0 || scenario.count < 2 || scenario.mode == RunMode::sequential) return {};
+    if (scenario.count < 2 || scenario.mode == RunMode::sequential) return {};
     char text[320];
     const int n = scenario.count;
     if (scenario.kind == TaskKind::cpu && scenario.gil)

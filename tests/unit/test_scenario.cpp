@@ -178,23 +178,6 @@ TEST_CASE("Scenario.parser reads autorun the same way for every caller") {
     CHECK(error_of("autorun=yes") == "Invalid scenario: autorun must be 1 or 0, got 'yes'");
 }
 
-TEST_CASE("Speed-up: a program that is its preset's tasks is measured as them; other programs are not") {
-    RunState::Snapshot snapshot;
-    snapshot.phase = RunPhase::finished;
-    snapshot.wall = 1.01;
-    TaskRecord main_bar;
-    main_bar.id = 1;
-    main_bar.status = TaskStatus::done;
-    snapshot.tasks = {main_bar};
-    const Scenario ten = *parse_scenario_query("program=ten-threads&gil=1").scenario;
-    const SpeedUp speed = speed_up(snapshot, ten);
-    CHECK(speed.sequential == 10.0); // 10 threads x 1 s, one after another
-    CHECK(speed.factor() == doctest::Approx(10.0 / 1.01));
-    CHECK(gil_lesson(snapshot, ten).find("With the GIL, 10 sleeps took 1.01 s against 10.00 s") == 0);
-    CHECK(speed_up(snapshot, *parse_scenario_query("program=local-data").scenario).sequential < 0);
-    CHECK(nlohmann::json::parse(report_json(snapshot, ten))["sequential_ms"] == 10000.0);
-}
-
 TEST_CASE("RunState.print of several lines is as many console lines, together; the bar keeps the last") {
     RunState run(Scenario{});
     run.add_task(1, "main()");
@@ -267,6 +250,15 @@ TEST_CASE("Scenario.speed-up is the same tasks one after another (count x second
     Scenario sleep; // 10 x 1 s
     snapshot.wall = 1.25;
     CHECK(speed_up(snapshot, sleep).factor() == doctest::Approx(8.0));
+
+    // A program that is its preset's tasks is measured as them (ten-threads: 10 threads x 1 s,
+    // with the run's GIL setting); other programs are not.
+    const Scenario ten = *parse_scenario_query("program=ten-threads&gil=1").scenario;
+    CHECK(speed_up(snapshot, ten).sequential == 10.0);
+    CHECK(speed_up(snapshot, ten).factor() == doctest::Approx(8.0));
+    CHECK(gil_lesson(snapshot, ten).find("With the GIL, 10 sleeps took 1.25 s against 10.00 s") == 0);
+    CHECK(nlohmann::json::parse(report_json(snapshot, ten))["sequential_ms"] == 10000.0);
+    CHECK(speed_up(snapshot, *parse_scenario_query("program=local-data").scenario).sequential < 0);
 
     Scenario fetch; // downloads: how long one after another depends on the network
     fetch.kind = TaskKind::fetch;
