@@ -248,18 +248,22 @@ bool Condition::wait(Timeout timeout) {
 
 void Condition::notify(std::size_t n) {
     if (!is_owned()) throw RuntimeError("cannot notify on un-acquired lock");
-    std::int64_t woken = 0;
+    std::size_t woken = 0;
     {
         std::lock_guard guard(waiters_mutex_);
-        for (; n > 0 && !waiters_.empty(); --n, ++woken) {
-            Lock* waiter = waiters_.front();
-            waiters_.pop_front();
-            waiter->release();
-        }
+        woken = std::min(n, waiters_.size());
     }
+    // Reported before any waiter wakes, so the stream has notified before the waiter's wait_end
+    // (the timeline draws the hand-off from it). Not under waiters_mutex_: observers may block.
     if (events::detail::observed())
         events::detail::emit(events::Kind::notified, events::ObjectKind::condition, events::detail::object_id(this),
-                             display_name(), woken);
+                             display_name(), static_cast<std::int64_t>(woken));
+    std::lock_guard guard(waiters_mutex_);
+    for (; woken > 0 && !waiters_.empty(); --woken) {
+        Lock* waiter = waiters_.front();
+        waiters_.pop_front();
+        waiter->release();
+    }
 }
 
 void Condition::notify_all() { notify(std::numeric_limits<std::size_t>::max()); }

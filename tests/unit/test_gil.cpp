@@ -115,7 +115,7 @@ TEST_CASE("GIL.handover: a waiting thread gets the GIL from a spinning holder wi
 
 // Through the event stream: the library's own threads take the GIL when they start, and give it
 // up in every blocking call.
-TEST_CASE("GIL.threads: Threads computing are serialised; a Thread sleeping is not in the way") {
+TEST_CASE("GIL.threads: Threads computing are serialised, a Thread sleeping is not in the way") {
     Enabled on;
     Stopwatch watch;
     std::vector<tl::Thread> computing;
@@ -142,7 +142,7 @@ TEST_CASE("GIL.threads: Threads computing are serialised; a Thread sleeping is n
     CHECK(computed_at.load() < slept_at.load());
 }
 
-TEST_CASE("GIL.pool: workers waiting for work hold no GIL; two computing tasks take their sum") {
+TEST_CASE("GIL.pool: workers waiting for work hold no GIL, two computing tasks take their sum") {
     Enabled on;
     tl::ThreadPoolExecutor executor{{.max_workers = 2}};
     executor.submit([] {}).result(); // a worker exists, and now waits for work

@@ -37,7 +37,7 @@ TEST_CASE("Scenario.parser accepts the tutorial's scenarios") {
     CHECK(error_of("url=/bytes/10&url=/bytes/20") == ""); // url is the one key that repeats
 }
 
-TEST_CASE("Scenario.parser starts from a preset by its slug; other keys change it") {
+TEST_CASE("Scenario.parser starts from a preset by its slug, other keys change it") {
     ParsedScenario ten = parse_scenario_query("preset=ten-threads");
     REQUIRE(ten.scenario.has_value());
     CHECK(ten.scenario->count == 10);
@@ -178,7 +178,7 @@ TEST_CASE("Scenario.parser reads autorun the same way for every caller") {
     CHECK(error_of("autorun=yes") == "Invalid scenario: autorun must be 1 or 0, got 'yes'");
 }
 
-TEST_CASE("RunState.print of several lines is as many console lines, together; the bar keeps the last") {
+TEST_CASE("RunState.print of several lines is as many console lines, together, the bar keeps the last") {
     RunState run(Scenario{});
     run.add_task(1, "main()");
     run.print("before", 1);

@@ -575,7 +575,7 @@ TEST_CASE("excepthook that raises is reported as Exception in threading.exceptho
     if (CaptureFd::available) CHECK(text.find("Exception in threading.excepthook:\nRuntimeError: hook failed\n") != std::string::npos);
 }
 
-TEST_CASE("A thread that throws SystemExit (exit_thread()) ends quietly; a custom excepthook still sees it") {
+TEST_CASE("A thread that throws SystemExit (exit_thread()) ends quietly, a custom excepthook still sees it") {
     std::atomic<bool> after_exit{false};
     {
         CaptureFd err(2);

@@ -87,7 +87,7 @@ void spin(double seconds) {
 
 // [SECTION] States and flows --------------------------------------------------------------------
 
-TEST_CASE("ThreadStates.lock: a thread blocked on a held Lock shows which lock and its holder; release -> acquire is a hand-off") {
+TEST_CASE("ThreadStates.lock: a thread blocked on a held Lock shows which lock and its holder, release -> acquire is a hand-off") {
     Recording rec;
     Lock lock;
     lock.set_name("the_lock");
@@ -213,7 +213,7 @@ TEST_CASE("ThreadStates.join: join shows waiting to join, and the thread's end w
     CHECK(lane->name == joiner.name());
 }
 
-TEST_CASE("ThreadStates.pool: submit -> task start is a flow; an idle worker waits for work; tasks run on it") {
+TEST_CASE("ThreadStates.pool: submit -> task start is a flow, an idle worker waits for work, tasks run on it") {
     Recording rec;
     std::uint32_t worker = 0;
     {
@@ -248,7 +248,7 @@ TEST_CASE("ThreadStates.pool: submit -> task start is a flow; an idle worker wai
 
 // [SECTION] The GIL -----------------------------------------------------------------------------
 
-TEST_CASE("ThreadStates.gil: GIL spans of two CPU-bound threads never overlap; the other waits for the GIL") {
+TEST_CASE("ThreadStates.gil: GIL spans of two CPU-bound threads never overlap, the other waits for the GIL") {
     gil::set_enabled(true);
     Recording rec;
     std::vector<Thread> threads;
