@@ -34,6 +34,7 @@ int matching_preset(const Scenario& scenario) {
 
 void App::init(bool echo_console_to_stdout) {
     install_print_routing(echo_console_to_stdout);
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard; // arrows, Space (keyboard.hpp: Tab, Enter)
     apply_theme();
     draft_ = presets().front().scenario;
     if (!renderer_.init(renderer_error_))

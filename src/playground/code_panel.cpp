@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <imgui.h>
 
+#include "keyboard.hpp"
 #include "panels.hpp"
 #include "theme.hpp"
 
@@ -20,7 +21,7 @@ const std::string* draw_code_panel(const CodeListing& listing, CodeLanguage lang
         // Inside a group SameLine() counts from the group's left edge: the column's right edge.
         const float after_title = ImGui::CalcTextSize(title).x + ImGui::GetStyle().ItemSpacing.x;
         ImGui::SameLine(std::max(width - copy_w, after_title));
-        if (ImGui::SmallButton("Copy")) copied = &code;
+        if (tab_stop(ImGui::SmallButton("Copy"))) copied = &code;
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy the whole program");
         ImGui::BeginChild(id, {width, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
         ImGui::TextUnformatted(code.c_str());

@@ -7,6 +7,7 @@
 
 #include "app.hpp"
 #include "gl.hpp"
+#include "keyboard.hpp"
 #include "theme.hpp"
 
 namespace playground {
@@ -14,6 +15,7 @@ namespace playground {
 FramebufferSize draw_frame(App& app, GLFWwindow* window, void (*after_build)()) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    keyboard_before_frame();
     ImGui::NewFrame();
     app.frame();
     ImGui::Render();

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <imgui.h>
 
+#include "keyboard.hpp"
 #include "panels.hpp"
 #include "theme.hpp"
 
@@ -68,7 +69,7 @@ bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
     bool download_trace = false;
     if (!live) {
         ImGui::SameLine();
-        download_trace = ImGui::SmallButton("Download trace");
+        download_trace = tab_stop(ImGui::SmallButton("Download trace"));
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("This run as a Chrome trace (JSON): every thread's states and hand-offs.\n"
                               "Open it in https://ui.perfetto.dev or chrome://tracing.");

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <imgui.h>
 
+#include "keyboard.hpp"
 #include "panels.hpp"
 #include "presets.hpp"
 #include "theme.hpp"
@@ -32,7 +33,7 @@ template <class E> bool radio_row(const char* id, E& value, std::initializer_lis
     for (const auto& [option, label] : options) {
         if (!first) ImGui::SameLine();
         first = false;
-        if (ImGui::RadioButton(label, value == option)) {
+        if (tab_stop(ImGui::RadioButton(label, value == option))) {
             value = option;
             changed = true;
         }
@@ -42,7 +43,7 @@ template <class E> bool radio_row(const char* id, E& value, std::initializer_lis
 }
 
 bool gil_checkbox(Scenario& s) {
-    const bool changed = ImGui::Checkbox("Python mode (GIL)", &s.gil);
+    const bool changed = tab_stop(ImGui::Checkbox("Python mode (GIL)", &s.gil));
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Run as CPython would: one thread at a time holds the global interpreter lock;\n"
                           "it is given up while a thread sleeps, downloads or waits, and handed over\n"
@@ -57,32 +58,32 @@ bool draw_task_knobs(Scenario& s, float width) {
     edited |= radio_row("kind", s.kind, {{TaskKind::sleep, "sleep"}, {TaskKind::fetch, "fetch"}, {TaskKind::cpu, "cpu"},
                                          {TaskKind::increment, "counter += 1"}});
     ImGui::PushItemWidth(width - 90);
-    edited |= ImGui::SliderInt("count", &s.count, 1, kMaxTasks, "%d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+    edited |= tab_stop(ImGui::SliderInt("count", &s.count, 1, kMaxTasks, "%d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp));
     if (s.kind == TaskKind::fetch) {
-        edited |= ImGui::SliderInt("latency ms", &s.latency_ms, 0, 3000, "%d", ImGuiSliderFlags_AlwaysClamp);
-        edited |= ImGui::SliderInt("kbps", &s.kbps, 0, 100000, s.kbps ? "%d" : "unlimited",
-                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+        edited |= tab_stop(ImGui::SliderInt("latency ms", &s.latency_ms, 0, 3000, "%d", ImGuiSliderFlags_AlwaysClamp));
+        edited |= tab_stop(ImGui::SliderInt("kbps", &s.kbps, 0, 100000, s.kbps ? "%d" : "unlimited",
+                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp));
         if (s.urls.empty())
             ImGui::TextDisabled("URLs: the tutorial's 15 photos%s", s.count > 15 ? " (repeated)" : "");
-        else if (ImGui::SmallButton("use the tutorial's photos"))
+        else if (tab_stop(ImGui::SmallButton("use the tutorial's photos")))
             s.urls.clear(), edited = true;
         else {
             ImGui::SameLine();
             ImGui::TextDisabled("%d URLs given", static_cast<int>(s.urls.size()));
         }
     } else if (s.kind == TaskKind::increment) {
-        edited |= ImGui::SliderInt("increments", &s.increments, 1, 10'000'000, "%d",
-                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-        edited |= ImGui::Checkbox("with lock:", &s.lock);
+        edited |= tab_stop(ImGui::SliderInt("increments", &s.increments, 1, 10'000'000, "%d",
+                                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp));
+        edited |= tab_stop(ImGui::Checkbox("with lock:", &s.lock));
     } else {
         float seconds = static_cast<float>(s.seconds);
-        if (ImGui::SliderFloat("seconds", &seconds, 0.0f, 10.0f, "%.2f s", ImGuiSliderFlags_AlwaysClamp)) {
+        if (tab_stop(ImGui::SliderFloat("seconds", &seconds, 0.0f, 10.0f, "%.2f s", ImGuiSliderFlags_AlwaysClamp))) {
             s.seconds = std::round(seconds * 100) / 100.0;
             edited = true;
         }
     }
-    edited |= ImGui::SliderInt("at once", &s.limit, 0, 64, s.limit ? "at most %d (Semaphore)" : "no limit",
-                               ImGuiSliderFlags_AlwaysClamp);
+    edited |= tab_stop(ImGui::SliderInt("at once", &s.limit, 0, 64, s.limit ? "at most %d (Semaphore)" : "no limit",
+                               ImGuiSliderFlags_AlwaysClamp));
     ImGui::PopItemWidth();
 
     section("Run them with");
@@ -102,7 +103,7 @@ bool draw_task_knobs(Scenario& s, float width) {
     ImGui::PopStyleColor();
     if (s.mode == RunMode::pool || s.mode == RunMode::map) {
         ImGui::SetNextItemWidth(width - 90);
-        edited |= ImGui::SliderInt("workers", &s.workers, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp);
+        edited |= tab_stop(ImGui::SliderInt("workers", &s.workers, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp));
     }
     return edited;
 }
@@ -118,7 +119,9 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::SetNextItemWidth(width);
     const char* current = preset_index >= 0 && preset_index < static_cast<int>(list.size())
                               ? list[preset_index].name : "Custom";
-    if (ImGui::BeginCombo("##preset", current)) {
+    const bool choosing = ImGui::BeginCombo("##preset", current);
+    if (!choosing) add_tab_stop(); // (while open, the last item is the list's)
+    if (choosing) {
         for (int i = 0; i < static_cast<int>(list.size()); ++i) {
             if (ImGui::Selectable(list[i].name, i == preset_index)) {
                 preset_index = i;
@@ -148,10 +151,11 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
     ImGui::Spacing();
     ImGui::Spacing();
     const float button_w = (width - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
-    if (colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {button_w, 30}, !busy))
+    if (tab_stop(colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {button_w, 30}, !busy), true))
         action = ScenarioAction::run;
     ImGui::SameLine();
-    if (colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {button_w, 30}, busy)) action = ScenarioAction::cancel;
+    if (tab_stop(colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {button_w, 30}, busy)))
+        action = ScenarioAction::cancel;
     if (!message.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette().error);
         ImGui::TextWrapped("%s", message.c_str());
@@ -162,10 +166,11 @@ ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, co
 
 EmbedBarAction draw_embed_bar(const char* title, bool busy, const std::string& message) {
     EmbedBarAction out;
-    if (colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {90, 26}, !busy))
+    if (tab_stop(colored_button(busy ? "Running..." : "Run", {0.16f, 0.50f, 0.30f, 1}, {90, 26}, !busy), true))
         out.action = ScenarioAction::run;
     ImGui::SameLine();
-    if (colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {70, 26}, busy)) out.action = ScenarioAction::cancel;
+    if (tab_stop(colored_button("Cancel", {0.55f, 0.22f, 0.22f, 1}, {70, 26}, busy)))
+        out.action = ScenarioAction::cancel;
     ImGui::SameLine();
     const char* link = "Open in Threadlab ->";
     const float link_w = ImGui::CalcTextSize(link).x + ImGui::GetStyle().FramePadding.x * 2;
@@ -179,7 +184,7 @@ EmbedBarAction draw_embed_bar(const char* title, bool busy, const std::string& m
     ImGui::PopClipRect();
     ImGui::PopStyleColor();
     ImGui::SameLine(std::max(ImGui::GetWindowContentRegionMax().x - link_w, 0.0f));
-    out.open_full_page = ImGui::SmallButton(link) || out.open_full_page;
+    out.open_full_page = tab_stop(ImGui::SmallButton(link)) || out.open_full_page;
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("The full playground with this example, in a new tab");
     return out;
 }

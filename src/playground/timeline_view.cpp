@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "keyboard.hpp"
 #include "theme.hpp"
 
 namespace playground {
@@ -307,7 +308,7 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
     if (model) {
         states_legend(any_gil);
         ImGui::SameLine();
-        ImGui::Checkbox("hand-offs", &show_flows);
+        tab_stop(ImGui::Checkbox("hand-offs", &show_flows));
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Arrows from a release to the acquire it let through, from a set/notify (or a task or\n"
                               "thread ending) to the wait it ended, and from submit() to the task starting on its worker.");

@@ -328,6 +328,38 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     assert.ok(report.wall_ms >= 1400, `five waves of 300 ms: ${report.wall_ms} ms`);
   });
 
+  it('by keyboard: Tab goes to Run and Enter presses it; Tab moves on, Shift+Tab comes back', { timeout: 180000 }, async () => {
+    const fresh = await openPage(browser.context, server.url + '?kind=sleep&count=3&seconds=0.3');
+    // A key held for a few frames, as a person presses it (ImGui 1.86 reads key state per frame).
+    const press = async (key) => {
+      await fresh.keyboard.down(key);
+      await fresh.waitForTimeout(120);
+      await fresh.keyboard.up(key);
+      await fresh.waitForTimeout(150);
+    };
+    try {
+      await waitReady(fresh);
+      assert.equal(await fresh.evaluate(() => window.threadlab.lastReport()), null);
+      await press('Tab');
+      await press('Tab'); // on to Cancel (disabled while idle: Enter there does nothing)
+      await press('Enter');
+      await fresh.waitForTimeout(500);
+      assert.equal(await fresh.evaluate(() => window.threadlab.lastReport()), null, 'Enter on Cancel does not run');
+      await fresh.keyboard.down('Shift');
+      await press('Tab'); // back to Run
+      await fresh.keyboard.up('Shift');
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'keyboard-focus-run.png'), timeout: 30000 });
+      await press('Enter');
+      await withTimeout(fresh.waitForFunction(() => window.threadlab.lastReport() !== null, null, { timeout: 60000, polling: 100 }),
+        65000, 'a report after Tab, Enter');
+      const report = await fresh.evaluate(() => window.threadlab.lastReport());
+      assert.equal(report.done, 3, summary(report));
+      assert.match(report.console, /Sleeping 0\.3 Second\(s\)\.\.\./, summary(report));
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  });
+
   it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
     // Start from a custom scenario, then pick the tutorial example from the preset combo.
     const fresh = await openPage(browser.context, server.url + '?kind=fetch&count=3&mode=pool');

@@ -1,0 +1,66 @@
+#include "keyboard.hpp"
+
+#include <algorithm>
+#include <imgui.h>
+#include <imgui_internal.h>
+#include <utility>
+#include <vector>
+
+namespace playground {
+namespace {
+
+struct TabOrder {
+    std::vector<ImGuiID> last_frame, this_frame;
+    ImGuiID primary_last_frame = 0, primary_this_frame = 0;
+    ImGuiID target = 0; // the stop to focus when it is drawn this frame
+    bool tab_was_down = false;
+};
+TabOrder order;
+
+// The stop after (or before) the focused one; the primary one (or the first or last) when none
+// of them has the focus.
+ImGuiID next_stop(ImGuiID focused, bool backwards) {
+    const auto& stops = order.last_frame;
+    if (stops.empty()) return 0;
+    const auto at = std::find(stops.begin(), stops.end(), focused);
+    const long n = static_cast<long>(stops.size());
+    if (at == stops.end()) return order.primary_last_frame ? order.primary_last_frame : backwards ? stops.back() : stops.front();
+    const long i = at - stops.begin();
+    return stops[static_cast<size_t>((i + (backwards ? n - 1 : 1)) % n)];
+}
+
+} // namespace
+
+void keyboard_before_frame() {
+    ImGuiIO& io = ImGui::GetIO();
+    const int tab = io.KeyMap[ImGuiKey_Tab];
+    const bool tab_down = tab >= 0 && io.KeysDown[tab];
+    if (tab_down && !order.tab_was_down && !io.KeyCtrl && !io.KeyAlt)
+        // ImGui gives a window's first item the nav id unseen; only a shown focus counts (after
+        // a click the focus ring is hidden, and Tab starts again at Run).
+        order.target = next_stop(GImGui->NavDisableHighlight ? 0 : GImGui->NavId, io.KeyShift);
+    order.tab_was_down = tab_down;
+    if (tab >= 0) io.KeysDown[tab] = false; // ImGui's own tabbing would jump between text fields only
+    order.last_frame.swap(order.this_frame);
+    order.this_frame.clear();
+    order.primary_last_frame = std::exchange(order.primary_this_frame, 0);
+    // Enter presses the focused button as Space does (a text field being edited keeps its Enter).
+    const int enter = io.KeyMap[ImGuiKey_Enter];
+    if (enter >= 0 && io.KeysDown[enter] && !io.WantTextInput) io.NavInputs[ImGuiNavInput_Activate] = 1.0f;
+}
+
+void add_tab_stop(bool primary) {
+    const ImGuiID id = ImGui::GetItemID();
+    if (id == 0) return;
+    order.this_frame.push_back(id);
+    if (primary) order.primary_this_frame = id;
+    if (id != order.target) return;
+    ImGuiContext& g = *GImGui;
+    ImGui::SetFocusID(id, ImGui::GetCurrentWindow());
+    g.NavDisableHighlight = false; // show the focus ring
+    g.NavDisableMouseHover = true;
+    ImGui::ScrollToRectEx(ImGui::GetCurrentWindow(), g.LastItemData.Rect, 0);
+    order.target = 0;
+}
+
+} // namespace playground
