@@ -13,7 +13,8 @@ struct TabOrder {
     std::vector<ImGuiID> last_frame, this_frame;
     ImGuiID primary_last_frame = 0, primary_this_frame = 0;
     ImGuiID target = 0; // the stop to focus when it is drawn this frame
-    bool tab_was_down = false;
+    std::vector<bool> tabs; // Tab presses since the last frame: true for Shift+Tab
+    bool enter = false;     // an Enter press since the last frame
 };
 TabOrder order;
 
@@ -31,22 +32,32 @@ ImGuiID next_stop(ImGuiID focused, bool backwards) {
 
 } // namespace
 
+void keyboard_key_pressed(int key, bool shift, bool ctrl_or_alt) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (key == io.KeyMap[ImGuiKey_Tab] && !ctrl_or_alt) order.tabs.push_back(shift);
+    if (key == io.KeyMap[ImGuiKey_Enter] || key == io.KeyMap[ImGuiKey_KeyPadEnter]) order.enter = true;
+}
+
 void keyboard_before_frame() {
     ImGuiIO& io = ImGui::GetIO();
-    const int tab = io.KeyMap[ImGuiKey_Tab];
-    const bool tab_down = tab >= 0 && io.KeysDown[tab];
-    if (tab_down && !order.tab_was_down && !io.KeyCtrl && !io.KeyAlt)
+    for (bool backwards : order.tabs) {
         // ImGui gives a window's first item the nav id unseen; only a shown focus counts (after
         // a click the focus ring is hidden, and Tab starts again at Run).
-        order.target = next_stop(GImGui->NavDisableHighlight ? 0 : GImGui->NavId, io.KeyShift);
-    order.tab_was_down = tab_down;
+        const ImGuiID focused = order.target ? order.target : GImGui->NavDisableHighlight ? 0 : GImGui->NavId;
+        order.target = next_stop(focused, backwards);
+    }
+    order.tabs.clear();
+    const int tab = io.KeyMap[ImGuiKey_Tab];
     if (tab >= 0) io.KeysDown[tab] = false; // ImGui's own tabbing would jump between text fields only
     order.last_frame.swap(order.this_frame);
     order.this_frame.clear();
     order.primary_last_frame = std::exchange(order.primary_this_frame, 0);
-    // Enter presses the focused button as Space does (a text field being edited keeps its Enter).
-    const int enter = io.KeyMap[ImGuiKey_Enter];
-    if (enter >= 0 && io.KeysDown[enter] && !io.WantTextInput) io.NavInputs[ImGuiNavInput_Activate] = 1.0f;
+    // Enter presses the focused button as Space does (a text field being edited keeps its Enter);
+    // after a Tab it waits a frame, for the focus to arrive.
+    if (order.enter && order.target == 0) {
+        order.enter = false;
+        if (!io.WantTextInput) io.NavInputs[ImGuiNavInput_Activate] = 1.0f;
+    }
 }
 
 void add_tab_stop(bool primary) {

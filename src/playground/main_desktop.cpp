@@ -26,6 +26,7 @@
 
 #include "app.hpp"
 #include "draw_frame.hpp"
+#include "keyboard.hpp"
 #include "screenshot.hpp"
 #include "tasks/fetch.hpp"
 
@@ -144,6 +145,11 @@ int main(int argc, char** argv) {
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
+    // Installed before ImGui's GLFW backend, which chains to it.
+    glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int mods) {
+        if (action == GLFW_PRESS || action == GLFW_REPEAT)
+            playground::keyboard_key_pressed(key, mods & GLFW_MOD_SHIFT, mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT));
+    });
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();

@@ -18,6 +18,7 @@
 
 #include "app.hpp"
 #include "draw_frame.hpp"
+#include "keyboard.hpp"
 
 namespace {
 GLFWwindow* window = nullptr;
@@ -36,7 +37,11 @@ void wake() { draw_until = emscripten_get_now() + kSettleMs; }
 void on_cursor(GLFWwindow*, double, double) { wake(); }
 void on_button(GLFWwindow*, int, int, int) { wake(); }
 void on_scroll(GLFWwindow*, double, double) { wake(); }
-void on_key(GLFWwindow*, int, int, int, int) { wake(); }
+void on_key(GLFWwindow*, int key, int, int action, int mods) {
+    if (action == GLFW_PRESS || action == GLFW_REPEAT)
+        playground::keyboard_key_pressed(key, mods & GLFW_MOD_SHIFT, mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT));
+    wake();
+}
 void on_char(GLFWwindow*, unsigned) { wake(); }
 void on_focus(GLFWwindow*, int) { wake(); }
 void on_enter(GLFWwindow*, int) { wake(); }
