@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <nlohmann/json.hpp>
 #include <threadlab/threadlab.hpp>
 
+#include "keyboard.hpp"
 #include "panels.hpp"
 #include "preset_catalog.hpp"
 #include "presets.hpp"
@@ -22,6 +24,9 @@ namespace {
 // Panels are laid out by the app, not by the reader: they do not move, resize or collapse.
 constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
+// Narrower than this (a phone), the full page shows one panel at a time.
+constexpr float kNarrowWidth = 700;
 
 // The preset a scenario equals, or -1 (the panel then says "Custom").
 int matching_preset(const Scenario& scenario) {
@@ -109,6 +114,17 @@ std::string App::state_json() const {
                             {"elapsed_ms", static_cast<long long>(snapshot_.now * 1000)},
                             {"scenario", encode_query(to_fields(draft_))}};
     if (!message_.empty()) state["message"] = message_;
+    nlohmann::json panels = nlohmann::json::array();
+    nlohmann::json tabs = nlohmann::json::array();
+    for (const auto& [list, rects] : {std::pair{&panels, &layout_.panels}, std::pair{&tabs, &layout_.tabs}})
+        for (const auto& p : *rects) list->push_back({{"name", p.name}, {"x", p.x}, {"y", p.y}, {"w", p.w}, {"h", p.h}});
+    state["layout"] = {{"mode", layout_.mode},
+                       {"panels", panels},
+                       {"tabs", tabs},
+                       {"code_columns", layout_.code.columns},
+                       {"code_longest_line", layout_.code.longest_line},
+                       {"code_scroll_max_x", layout_.code.scroll_max_x},
+                       {"code_side_by_side", layout_.code.side_by_side}};
     if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
         state["report"] = report_value(snapshot_, shown_run_->scenario(), &run_frame_times_);
     return json_text(state);
@@ -172,48 +188,145 @@ std::string App::trace_json() const {
     });
 }
 
+// The body of a panel by name, the same in every layout: example (the scenario), results,
+// timeline, console, code.
+void App::draw_panel(std::string_view name) {
+    if (name == "example") {
+        act(draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_));
+    } else if (name == "results") {
+        if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
+    } else if (name == "timeline") {
+        draw_timeline(snapshot_, renderer_, timeline_states());
+    } else if (name == "console") {
+        draw_console_panel(snapshot_);
+    } else if (name == "code") {
+        const CodePanelResult code = draw_code_panel(listing_for_draft(), page_.lang);
+        copy_program(code.copied);
+        layout_.code = code;
+        layout_.code.copied = nullptr;
+    }
+}
+
+void App::record_panel(std::string_view name, ImVec2 pos, ImVec2 size) {
+    layout_.panels.push_back({std::string(name), pos.x, pos.y, size.x, size.y});
+}
+
+// A panel in a window of its own, where the layout puts it.
+void App::begin_panel(const char* name, const char* title, ImVec2 pos, ImVec2 size) {
+    ImGui::SetNextWindowPos(pos);
+    ImGui::SetNextWindowSize(size);
+    ImGui::Begin(title, nullptr, fixed);
+    record_panel(name, pos, size);
+}
+
+namespace {
+// A handle on the line between panels, drawn over them: dragging it moves `split` (px) within
+// [low, high]. `vertical`: the line runs top to bottom at x = split, from `from` to `to` in y.
+void splitter(const char* id, float& split, bool vertical, float from, float to, float low, float high) {
+    constexpr float kGrab = 8; // px: 4 either side of the line
+    const ImVec2 pos = vertical ? ImVec2{split - kGrab / 2, from} : ImVec2{from, split - kGrab / 2};
+    const ImVec2 size = vertical ? ImVec2{kGrab, to - from} : ImVec2{to - from, kGrab};
+    ImGui::SetNextWindowPos(pos);
+    ImGui::SetNextWindowSize(size);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, {1, 1});
+    ImGui::Begin(id, nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow()); // above the panels it lies on
+    ImGui::InvisibleButton("##drag", size);
+    const bool active = ImGui::IsItemActive();
+    if (active || ImGui::IsItemHovered()) {
+        ImGui::SetMouseCursor(vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+        const ImU32 colour = ImGui::GetColorU32(active ? ImGuiCol_SeparatorActive : ImGuiCol_SeparatorHovered);
+        const ImVec2 a = vertical ? ImVec2{split - 1, from} : ImVec2{from, split - 1};
+        const ImVec2 b = vertical ? ImVec2{split + 1, to} : ImVec2{to, split + 1};
+        ImGui::GetWindowDrawList()->AddRectFilled(a, b, colour);
+    }
+    if (active) split = std::clamp(vertical ? ImGui::GetIO().MousePos.x : ImGui::GetIO().MousePos.y, low, high);
+    ImGui::End();
+    ImGui::PopStyleVar(2);
+}
+} // namespace
+
 void App::layout_windows() {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float side = std::clamp(display.x * 0.24f, 270.0f, 340.0f);
-    const float timeline_h = std::floor(display.y * 0.52f);
-    const float bottom_h = display.y - timeline_h;
+    // The splits start from the window's size and then stay where the reader drags them for as
+    // long as the page lives, within what leaves every panel its minimum size. The left column's
+    // width and the example's height are kept in px, the others as shares (they follow the window).
+    const float side_max = std::max(240.0f, display.x - 440);
+    const float side = std::clamp(splits_.side > 0 ? splits_.side : std::clamp(display.x * 0.24f, 270.0f, 340.0f), 240.0f, side_max);
     const float right_w = display.x - side;
-    const float console_w = std::floor(right_w * 0.36f);
-    // As tall as its content was last frame (it changes with the task kind and mode).
-    const float scenario_h = std::clamp(scenario_content_h_, 200.0f, display.y * 0.7f);
+    const float timeline_bottom = std::floor(display.y * std::clamp(splits_.timeline, 0.3f, 0.75f));
+    const float console_right = side + std::floor(right_w * std::clamp(splits_.console, 0.25f, 0.6f));
+    // The example is as tall as its content was last frame (it changes with the task kind and
+    // mode) until the reader drags its edge.
+    const float scenario_max = std::max(150.0f, display.y - 160);
+    const float scenario_bottom = std::clamp(splits_.scenario > 0 ? splits_.scenario : scenario_content_h_, 150.0f, scenario_max);
     const bool live = snapshot_.phase == RunPhase::running || snapshot_.phase == RunPhase::cancelling;
 
-    ImGui::SetNextWindowPos({0, 0});
-    ImGui::SetNextWindowSize({side, scenario_h});
-    ImGui::Begin("Threadlab playground", nullptr, fixed);
-    act(draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_));
+    begin_panel("example", "Threadlab playground", {0, 0}, {side, scenario_bottom});
+    draw_panel("example");
     scenario_content_h_ = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
     ImGui::End();
 
-    ImGui::SetNextWindowPos({0, scenario_h});
-    ImGui::SetNextWindowSize({side, display.y - scenario_h});
-    ImGui::Begin("Results", nullptr, fixed);
-    if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
+    begin_panel("results", "Results", {0, scenario_bottom}, {side, display.y - scenario_bottom});
+    draw_panel("results");
     ImGui::End();
 
-    ImGui::SetNextWindowPos({side, 0});
-    ImGui::SetNextWindowSize({right_w, timeline_h});
     char title[96];
     std::snprintf(title, sizeof title, "Timeline%s###timeline", live ? "  (live)" : "");
-    ImGui::Begin(title, nullptr, fixed);
-    draw_timeline(snapshot_, renderer_, timeline_states());
+    begin_panel("timeline", title, {side, 0}, {right_w, timeline_bottom});
+    draw_panel("timeline");
     ImGui::End();
 
-    ImGui::SetNextWindowPos({side, timeline_h});
-    ImGui::SetNextWindowSize({console_w, bottom_h});
-    ImGui::Begin("Console: what the program prints", nullptr, fixed);
-    draw_console_panel(snapshot_);
+    begin_panel("console", "Console: what the program prints", {side, timeline_bottom},
+                {console_right - side, display.y - timeline_bottom});
+    draw_panel("console");
     ImGui::End();
 
-    ImGui::SetNextWindowPos({side + console_w, timeline_h});
-    ImGui::SetNextWindowSize({right_w - console_w, bottom_h});
-    ImGui::Begin("Code: C++ beside the Python it mirrors", nullptr, fixed);
-    copy_program(draw_code_panel(listing_for_draft(), page_.lang));
+    begin_panel("code", "Code: C++ beside the Python it mirrors", {console_right, timeline_bottom},
+                {display.x - console_right, display.y - timeline_bottom});
+    draw_panel("code");
+    ImGui::End();
+
+    float new_side = side, new_timeline = timeline_bottom, new_console = console_right, new_scenario = scenario_bottom;
+    splitter("##split_side", new_side, true, 0, display.y, 240, side_max);
+    splitter("##split_example", new_scenario, false, 0, side, 150, scenario_max);
+    splitter("##split_timeline", new_timeline, false, side, display.x, display.y * 0.3f, display.y * 0.75f);
+    splitter("##split_console", new_console, true, timeline_bottom, display.y, side + right_w * 0.25f, side + right_w * 0.6f);
+    if (new_side != side) splits_.side = new_side;
+    if (new_scenario != scenario_bottom) splits_.scenario = new_scenario;
+    if (new_timeline != timeline_bottom) splits_.timeline = new_timeline / display.y;
+    if (new_console != console_right) splits_.console = (new_console - side) / right_w;
+}
+
+// A phone-sized window: one panel at a time, a tab each; a run shows its timeline.
+void App::layout_narrow() {
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize(display);
+    ImGui::Begin("Threadlab playground###narrow", nullptr, fixed);
+    const bool started = runner_.busy() && !was_busy_;
+    if (ImGui::BeginTabBar("panels")) {
+        static constexpr std::pair<const char*, const char*> tabs[] = {
+            {"example", "Example"}, {"timeline", "Timeline"}, {"console", "Console"},
+            {"code", "Code"},       {"results", "Results"}};
+        for (const auto& [name, label] : tabs) {
+            const bool select = started && std::string_view(name) == "timeline";
+            const bool open = ImGui::BeginTabItem(label, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+            add_tab_stop();
+            layout_.tabs.push_back({name, ImGui::GetItemRectMin().x, ImGui::GetItemRectMin().y,
+                                    ImGui::GetItemRectSize().x, ImGui::GetItemRectSize().y});
+            if (!open) continue;
+            ImGui::BeginChild(name, {0, 0}, false);
+            record_panel(name, ImGui::GetWindowPos(), ImGui::GetWindowSize());
+            draw_panel(name);
+            ImGui::EndChild();
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
     ImGui::End();
 }
 
@@ -314,7 +427,8 @@ void App::layout_embed() {
             ImGui::SetNextWindowPos({0, top});
             ImGui::SetNextWindowSize({display.x, timeline_h});
             ImGui::Begin("Timeline###timeline", nullptr, fixed);
-            draw_timeline(snapshot_, renderer_, timeline_states());
+            record_panel(p, ImGui::GetWindowPos(), ImGui::GetWindowSize());
+            draw_panel(p);
             ImGui::End();
             continue;
         }
@@ -322,16 +436,10 @@ void App::layout_embed() {
         ImGui::SetNextWindowPos({x, row_y});
         ImGui::SetNextWindowSize({w, row_h});
         x += w;
-        if (p == "console") {
-            ImGui::Begin("Console###console", nullptr, fixed);
-            draw_console_panel(snapshot_);
-        } else if (p == "code") {
-            ImGui::Begin("Code###code", nullptr, fixed);
-            copy_program(draw_code_panel(listing_for_draft(), page_.lang));
-        } else {
-            ImGui::Begin("Results###results", nullptr, fixed);
-            if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
-        }
+        const std::string title = (p == "console" ? "Console###" : p == "code" ? "Code###" : "Results###") + p;
+        ImGui::Begin(title.c_str(), nullptr, fixed);
+        record_panel(p, ImGui::GetWindowPos(), ImGui::GetWindowSize());
+        draw_panel(p);
         ImGui::End();
     }
 }
@@ -343,12 +451,20 @@ void App::frame() {
     refresh_snapshot();
     const bool still = reduced_motion_ && reduced_motion_();
     renderer_.begin_frame(still ? 0.0f : static_cast<float>(ImGui::GetTime()));
+    layout_ = {};
     if (page_.embed) {
+        layout_.mode = "embed";
         layout_embed();
+    } else if (ImGui::GetIO().DisplaySize.x < kNarrowWidth) {
+        preferred_embed_height_ = 0;
+        layout_.mode = "narrow";
+        layout_narrow();
     } else {
         preferred_embed_height_ = 0;
+        layout_.mode = "wide";
         layout_windows();
     }
+    was_busy_ = runner_.busy();
 }
 
 } // namespace playground

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <imgui.h>
 #include <threadlab/thread_states.hpp>
 
 #include "code_listing.hpp"
@@ -79,7 +80,11 @@ public:
 private:
     void refresh_snapshot();
     void layout_windows();
+    void layout_narrow();
     void layout_embed();
+    void draw_panel(std::string_view name);
+    void begin_panel(const char* name, const char* title, ImVec2 pos, ImVec2 size);
+    void record_panel(std::string_view name, ImVec2 pos, ImVec2 size);
     void act(ScenarioAction action);
     const CodeListing& listing_for_draft();
     TimelineStates timeline_states() const;
@@ -97,6 +102,25 @@ private:
     void save_trace();
     std::string message_;
     float scenario_content_h_ = 360;
+    // The full page's splits as the reader left them (0: not dragged yet).
+    struct Splits {
+        float side = 0;        // the left column's width, px
+        float scenario = 0;    // the example panel's height, px
+        float timeline = 0.52f; // the timeline's share of the height
+        float console = 0.36f;  // the console's share of the width right of the left column
+    } splits_;
+    // Where this frame put each panel, for window.threadlab.state().layout (the e2e tests).
+    struct PanelRect {
+        std::string name;
+        float x, y, w, h;
+    };
+    struct Layout {
+        const char* mode = "wide"; // wide, narrow or embed
+        std::vector<PanelRect> panels;
+        std::vector<PanelRect> tabs; // the narrow layout's tabs
+        CodePanelResult code;        // how the code panel fitted its listing
+    } layout_;
+    bool was_busy_ = false;
     int preferred_embed_height_ = 0;
 
     std::shared_ptr<RunState> shown_run_;

@@ -25,8 +25,15 @@ bool draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scen
 void draw_console_panel(const RunState::Snapshot& snapshot);
 
 // The scenario's C++ beside the Python it mirrors (or one of them: lang=cpp|python), each with a
-// Copy button. Returns the program whose Copy was pressed, or nullptr.
-const std::string* draw_code_panel(const CodeListing& listing, CodeLanguage lang = CodeLanguage::both);
+// Copy button; one tab per language when the panel is too narrow for 80 columns of each.
+struct CodePanelResult {
+    const std::string* copied = nullptr; // the program whose Copy was pressed
+    int columns = 0;                     // characters a line shows without scrolling
+    int longest_line = 0;                // characters in the longest line shown
+    float scroll_max_x = 0;              // how far the code scrolls sideways (>0: a scrollbar)
+    bool side_by_side = false;
+};
+CodePanelResult draw_code_panel(const CodeListing& listing, CodeLanguage lang = CodeLanguage::both);
 
 // The embed's bar: Run and Cancel, the example's title, and a link to the full page.
 struct EmbedBarAction {

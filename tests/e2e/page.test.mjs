@@ -360,6 +360,111 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     }
   });
 
+  // The smallest each panel may be, in CSS px, wherever it is shown.
+  const MIN_PANEL = { example: [220, 140], results: [220, 150], timeline: [340, 200], console: [200, 150], code: [300, 150] };
+  const layoutOf = async (page) => (await page.evaluate(() => window.threadlab.state())).layout;
+  const panel = (layout, name) => layout.panels.find((p) => p.name === name);
+  const assertPanelsFit = (layout, viewport) => {
+    for (const p of layout.panels) {
+      const [w, h] = MIN_PANEL[p.name];
+      assert.ok(p.w >= w && p.h >= h, `${p.name} is ${p.w}x${p.h} at ${viewport}, under ${w}x${h}: ${JSON.stringify(layout)}`);
+      assert.ok(p.x >= 0 && p.y >= 0 && p.x + p.w <= parseInt(viewport) + 1, `${p.name} inside the window: ${JSON.stringify(p)}`);
+    }
+  };
+  // A code line is never cut: it fits, or the code scrolls sideways (a scrollbar is drawn).
+  const assertCodeNotCut = (layout, viewport) => assert.ok(
+    layout.code_longest_line <= layout.code_columns || layout.code_scroll_max_x > 0,
+    `code at ${viewport}: ${layout.code_columns} columns for lines of ${layout.code_longest_line}, no scrollbar`);
+  const drag = async (page, from, to) => {
+    await page.mouse.move(from.x, from.y);
+    await page.waitForTimeout(250); // ImGui sees the edge hovered
+    await page.mouse.down();
+    await page.waitForTimeout(120);
+    for (let i = 1; i <= 5; i++) {
+      await page.mouse.move(from.x + (to.x - from.x) * i / 5, from.y + (to.y - from.y) * i / 5);
+      await page.waitForTimeout(60);
+    }
+    await page.mouse.up();
+    await page.waitForTimeout(250);
+  };
+
+  it('fits 1366x768: every panel at least its minimum, 80 columns of code, edges drag to resize', { timeout: 120000 }, async () => {
+    const fresh = await openPage(browser.context, server.url + '?preset=download-15');
+    try {
+      await fresh.setViewportSize({ width: 1366, height: 768 });
+      await waitReady(fresh);
+      await fresh.waitForTimeout(300);
+      let layout = await layoutOf(fresh);
+      assert.equal(layout.mode, 'wide');
+      assert.deepEqual(layout.panels.map((p) => p.name).sort(), ['code', 'console', 'example', 'results', 'timeline']);
+      assertPanelsFit(layout, '1366x768');
+      assert.ok(layout.code_columns >= 80, `${layout.code_columns} columns of code at 1366 px`);
+      assertCodeNotCut(layout, '1366x768');
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-1366x768.png'), timeout: 30000 });
+
+      // Drag the timeline's bottom edge down 80 px (between the console and the code, below it),
+      // then the left column's edge right by 60 px: the panels follow and keep their sizes after.
+      const timeline = panel(layout, 'timeline'), console_ = panel(layout, 'console');
+      const edgeY = timeline.y + timeline.h;
+      await drag(fresh, { x: console_.x + console_.w / 2, y: edgeY }, { x: console_.x + console_.w / 2, y: edgeY + 80 });
+      layout = await layoutOf(fresh);
+      assert.ok(Math.abs(panel(layout, 'timeline').h - (timeline.h + 80)) <= 6, `timeline ${timeline.h} -> ${panel(layout, 'timeline').h} px high`);
+      assert.ok(Math.abs(panel(layout, 'code').y - (edgeY + 80)) <= 6, `code moved down with it: ${JSON.stringify(layout.panels)}`);
+      const side = panel(layout, 'results').w;
+      await drag(fresh, { x: side, y: 700 }, { x: side + 60, y: 700 });
+      layout = await layoutOf(fresh);
+      assert.ok(Math.abs(panel(layout, 'results').w - (side + 60)) <= 6, `left column ${side} -> ${panel(layout, 'results').w} px`);
+      assert.equal(panel(layout, 'timeline').x, panel(layout, 'results').w, 'the timeline starts where the left column ends');
+      assertPanelsFit(layout, '1366x768');
+      // A run does not undo the reader's layout (the example's height follows its content).
+      await runScenario(fresh, 'kind=sleep&count=2&seconds=0.1');
+      const after = await layoutOf(fresh);
+      const sizes = (l) => l.panels.map((p) => [p.name, Math.round(p.w), ['example', 'results'].includes(p.name) ? 0 : Math.round(p.h)]).sort();
+      assert.deepEqual(sizes(after), sizes(layout));
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-1366x768-resized.png'), timeout: 30000 });
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  });
+
+  it('fits a 375x667 phone: one panel at a time in tabs, a run shows its timeline, code scrolls', { timeout: 120000 }, async () => {
+    const fresh = await openPage(browser.context, server.url + '?preset=download-15');
+    try {
+      await fresh.setViewportSize({ width: 375, height: 667 });
+      await waitReady(fresh);
+      await fresh.waitForTimeout(300);
+      let layout = await layoutOf(fresh);
+      assert.equal(layout.mode, 'narrow');
+      assert.deepEqual(layout.tabs.map((t) => t.name), ['example', 'timeline', 'console', 'code', 'results']);
+      assert.ok(layout.tabs.every((t) => t.x + t.w <= 375), `every tab on screen: ${JSON.stringify(layout.tabs)}`);
+      assert.deepEqual(layout.panels.map((p) => p.name), ['example']);
+      assertPanelsFit(layout, '375x667');
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-375x667.png'), timeout: 30000 });
+
+      const report = await runScenario(fresh, 'kind=sleep&count=3&seconds=0.2');
+      assert.equal(report.done, 3, summary(report));
+      layout = await layoutOf(fresh);
+      assert.deepEqual(layout.panels.map((p) => p.name), ['timeline'], 'a run shows the timeline');
+      assertPanelsFit(layout, '375x667');
+      assert.ok(panel(layout, 'timeline').h >= 450, `timeline ${panel(layout, 'timeline').h} px high`);
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-375x667-timeline.png'), timeout: 30000 });
+
+      for (const name of ['console', 'code', 'results']) {
+        const tab = layout.tabs.find((t) => t.name === name);
+        await clickCanvas(fresh, tab.x + tab.w / 2, tab.y + tab.h / 2);
+        layout = await layoutOf(fresh);
+        assert.deepEqual(layout.panels.map((p) => p.name), [name], `the ${name} tab shows the ${name}`);
+        assertPanelsFit(layout, '375x667');
+        if (name !== 'code') continue;
+        assert.ok(layout.code_columns >= 40, `${layout.code_columns} columns of code on a phone`);
+        assertCodeNotCut(layout, '375x667');
+        await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-375x667-code.png'), timeout: 30000 });
+      }
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  });
+
   it('runs the same scenario when Run is clicked in the ImGui UI', { timeout: 180000 }, async () => {
     // Start from a custom scenario, then pick the tutorial example from the preset combo.
     const fresh = await openPage(browser.context, server.url + '?kind=fetch&count=3&mode=pool');
