@@ -15,8 +15,10 @@ struct FramebufferSize {
 };
 
 // Builds the ImGui frame (App::frame), clears the window's framebuffer and draws the frame into
-// it; does not swap buffers. after_build, when given, runs between building and drawing (the
-// browser serves the threads waiting on its main thread there). Returns the framebuffer's size.
-FramebufferSize draw_frame(App& app, GLFWwindow* window, void (*after_build)() = nullptr);
+// it; does not swap buffers. `scale` is the screen's pixels per point (devicePixelRatio in the
+// browser, GLFW's content scale on the desktop): the UI is laid out in points and drawn, fonts
+// included, at the screen's resolution. after_build, when given, runs between building and drawing
+// (the browser serves the threads waiting on its main thread there). Returns the framebuffer's size.
+FramebufferSize draw_frame(App& app, GLFWwindow* window, float scale, void (*after_build)() = nullptr);
 
 } // namespace playground

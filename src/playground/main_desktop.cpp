@@ -5,11 +5,13 @@
 //                        [--limit N] [--gil] [--mode threads|pool|map|sequential] [--workers N]
 //                        [--url URL]... [--server URL] [--run] [--exit-when-done]
 //                        [--screenshot FILE.png] [--report FILE.json] [--trace FILE.json] [--size WxH]
+//                        [--scale S]
 //
 // Scenario flags are the page's query keys (latency-ms = latency_ms) and go through the same
 // parser. --run starts the scenario at once; --exit-when-done quits when it ends (after writing
 // --screenshot and --report), for smoke tests and debugging. --trace writes each finished run as a
-// Chrome trace (open it in https://ui.perfetto.dev or chrome://tracing).
+// Chrome trace (open it in https://ui.perfetto.dev or chrome://tracing). The UI is drawn at the
+// monitor's content scale (2 on a high-DPI screen, from the desktop's DPI setting); --scale sets it.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -40,6 +42,7 @@ struct Options {
     std::string trace;
     int width = 1280, height = 800;
     bool size_given = false; // --size: exactly that; else the default, shrunk to fit the screen
+    float scale = 0;         // --scale: pixels per point; 0: the monitor's content scale
 };
 
 void usage() {
@@ -47,7 +50,8 @@ void usage() {
               "         [--seconds S] [--latency-ms MS] [--kbps K] [--timeout-s S] [--increments N] [--lock]\n"
               "         [--limit N] [--gil] [--mode threads|pool|map|sequential]\n"
               "         [--workers N] [--url URL]... [--server URL] [--run] [--exit-when-done]\n"
-              "         [--screenshot FILE.png] [--report FILE.json] [--trace FILE.json] [--size WxH]");
+              "         [--screenshot FILE.png] [--report FILE.json] [--trace FILE.json] [--size WxH]\n"
+              "         [--scale S]");
 }
 
 // Returns false (after printing why) on a bad command line.
@@ -83,6 +87,11 @@ bool parse_flags(int argc, char** argv, Options& options) {
             options.size_given = true;
             if (!value(text) || std::sscanf(text.c_str(), "%dx%d", &options.width, &options.height) != 2) {
                 std::fprintf(stderr, "threadlab-playground: --size wants WIDTHxHEIGHT\n");
+                return false;
+            }
+        } else if (flag == "--scale") {
+            if (!value(text) || std::sscanf(text.c_str(), "%f", &options.scale) != 1 || !(options.scale >= 0.5f && options.scale <= 4)) {
+                std::fprintf(stderr, "threadlab-playground: --scale wants a number from 0.5 to 4 (pixels per point)\n");
                 return false;
             }
         } else if (flag.rfind("--", 0) == 0) {
@@ -127,9 +136,13 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
-    // A window that fits the screen: the default size, or the monitor's work area (less the
-    // taskbar) where that is smaller.
+    // A window that fits the screen: the default size (in points: larger on a high-DPI screen),
+    // or the monitor's work area (less the taskbar) where that is smaller.
     if (GLFWmonitor* monitor = glfwGetPrimaryMonitor(); monitor && !options.size_given) {
+        float scale = options.scale, unused = 0;
+        if (scale == 0) glfwGetMonitorContentScale(monitor, &scale, &unused);
+        options.width = static_cast<int>(options.width * std::max(scale, 1.0f));
+        options.height = static_cast<int>(options.height * std::max(scale, 1.0f));
         int x = 0, y = 0, w = 0, h = 0;
         glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
         if (w > 0 && h > 0) {
@@ -173,7 +186,9 @@ int main(int argc, char** argv) {
     int frames = 0, frames_since_done = -1;
     while (!glfwWindowShouldClose(window)) {
         glfwPollEvents();
-        const playground::FramebufferSize fb = playground::draw_frame(app, window);
+        float scale = options.scale, unused = 0;
+        if (scale == 0) glfwGetWindowContentScale(window, &scale, &unused); // follows the window across monitors
+        const playground::FramebufferSize fb = playground::draw_frame(app, window, scale);
 
         if (auto report = app.take_finished_report()) {
             if (!options.report.empty()) write_file(options.report, *report);

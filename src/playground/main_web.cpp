@@ -53,6 +53,9 @@ EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
 EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+// Screen pixels per CSS px (2 on most phones and Retina screens; browser zoom changes it too).
+// The canvas is drawn at that resolution; capped at 3, where text is as sharp as it gets.
+EM_JS(double, js_pixel_ratio, (), { return Math.min(Math.max(window.devicePixelRatio || 1, 1), 3); });
 // Copy: the browser's clipboard (GLFW's in Emscripten keeps text to itself). The click that led
 // here was a moment ago, so the page still has the user activation writeText needs.
 EM_JS(void, js_copy_text, (const char* text), {
@@ -143,7 +146,9 @@ static void frame() {
     // only when it ends.
     emscripten_main_thread_process_queued_calls();
     const double now = emscripten_get_now();
-    const int width = js_window_width(), height = js_window_height();
+    // The canvas's CSS size is the window's (web/index.html); its pixels are that times the ratio.
+    const double ratio = js_pixel_ratio();
+    const int width = static_cast<int>(js_window_width() * ratio + 0.5), height = static_cast<int>(js_window_height() * ratio + 0.5);
     int current_w = 0, current_h = 0;
     glfwGetWindowSize(window, &current_w, &current_h);
     static int theme_check = 0; // theme=auto: notice the reader switching, about once a second
@@ -156,7 +161,7 @@ static void frame() {
     if (app->starting_threads() && now - last_render < kStartingThreadsFrameMs) return;
     last_render = now;
 
-    playground::draw_frame(*app, window, emscripten_main_thread_process_queued_calls);
+    playground::draw_frame(*app, window, static_cast<float>(ratio), emscripten_main_thread_process_queued_calls);
 
     if (auto report = app->take_finished_report()) js_report_finished(report->c_str());
     static int preferred_height = -1;
@@ -167,6 +172,7 @@ static void frame() {
     if (!announced_ready) {
         announced_ready = true;
         js_announce_ready();
+        wake(); // ImGui settles over a few frames (a tab bar lays its tabs out on the second)
     }
 }
 
@@ -175,7 +181,8 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    window = glfwCreateWindow(js_window_width(), js_window_height(), "Threadlab playground", nullptr, nullptr);
+    window = glfwCreateWindow(static_cast<int>(js_window_width() * js_pixel_ratio() + 0.5),
+                              static_cast<int>(js_window_height() * js_pixel_ratio() + 0.5), "Threadlab playground", nullptr, nullptr);
     if (!window) return 1;
     glfwMakeContextCurrent(window);
 

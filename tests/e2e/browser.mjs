@@ -75,12 +75,12 @@ export async function startServer(extra = [], timeoutMs = 30000) {
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
   '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** A headless Chromium with a fresh temporary profile; {context, close()}. */
-export async function launchBrowser() {
+/** A headless Chromium with a fresh temporary profile; {context, close()}. deviceScaleFactor: screen pixels per CSS px. */
+export async function launchBrowser({ deviceScaleFactor = 1 } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadlab-chromium-'));
   const context = await withTimeout(chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 }, timeout: 60000,
+    viewport: { width: 1280, height: 800 }, deviceScaleFactor, timeout: 60000,
   }), 90000, 'launching Chromium');
   context.setDefaultTimeout(30000);
   return {

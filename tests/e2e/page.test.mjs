@@ -49,16 +49,16 @@ function distinctPixelStats(png) {
 }
 
 /** The centre of the green Run button in the scenario panel (left column), from a screenshot. */
-function findRunButton(png) {
+function findRunButton(png, scale = 1) {
   const img = decodePng(png);
   const green = ([r, g, b]) => Math.abs(r - 41) < 25 && Math.abs(g - 128) < 30 && Math.abs(b - 77) < 25 && g > r + 50;
-  const x = 20; // left part of the button, clear of its label
+  const x = 20 * scale; // left part of the button, clear of its label
   let top = -1, bottom = -1;
-  for (let y = 30; y < Math.min(img.height, 600); y++) {
+  for (let y = 30 * scale; y < Math.min(img.height, 600 * scale); y++) {
     if (green(img.rgb(x, y))) { if (top < 0) top = y; bottom = y; } else if (top >= 0) break;
   }
-  if (top < 0 || bottom - top < 10) return null;
-  return { x: 79, y: Math.round((top + bottom) / 2) };
+  if (top < 0 || bottom - top < 10 * scale) return null;
+  return { x: 79, y: Math.round((top + bottom) / 2 / scale) }; // CSS px
 }
 
 /**
@@ -462,6 +462,42 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
       }
     } finally {
       await fresh.close().catch(() => {});
+    }
+  });
+
+  it('draws at the device pixel ratio: at DPR 2 the canvas has twice the pixels, crisp text, and clicks land', { timeout: 180000 }, async () => {
+    const hidpi = await launchBrowser({ deviceScaleFactor: 2 });
+    try {
+      const fresh = await openPage(hidpi.context, server.url); // ten-threads, Run in the first panel
+      await waitReady(fresh);
+      await fresh.waitForTimeout(300);
+      const canvas = await fresh.evaluate(() => {
+        const c = document.getElementById('canvas');
+        return { width: c.width, height: c.height, css: [c.clientWidth, c.clientHeight], ratio: devicePixelRatio, inner: [innerWidth, innerHeight] };
+      });
+      assert.equal(canvas.ratio, 2);
+      assert.deepEqual([canvas.width, canvas.height], [canvas.inner[0] * 2, canvas.inner[1] * 2], JSON.stringify(canvas));
+      assert.deepEqual(canvas.css, canvas.inner, `drawn at CSS size: ${JSON.stringify(canvas)}`);
+      // The layout stays in CSS px: the panels span the window, not twice it.
+      const layout = await layoutOf(fresh);
+      const right = Math.max(...layout.panels.map((p) => p.x + p.w));
+      assert.ok(Math.abs(right - canvas.inner[0]) <= 1, `panels end at ${right} CSS px`);
+      // Text rasterised for the ratio has hard edges; a canvas stretched 2x blurs them (~75 colours).
+      const label = await fresh.screenshot({ clip: { x: 10, y: 34, width: 120, height: 16 }, timeout: 30000 });
+      const stats = distinctPixelStats(label);
+      console.log(`# DPR 2: ${stats.colours} colours in a ${stats.width}x${stats.height} text crop`);
+      assert.equal(stats.width, 240, 'the crop is taken at 2 pixels per CSS px');
+      assert.ok(stats.differing > 200 && stats.colours <= 40, `a text crop at DPR 2: ${JSON.stringify(stats)}`);
+      const shot = await fresh.screenshot({ path: path.join(ARTIFACTS, 'dpr2.png'), timeout: 30000 });
+      assert.equal(decodePng(shot).width, canvas.inner[0] * 2);
+      const run = findRunButton(shot, 2);
+      assert.ok(run, 'the Run button at DPR 2 (tests/artifacts/e2e/dpr2.png)');
+      await clickCanvas(fresh, run.x, run.y);
+      await withTimeout(fresh.waitForFunction(() => window.threadlab.lastReport() !== null, null, { timeout: 60000, polling: 100 }),
+        65000, 'a report after clicking Run at DPR 2');
+      assert.equal((await fresh.evaluate(() => window.threadlab.lastReport())).done, 11);
+    } finally {
+      await hidpi.close();
     }
   });
 
