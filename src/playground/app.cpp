@@ -124,7 +124,9 @@ std::string App::state_json() const {
                        {"code_columns", layout_.code.columns},
                        {"code_longest_line", layout_.code.longest_line},
                        {"code_scroll_max_x", layout_.code.scroll_max_x},
-                       {"code_side_by_side", layout_.code.side_by_side}};
+                       {"code_side_by_side", layout_.code.side_by_side},
+                       {"timeline_view", timeline_zoom_.fit ? nlohmann::json("fit")
+                                                            : nlohmann::json::array({timeline_zoom_.t0, timeline_zoom_.t1})}};
     if (shown_run_ && (snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled))
         state["report"] = report_value(snapshot_, shown_run_->scenario(), &run_frame_times_);
     return json_text(state);
@@ -140,6 +142,7 @@ void App::refresh_snapshot() {
         states_.clear();
         states_next_seq_ = 0;
         states_lost_events_ = false;
+        timeline_zoom_ = {};
     }
     if (!shown_run_) return;
     if (const auto& recorder = runner_.recorder()) {
@@ -196,7 +199,7 @@ void App::draw_panel(std::string_view name) {
     } else if (name == "results") {
         if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
     } else if (name == "timeline") {
-        draw_timeline(snapshot_, renderer_, timeline_states());
+        draw_timeline(snapshot_, renderer_, timeline_states(), timeline_zoom_);
     } else if (name == "console") {
         draw_console_panel(snapshot_);
     } else if (name == "code") {

@@ -138,6 +138,7 @@ private:
 
     ThumbnailCache thumbnails_;
     TimelineRenderer renderer_;
+    TimelineZoom timeline_zoom_;
     std::string renderer_error_;
     CodeListing listing_;
     std::string listing_key_;

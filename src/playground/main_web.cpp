@@ -36,13 +36,27 @@ void wake() { draw_until = emscripten_get_now() + kSettleMs; }
 // Input wakes the page. Installed before ImGui's GLFW backend, which chains to them.
 void on_cursor(GLFWwindow*, double, double) { wake(); }
 void on_button(GLFWwindow*, int, int, int) { wake(); }
-void on_scroll(GLFWwindow*, double, double) { wake(); }
 void on_key(GLFWwindow*, int key, int, int action, int mods) {
     if (action == GLFW_PRESS || action == GLFW_REPEAT)
         playground::keyboard_key_pressed(key, mods & GLFW_MOD_SHIFT, mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT));
     wake();
 }
 void on_char(GLFWwindow*, unsigned) { wake(); }
+
+// Emscripten 3.1.6's GLFW passes the scroll callback the browser's raw wheel delta: down positive,
+// in pixels (Chromium: 100 a notch), lines (Firefox: 3) or pages. ImGui wants notches, up
+// positive, so this callback replaces the one ImGui's backend installs and converts first.
+EM_JS(void, js_track_wheel_mode, (), {
+    // Capture phase: seen before GLFW's listener on the canvas calls on_scroll for the same event.
+    window.addEventListener('wheel', (e) => { Module.threadlabWheelMode = e.deltaMode; }, { capture: true, passive: true });
+});
+EM_JS(int, js_wheel_mode, (), { return Module.threadlabWheelMode | 0; });
+void on_scroll(GLFWwindow* w, double dx, double dy) {
+    const int mode = js_wheel_mode();
+    const double per_notch = mode == 0 ? 100 : mode == 1 ? 3 : 1;
+    ImGui_ImplGlfw_ScrollCallback(w, -dx / per_notch, -dy / per_notch);
+    wake();
+}
 void on_focus(GLFWwindow*, int) { wake(); }
 void on_enter(GLFWwindow*, int) { wake(); }
 } // namespace
@@ -188,7 +202,6 @@ int main() {
 
     glfwSetCursorPosCallback(window, on_cursor);
     glfwSetMouseButtonCallback(window, on_button);
-    glfwSetScrollCallback(window, on_scroll);
     glfwSetKeyCallback(window, on_key);
     glfwSetCharCallback(window, on_char);
     glfwSetWindowFocusCallback(window, on_focus);
@@ -199,6 +212,8 @@ int main() {
     ImGui::GetIO().IniFilename = nullptr; // no imgui.ini in the browser's virtual file system
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    js_track_wheel_mode();
+    glfwSetScrollCallback(window, on_scroll); // in place of ImGui's (see on_scroll)
 
     app = new playground::App(); // lives as long as the page
     app->init(/*echo_console_to_stdout=*/false);

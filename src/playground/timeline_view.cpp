@@ -97,7 +97,7 @@ std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue)
 // [SECTION] Axis ---------------------------------------------------------------------------------
 
 double tick_step(double seconds_visible, float pixels) {
-    static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+    static const double steps[] = {0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
                                    1, 2, 5, 10, 15, 30, 60, 120, 300};
     for (double step : steps)
         if (pixels * step / seconds_visible >= 64) return step;
@@ -106,10 +106,12 @@ double tick_step(double seconds_visible, float pixels) {
 
 std::string tick_label(double t, double step) {
     char text[32];
+    if (std::fabs(t) < step * 1e-3) t = 0; // not "-0.0 s"
     if (step >= 1) std::snprintf(text, sizeof text, "%.0f s", t);
     else if (step >= 0.1) std::snprintf(text, sizeof text, "%.1f s", t);
     else if (step >= 0.01) std::snprintf(text, sizeof text, "%.2f s", t);
-    else std::snprintf(text, sizeof text, "%.0f ms", t * 1000);
+    else if (step >= 0.001) std::snprintf(text, sizeof text, "%.0f ms", t * 1000);
+    else std::snprintf(text, sizeof text, "%.1f ms", t * 1000);
     return text;
 }
 
@@ -124,12 +126,87 @@ double timeline_end(const RunState::Snapshot& s) {
 
 // [SECTION] Bars ---------------------------------------------------------------------------------
 
+// Seconds [t0, t1] of the run across the plot's pixels [plot_x0, plot_x1].
 struct Geometry {
     float plot_x0, plot_x1;
-    double t_end;
-    float x(double t) const { return plot_x0 + static_cast<float>(t / t_end) * (plot_x1 - plot_x0); }
-    double t(float x) const { return (x - plot_x0) / (plot_x1 - plot_x0) * t_end; }
+    double t0, t1;
+    float x(double t) const { return plot_x0 + static_cast<float>((t - t0) / (t1 - t0)) * (plot_x1 - plot_x0); }
+    double t(float x) const { return t0 + (x - plot_x0) / (plot_x1 - plot_x0) * (t1 - t0); }
 };
+
+// [SECTION] Zoom ---------------------------------------------------------------------------------
+
+constexpr double kMinSpan = 0.002; // s: the deepest zoom
+
+// The reader's view after a zoom by `factor` around the time `at`, within [0, t_end].
+void zoom_view(TimelineZoom& zoom, double at, double factor, double t_end) {
+    const double span = std::clamp((zoom.t1 - zoom.t0) * factor, kMinSpan, t_end);
+    if (span >= t_end * 0.999) {
+        zoom = {};
+        return;
+    }
+    const double t0 = at - (at - zoom.t0) * span / (zoom.t1 - zoom.t0);
+    zoom.t0 = std::clamp(t0, 0.0, t_end - span);
+    zoom.t1 = zoom.t0 + span;
+    zoom.fit = false;
+}
+
+// The view moved by `dt` seconds, within [0, t_end].
+void pan_view(TimelineZoom& zoom, double dt, double t_end) {
+    const double span = zoom.t1 - zoom.t0;
+    zoom.t0 = std::clamp(zoom.t0 + dt, 0.0, std::max(0.0, t_end - span));
+    zoom.t1 = zoom.t0 + span;
+}
+
+// An overview of the whole run above the lanes: how many threads run (and wait to) at each
+// moment, with the part the lanes show outlined. A click or drag there moves the view.
+void draw_overview(const RunState::Snapshot& s, TimelineZoom& zoom, double t_end, float x0, float x1, float height) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const int columns = std::max(1, static_cast<int>(x1 - x0));
+    // Difference arrays: +1 where a task starts running (or waiting), -1 after it ends.
+    std::vector<int> running(columns + 1, 0), waiting(columns + 1, 0);
+    auto column = [&](double t) { return std::clamp(static_cast<int>(t / t_end * columns), 0, columns - 1); };
+    for (const TaskRecord& task : s.tasks) {
+        const double end = task.end >= 0 ? task.end : s.now;
+        if (task.start >= 0) {
+            ++running[column(task.start)];
+            --running[column(end) + 1];
+        }
+        const double waited_to = task.start >= 0 ? task.start : end;
+        if (waited_to - task.queued_at > 0.004) {
+            ++waiting[column(task.queued_at)];
+            --waiting[column(waited_to) + 1];
+        }
+    }
+    int most = 1;
+    for (int c = 0, r = 0, w = 0; c < columns; ++c) {
+        running[c] = r += running[c];
+        waiting[c] = w += waiting[c];
+        most = std::max(most, r + w);
+    }
+    ImDrawList* list = ImGui::GetWindowDrawList();
+    list->AddRectFilled({x0, p.y}, {x1, p.y + height}, ImGui::ColorConvertFloat4ToU32(palette().lane_even));
+    const ImU32 run_colour = ImGui::ColorConvertFloat4ToU32(status_color(TaskStatus::running));
+    const ImU32 wait_colour = ImGui::ColorConvertFloat4ToU32(status_color(TaskStatus::queued));
+    for (int c = 0; c < columns; ++c) {
+        const float x = x0 + c, r = height * running[c] / most, w = height * waiting[c] / most;
+        if (r > 0) list->AddLine({x + 0.5f, p.y + height}, {x + 0.5f, p.y + height - r}, run_colour);
+        if (w > 0) list->AddLine({x + 0.5f, p.y + height - r}, {x + 0.5f, p.y + height - r - w}, wait_colour);
+    }
+    const float v0 = zoom.fit ? x0 : x0 + static_cast<float>(zoom.t0 / t_end) * (x1 - x0);
+    const float v1 = zoom.fit ? x1 : x0 + static_cast<float>(zoom.t1 / t_end) * (x1 - x0);
+    list->AddRect({v0, p.y}, {std::max(v1, v0 + 3), p.y + height}, palette().now_line, 0, 0, 1.5f);
+    ImGui::SetCursorScreenPos({x0, p.y});
+    ImGui::InvisibleButton("overview", {x1 - x0, height});
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("All %d threads over the whole run: how many run (and wait to start) at each moment.\n"
+                          "Click or drag to move the view; the wheel over the lanes zooms.",
+                          static_cast<int>(s.tasks.size()));
+    if (ImGui::IsItemActive() && !zoom.fit) {
+        const double at = (ImGui::GetIO().MousePos.x - x0) / (x1 - x0) * t_end;
+        pan_view(zoom, at - (zoom.t0 + zoom.t1) / 2, t_end);
+    }
+}
 
 void add_bar(TimelineRenderer& renderer, ImDrawList* list, float x0, float y0, float x1, float y1,
              ImVec4 color, BarStyle style) {
@@ -291,7 +368,8 @@ void legend() {
 
 // [SECTION] draw_timeline ------------------------------------------------------------------------
 
-void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, const TimelineStates& states) {
+void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, const TimelineStates& states,
+                   TimelineZoom& zoom) {
     Lane queue;
     queue.name = kQueueLane;
     std::vector<Lane> lanes = build_lanes(s.tasks, queue);
@@ -300,6 +378,15 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
 
     ImGui::Text("%d thread%s", static_cast<int>(lanes.size()), lanes.size() == 1 ? "" : "s");
     legend();
+    if (!s.tasks.empty()) {
+        ImGui::SameLine();
+        ImGui::BeginDisabled(zoom.fit);
+        if (tab_stop(ImGui::SmallButton("Fit"))) zoom = {};
+        ImGui::EndDisabled();
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("Show the whole run. Over the lanes: the wheel zooms the time, a drag pans,\n"
+                              "a double-click fits; the wheel over the thread names scrolls.");
+    }
     const ev::ThreadStates* model = states.states;
     bool any_gil = false;
     if (model)
@@ -332,27 +419,45 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
         deadlocked.insert(deadlocked.end(), deadlock.task_ids.begin(), deadlock.task_ids.end());
     }
 
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImVec2 avail = ImGui::GetContentRegionAvail();
     const float label_width = std::clamp(avail.x * 0.22f, 120.0f, 230.0f);
+    const double t_end = timeline_end(s);
+    if (!zoom.fit && zoom.t1 > t_end) pan_view(zoom, 0, t_end); // a finished run's end came in
+    const double view0 = zoom.fit ? 0 : zoom.t0, view1 = zoom.fit ? t_end : zoom.t1;
+
+    // Many lanes, or a zoomed view: the whole run in a strip above them.
+    const bool overview = lane_count > 12 || !zoom.fit;
+    const float overview_h = 26;
+    const ImVec2 origin0 = ImGui::GetCursorScreenPos();
+    const float plot_x0 = origin0.x + label_width;
+    if (overview) {
+        const float right = origin0.x + avail.x - ImGui::GetStyle().ScrollbarSize - 8;
+        ImGui::GetWindowDrawList()->AddText({origin0.x + 4, origin0.y + 6}, palette().axis_label, "whole run");
+        draw_overview(s, zoom, t_end, plot_x0, right, overview_h);
+        ImGui::SetCursorScreenPos({origin0.x, origin0.y + overview_h + 4});
+        avail.y -= overview_h + 4;
+    }
     const float lanes_height = avail.y - kAxisHeight;
     const float lane_h = std::clamp(std::floor(lanes_height / std::max(1, lane_count)), kMinLaneHeight, kMaxLaneHeight);
-    const double t_end = timeline_end(s);
 
     // Axis, outside the scrolling lanes so it stays in view.
     ImDrawList* list = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float scrollbar = lane_count * lane_h > lanes_height ? ImGui::GetStyle().ScrollbarSize : 0;
-    Geometry g{origin.x + label_width, origin.x + avail.x - scrollbar - 8, t_end};
-    const double step = tick_step(t_end, g.plot_x1 - g.plot_x0);
-    for (double t = 0; t <= t_end + 1e-9; t += step) {
+    Geometry g{plot_x0, origin.x + avail.x - scrollbar - 8, view0, view1};
+    const double step = tick_step(view1 - view0, g.plot_x1 - g.plot_x0);
+    const double first_tick = std::ceil(view0 / step - 1e-9) * step;
+    list->PushClipRect({g.plot_x0 - 1, origin.y}, {origin.x + avail.x, origin.y + kAxisHeight}, true);
+    for (double t = first_tick; t <= view1 + 1e-9; t += step) {
         const float x = g.x(t);
         list->AddLine({x, origin.y + kAxisHeight - 6}, {x, origin.y + kAxisHeight}, palette().axis);
         list->AddText({x + 3, origin.y + 2}, palette().axis, tick_label(t, step).c_str());
     }
+    list->PopClipRect();
     list->AddText({origin.x + 4, origin.y + 2}, palette().axis_label, "thread");
     ImGui::Dummy({avail.x, kAxisHeight});
 
-    ImGui::BeginChild("lanes", {0, 0}, false, ImGuiWindowFlags_NoBackground);
+    ImGui::BeginChild("lanes", {0, 0}, false, ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse);
     list = ImGui::GetWindowDrawList();
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float scroll = ImGui::GetScrollY();
@@ -373,7 +478,10 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
         list->AddRectFilled({top.x, y}, {right, y + lane_h},
                             ImGui::ColorConvertFloat4ToU32(i % 2 ? palette().lane_odd : palette().lane_even));
     }
-    for (double t = 0; t <= t_end + 1e-9; t += step)
+    // What lies in the plot is clipped to it (a zoomed bar must not cover the lane names).
+    const ImVec2 clip_min = ImGui::GetWindowPos(), clip_max{clip_min.x + ImGui::GetWindowWidth(), clip_min.y + view_h};
+    list->PushClipRect({g.plot_x0, clip_min.y}, {right, clip_max.y}, true);
+    for (double t = first_tick; t <= view1 + 1e-9; t += step)
         list->AddLine({g.x(t), top.y + first * lane_h}, {g.x(t), top.y + last * lane_h}, palette().grid);
 
     for (int i = first; i < last; ++i) {
@@ -459,6 +567,7 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
         const float x = g.x(s.now);
         list->AddLine({x, top.y + first * lane_h}, {x, top.y + last * lane_h}, palette().now_line, 1.5f);
     }
+    list->PopClipRect();
     if (lane_h >= 11) {
         for (int i = first; i < last; ++i) {
             const Lane& lane = lane_at(i);
@@ -476,8 +585,28 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
     }
     ImGui::Dummy({avail.x - 20, lane_count * lane_h});
 
-    // Tooltip for the lane / bar under the mouse.
+    // The wheel over the plot zooms the time around the mouse, over the names it scrolls the lanes;
+    // a drag pans both; a double-click fits the whole run again.
+    ImGuiIO& io = ImGui::GetIO();
     const ImVec2 mouse = ImGui::GetMousePos();
+    const bool over_plot = ImGui::IsWindowHovered() && mouse.x >= g.plot_x0 && mouse.x <= g.plot_x1;
+    if (ImGui::IsWindowHovered() && io.MouseWheel != 0) {
+        if (over_plot) {
+            if (zoom.fit) zoom = {false, 0, t_end};
+            zoom_view(zoom, g.t(mouse.x), std::pow(1.25, -io.MouseWheel), t_end);
+        } else {
+            ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseWheel * 3 * lane_h);
+        }
+    }
+    if (over_plot && ImGui::IsMouseDoubleClicked(0)) zoom = {};
+    else if (over_plot && ImGui::IsMouseClicked(0)) zoom.panning = true;
+    if (zoom.panning && !ImGui::IsMouseDown(0)) zoom.panning = false;
+    if (zoom.panning && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+        if (!zoom.fit) pan_view(zoom, -io.MouseDelta.x / (g.plot_x1 - g.plot_x0) * (view1 - view0), t_end);
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    }
+
+    // Tooltip for the lane / bar under the mouse.
     if (ImGui::IsWindowHovered() && mouse.y >= top.y) {
         const int index = static_cast<int>((mouse.y - top.y) / lane_h);
         if (index >= 0 && index < lane_count) {

@@ -22,7 +22,16 @@ struct TimelineStates {
     bool lost_events = false;  // the run outpaced the recorder: some states are missing
 };
 
-// Draws into the current ImGui window, filling the space left in it.
-void draw_timeline(const RunState::Snapshot& snapshot, TimelineRenderer& renderer, const TimelineStates& states = {});
+// How the reader zoomed and panned the time axis (the app keeps it, and resets it for a new run).
+struct TimelineZoom {
+    bool fit = true;        // the whole run (and, while it runs, following it)
+    double t0 = 0, t1 = 1;  // else the seconds shown
+    bool panning = false;   // a drag that began on the plot is moving the view
+};
+
+// Draws into the current ImGui window, filling the space left in it. The wheel zooms the time,
+// a drag pans, a double-click (or Fit) shows the whole run; an overview strip shows all lanes.
+void draw_timeline(const RunState::Snapshot& snapshot, TimelineRenderer& renderer, const TimelineStates& states,
+                   TimelineZoom& zoom);
 
 } // namespace playground

@@ -310,7 +310,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     // A generous bound: each Worker beyond the pre-started pool is made by the page's main thread
     // (tens of ms each here); how long it takes is bench/thousand_threads.mjs's business.
     const report = await runScenario(page, 'preset=thousand-threads', 400000);
-    console.log(`# Chromium thousand-threads: wall ${report.wall_ms} ms`);
+    console.log(`# Chromium thousand-threads: wall ${report.wall_ms} ms, frame interval ${JSON.stringify(report.frame_ms)}`);
     assert.equal(report.done, 1000, summary(report));
     assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 1000, summary(report));
   });
@@ -460,6 +460,53 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
         assertCodeNotCut(layout, '375x667');
         await fresh.screenshot({ path: path.join(ARTIFACTS, 'layout-375x667-code.png'), timeout: 30000 });
       }
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  });
+
+  it('the timeline zooms with the wheel, pans with a drag, fits with a double-click, and shows an overview of all lanes', { timeout: 120000 }, async () => {
+    const fresh = await openPage(browser.context, server.url + '?kind=sleep&count=40&seconds=0.3');
+    try {
+      await waitReady(fresh);
+      const report = await runScenario(fresh, 'kind=sleep&count=40&seconds=0.3');
+      assert.equal(report.done, 40, summary(report));
+      const view = async () => (await layoutOf(fresh)).timeline_view;
+      assert.equal(await view(), 'fit');
+      const timeline = panel(await layoutOf(fresh), 'timeline');
+      const at = { x: timeline.x + timeline.w * 0.7, y: timeline.y + timeline.h * 0.7 }; // over the bars
+      await fresh.mouse.move(at.x, at.y);
+      await fresh.waitForTimeout(250);
+      for (let i = 0; i < 3; i++) { await fresh.mouse.wheel(0, -120); await fresh.waitForTimeout(120); }
+      const zoomed = await view();
+      assert.ok(Array.isArray(zoomed), `zoomed: ${JSON.stringify(zoomed)}`);
+      const span = zoomed[1] - zoomed[0], whole = report.wall_ms / 1000;
+      assert.ok(span < whole * 0.8 && span > 0.002, `the wheel zoomed in: ${JSON.stringify(zoomed)} of ${whole} s`);
+      await fresh.screenshot({ path: path.join(ARTIFACTS, 'timeline-zoomed.png'), timeout: 30000 });
+      // Dragging the bars to the right shows earlier times.
+      await drag(fresh, at, { x: at.x + 150, y: at.y });
+      const panned = await view();
+      assert.ok(panned[0] < zoomed[0] && Math.abs((panned[1] - panned[0]) - span) < 1e-6,
+        `a drag to the right pans to earlier times: ${JSON.stringify(zoomed)} -> ${JSON.stringify(panned)}`);
+      // A person's double-click: each press and release a frame or more apart (ImGui reads the
+      // button once a frame); tried again if a slow frame swallowed a release.
+      for (let attempt = 0; attempt < 3 && (await view()) !== 'fit'; attempt++) {
+        for (let click = 0; click < 2; click++) {
+          await fresh.mouse.down();
+          await fresh.waitForTimeout(40);
+          await fresh.mouse.up();
+          await fresh.waitForTimeout(60);
+        }
+        await fresh.waitForTimeout(400);
+      }
+      assert.equal(await view(), 'fit', 'a double-click fits the whole run');
+      // A new run starts fitted too.
+      await fresh.mouse.move(at.x, at.y);
+      await fresh.mouse.wheel(0, -120);
+      await fresh.waitForTimeout(250);
+      assert.ok(Array.isArray(await view()));
+      await runScenario(fresh, 'kind=sleep&count=2&seconds=0.1');
+      assert.equal(await view(), 'fit', 'a new run is shown whole');
     } finally {
       await fresh.close().catch(() => {});
     }
