@@ -473,7 +473,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     % (status, phrase, status, self.path.partition("?")[0]))
             ctype, body = "text/plain; charset=utf-8", Body.of((text + "\n").encode())
             self._note = "status=%d requested" % status
-        self.send_body(status, ctype, body, params=params)
+        # Any page may read the simulated internet (it is test data): the playground spreads its
+        # downloads over *.localhost names of this server (web browsers open at most 6
+        # connections per host), and those are other origins.
+        self.send_body(status, ctype, body, params=params, extra={"Access-Control-Allow-Origin": "*"})
 
     def _static(self, path, query):
         srv = self.server

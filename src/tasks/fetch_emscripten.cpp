@@ -16,6 +16,7 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/threading.h>
 
+#include <atomic>
 #include <string>
 
 #include "tasks/fetch.hpp"
@@ -36,7 +37,14 @@ enum XhrFailure {
 // [JS] One GET on this Worker. Returns the HTTP status (the body is kept in the Worker, its size
 // written to *body_size) or an XhrFailure. One pthread runs per Worker at a time and the request
 // is synchronous, so a Worker-global slot for the body is never shared.
-EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size), {
+//
+// A browser opens at most 6 connections to one host (Firefox's limit made 15 parallel downloads
+// from serve.py arrive in three waves). So a download from the page's own server on loopback (the
+// simulated internet of serve.py, which any origin may read) goes to one of 8 names of that
+// server, dl0.localhost ... dl7.localhost (loopback in every browser), in turn: `spread` counts
+// downloads. Should a browser not resolve them, the first failure finds out (serve.py's
+// /healthz on the same name), and this Worker asks the page's own host from then on.
+EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size, int spread), {
     self.threadlabXhrBody = null;
     HEAPF64[body_size >> 3] = 0;
     var url;
@@ -46,12 +54,33 @@ EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_byte
         return -1;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return -1;
-    var xhr = new XMLHttpRequest();
-    try {
-        xhr.open('GET', url.href, false);
+    var get = function(href) {
+        var xhr = new XMLHttpRequest();
+        xhr.open('GET', href, false);
         xhr.responseType = 'arraybuffer';
         xhr.timeout = timeout_ms; // allowed for synchronous requests in a Worker, not in a Window
         xhr.send();
+        return xhr;
+    };
+    var page = self.location;
+    // (No regular expressions: EM_JS goes through the C preprocessor, which eats their backslashes.)
+    var spreadable = self.threadlabSpread !== false && url.origin === page.origin && page.protocol === 'http:' &&
+                     ['localhost', '127.0.0.1', '[::1]'].indexOf(page.hostname) >= 0 &&
+                     (url.pathname.indexOf('/images/') === 0 || url.pathname.indexOf('/bytes/') === 0);
+    var alias = spreadable ? 'http://dl' + (spread % 8) + '.localhost:' + page.port : null;
+    var xhr;
+    try {
+        try {
+            xhr = get(alias ? alias + url.pathname + url.search : url.href);
+        } catch (e) {
+            if (!alias || !e || e.name !== 'NetworkError') throw e;
+            var reachable = false;
+            try { reachable = get(alias + '/healthz').status === 200; } catch (ignored) {}
+            if (reachable) throw e; // the download itself failed (cut off, refused): say so
+            self.threadlabSpread = false;
+            console.warn('threadlab fetch: ' + alias + ' is not reachable here; downloads use ' + page.host);
+            xhr = get(url.href);
+        }
     } catch (e) {
         if (e && e.name === 'TimeoutError') return -2;
         if (e && e.name === 'NetworkError') return -3;
@@ -96,7 +125,9 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     double body_size = 0;
     const double timeout_ms = options.timeout_s > 0 ? options.timeout_s * 1000 : 0; // 0 = no limit
     events::Io io(url); // the download is this thread's wait, for the event stream
-    const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size);
+    static std::atomic<unsigned> downloads{0}; // round robin over the host names (js_xhr_get)
+    const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size,
+                                  static_cast<int>(downloads.fetch_add(1, std::memory_order_relaxed) % 8));
     io.end(status >= 200 && status < 400);
     switch (status) {
     case kInvalidUrl: result.error = "invalid URL"; return result;
