@@ -195,6 +195,14 @@ class StaticFilesTest(unittest.TestCase):
     def test_healthz_answers_ok(self):
         self.assertEqual(SRV.get("/healthz")[::2], (200, b"ok"))
 
+    def test_simulated_internet_is_readable_from_any_origin_static_files_are_not(self):
+        # The playground reads it through dl0..dl7.localhost, other origins than the page's.
+        for path in ("/healthz", "/images/index.json", "/bytes/10", "/images/nope.png", "/bytes/10?status=500"):
+            self.assertEqual(SRV.get(path)[1].get("access-control-allow-origin"), "*", path)
+        self.assertNotIn("access-control-allow-origin", SRV.get("/index.html")[1])
+        status, _, body = SRV.get("/healthz", headers={"Host": "dl3.localhost"})
+        self.assertEqual((status, body), (200, b"ok"))
+
 
 class SecurityTest(unittest.TestCase):
     TRAVERSALS = [
