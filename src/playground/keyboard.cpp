@@ -40,21 +40,24 @@ void keyboard_key_pressed(int key, bool shift, bool ctrl_or_alt) {
 
 void keyboard_before_frame() {
     ImGuiIO& io = ImGui::GetIO();
+    // Tab moves along the stops the frame just built registered; until a frame has some, presses
+    // wait (a key pressed as the page becomes ready is not lost).
+    order.last_frame.swap(order.this_frame);
+    order.this_frame.clear();
+    order.primary_last_frame = std::exchange(order.primary_this_frame, 0);
     for (bool backwards : order.tabs) {
+        if (order.last_frame.empty()) break;
         // ImGui gives a window's first item the nav id unseen; only a shown focus counts (after
         // a click the focus ring is hidden, and Tab starts again at Run).
         const ImGuiID focused = order.target ? order.target : GImGui->NavDisableHighlight ? 0 : GImGui->NavId;
         order.target = next_stop(focused, backwards);
     }
-    order.tabs.clear();
+    if (!order.last_frame.empty()) order.tabs.clear();
     const int tab = io.KeyMap[ImGuiKey_Tab];
     if (tab >= 0) io.KeysDown[tab] = false; // ImGui's own tabbing would jump between text fields only
-    order.last_frame.swap(order.this_frame);
-    order.this_frame.clear();
-    order.primary_last_frame = std::exchange(order.primary_this_frame, 0);
     // Enter presses the focused button as Space does (a text field being edited keeps its Enter);
-    // after a Tab it waits a frame, for the focus to arrive.
-    if (order.enter && order.target == 0) {
+    // after a Tab it waits for the focus to arrive.
+    if (order.enter && order.target == 0 && order.tabs.empty()) {
         order.enter = false;
         if (!io.WantTextInput) io.NavInputs[ImGuiNavInput_Activate] = 1.0f;
     }

@@ -30,8 +30,15 @@ std::string returned; // keeps the text a threadlab_* function returns alive unt
 // or the end of a run push it on by kSettleMs, long enough for ImGui to settle hover states,
 // clicks and a report.
 constexpr double kSettleMs = 500;
+// And at least kSettleFrames frames, however long they take (a loaded machine): a tab bar, for
+// one, lays its tabs out on its second frame.
+constexpr int kSettleFrames = 3;
 double draw_until = 0;
-void wake() { draw_until = emscripten_get_now() + kSettleMs; }
+int frames_owed = 0;
+void wake() {
+    draw_until = emscripten_get_now() + kSettleMs;
+    frames_owed = kSettleFrames;
+}
 
 // Input wakes the page. Installed before ImGui's GLFW backend, which chains to them.
 void on_cursor(GLFWwindow*, double, double) { wake(); }
@@ -67,6 +74,16 @@ EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
 EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+// The canvas's pixels and GLFW's window size. Not glfwSetWindowSize: Emscripten 3.1.6's asks for
+// fullscreen instead when the size equals the screen's (a browser window in F11 fullscreen, a
+// headless browser whose screen is its viewport), and the size then never changes.
+EM_JS(void, js_resize_canvas, (int width, int height), {
+    Browser.setCanvasSize(width, height);
+    if (GLFW.active) {
+        GLFW.active.width = width;
+        GLFW.active.height = height;
+    }
+});
 // Screen pixels per CSS px (2 on most phones and Retina screens; browser zoom changes it too).
 // The canvas is drawn at that resolution; capped at 3, where text is as sharp as it gets.
 EM_JS(double, js_pixel_ratio, (), { return Math.min(Math.max(window.devicePixelRatio || 1, 1), 3); });
@@ -151,6 +168,10 @@ static bool wants_frame(double now) {
     if (was_busy && !busy) wake();
     if (!was_busy && busy) js_report_started();
     was_busy = busy;
+    if (frames_owed > 0) {
+        --frames_owed;
+        return true;
+    }
     return !announced_ready || busy || now < draw_until || ImGui::GetIO().WantTextInput;
 }
 
@@ -168,7 +189,7 @@ static void frame() {
     static int theme_check = 0; // theme=auto: notice the reader switching, about once a second
     if (++theme_check % 60 == 0 && app->refresh_theme()) wake();
     if (width > 0 && height > 0 && (width != current_w || height != current_h)) {
-        glfwSetWindowSize(window, width, height);
+        js_resize_canvas(width, height);
         wake();
     }
     if (!wants_frame(now)) return;

@@ -364,6 +364,20 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
   const MIN_PANEL = { example: [220, 140], results: [220, 150], timeline: [340, 200], console: [200, 150], code: [300, 150] };
   const layoutOf = async (page) => (await page.evaluate(() => window.threadlab.state())).layout;
   const panel = (layout, name) => layout.panels.find((p) => p.name === name);
+  // After setViewportSize: until a frame has laid the panels out for the new size (a loaded
+  // machine may take a while to draw it).
+  const waitForLayout = async (page, mode, width, height) => {
+    try {
+      await withTimeout(page.waitForFunction(([mode, width, height]) => {
+        const l = window.threadlab.state().layout;
+        const right = Math.max(...l.panels.map((p) => p.x + p.w)), bottom = Math.max(...l.panels.map((p) => p.y + p.h));
+        return l.mode === mode && (mode !== 'wide' || (Math.abs(right - width) <= 1 && Math.abs(bottom - height) <= 1));
+      }, [mode, width, height], { timeout: 30000, polling: 100 }), 35000, `the ${mode} layout at ${width}x${height}`);
+    } catch (e) {
+      const seen = await page.evaluate(() => [innerWidth, innerHeight, window.threadlab.state().layout]).catch((x) => String(x));
+      throw new Error(`${e.message}; the page: ${JSON.stringify(seen)}`);
+    }
+  };
   const assertPanelsFit = (layout, viewport) => {
     for (const p of layout.panels) {
       const [w, h] = MIN_PANEL[p.name];
@@ -393,7 +407,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     try {
       await fresh.setViewportSize({ width: 1366, height: 768 });
       await waitReady(fresh);
-      await fresh.waitForTimeout(300);
+      await waitForLayout(fresh, 'wide', 1366, 768);
       let layout = await layoutOf(fresh);
       assert.equal(layout.mode, 'wide');
       assert.deepEqual(layout.panels.map((p) => p.name).sort(), ['code', 'console', 'example', 'results', 'timeline']);
@@ -432,7 +446,7 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     try {
       await fresh.setViewportSize({ width: 375, height: 667 });
       await waitReady(fresh);
-      await fresh.waitForTimeout(300);
+      await waitForLayout(fresh, 'narrow', 375, 667);
       let layout = await layoutOf(fresh);
       assert.equal(layout.mode, 'narrow');
       assert.deepEqual(layout.tabs.map((t) => t.name), ['example', 'timeline', 'console', 'code', 'results']);
