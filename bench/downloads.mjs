@@ -11,22 +11,13 @@
 // JSON line per browser and mode in bench_threadlab's format and a summary on stderr.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { log, median, option } from './cli.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2e = await import(path.join(here, '..', 'tests', 'e2e', 'browser.mjs'));
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
 const rounds = Math.max(1, Number(option('--rounds', '5')));
 const only = option('--only', '');
-const log = (text) => process.stderr.write(text + '\n');
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const server = await e2e.startServer();
 const port = new URL(server.url).port;
@@ -60,12 +51,8 @@ async function bench(name, page) {
   }
 }
 
-const browsers = [
-  { name: 'chromium', launch: e2e.launchBrowser, newPage: (b) => b.context.newPage() },
-  { name: 'firefox', launch: e2e.launchFirefox, newPage: (b) => b.browser.newPage() },
-];
 try {
-  for (const { name, launch, newPage } of browsers) {
+  for (const { name, launch, newPage } of e2e.BROWSERS) {
     if (only && only !== name) continue;
     const browser = await launch();
     try {

@@ -16,25 +16,16 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flag, log, median, option } from './cli.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const quick = args.includes('--quick');
+const quick = flag('--quick');
 const url = option('--url', 'http://127.0.0.1:8000/');
 const bundle = option('--bundle', 'build/wasm/web');
 const rounds = quick ? 1 : Math.max(1, Number(option('--rounds', '3')));
 
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 const quantile = (v, q) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))] : NaN;
@@ -42,7 +33,6 @@ const quantile = (v, q) => {
 const emit = (group, variants, per = 1, unit = 's') => {
   console.log(JSON.stringify({ group, unit, per, variants }));
 };
-const log = (text) => process.stderr.write(text + '\n');
 
 // -- weight ---------------------------------------------------------------------------------------
 let gzBytes = 0;

@@ -10,23 +10,14 @@
 // browser in bench_threadlab's format (group browser.thousand_threads) and a summary on stderr.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { log, median, option } from './cli.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2e = await import(path.join(here, '..', 'tests', 'e2e', 'browser.mjs'));
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
 const rounds = Math.max(1, Number(option('--rounds', '3')));
 const limitMs = 1000 * Number(option('--limit', '120'));
 const only = option('--only', '');
-const log = (text) => process.stderr.write(text + '\n');
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // One round: a fresh page, ready, then the run; {wall_ms, total_ms, done} or {stuck: state}.
 async function round(newPage, url) {
@@ -70,14 +61,9 @@ async function bench(name, newPage, url) {
   log(`${name}: median ${walls.length ? median(walls).toFixed(2) + ' s' : 'none finished'} over ${walls.length} of ${rounds} rounds`);
 }
 
-// Each browser as the e2e tests launch it, and how it opens a page.
-const browsers = [
-  { name: 'chromium', launch: e2e.launchBrowser, newPage: (b) => b.context.newPage() },
-  { name: 'firefox', launch: e2e.launchFirefox, newPage: (b) => b.browser.newPage() },
-];
 const server = await e2e.startServer();
 try {
-  for (const { name, launch, newPage } of browsers) {
+  for (const { name, launch, newPage } of e2e.BROWSERS) {
     if (only && only !== name) continue;
     const browser = await launch();
     try {

@@ -239,6 +239,12 @@ export async function launchFirefox() {
   }
 }
 
+/** Each browser as the tests launch it, and how it opens a page in it (for the benchmarks). */
+export const BROWSERS = [
+  { name: 'chromium', launch: launchBrowser, newPage: (b) => b.context.newPage() },
+  { name: 'firefox', launch: launchFirefox, newPage: (b) => b.browser.newPage() },
+];
+
 export /** Decodes a PNG screenshot (8-bit RGB/RGBA, not interlaced): {width, height, rgb(x, y) -> [r, g, b]}. */
 function decodePng(png) {
   let pos = 8, width = 0, height = 0, colorType = 0;
