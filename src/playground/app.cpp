@@ -215,7 +215,7 @@ void App::record_panel(std::string_view name, ImVec2 pos, ImVec2 size) {
 }
 
 // A panel in a window of its own, where the layout puts it.
-void App::begin_panel(const char* name, const char* title, ImVec2 pos, ImVec2 size) {
+void App::begin_panel(std::string_view name, const char* title, ImVec2 pos, ImVec2 size) {
     ImGui::SetNextWindowPos(pos);
     ImGui::SetNextWindowSize(size);
     ImGui::Begin(title, nullptr, fixed);
@@ -427,21 +427,15 @@ void App::layout_embed() {
     float x = 0;
     for (const auto& p : panels) {
         if (p == "timeline") {
-            ImGui::SetNextWindowPos({0, top});
-            ImGui::SetNextWindowSize({display.x, timeline_h});
-            ImGui::Begin("Timeline###timeline", nullptr, fixed);
-            record_panel(p, ImGui::GetWindowPos(), ImGui::GetWindowSize());
+            begin_panel(p, "Timeline###timeline", {0, top}, {display.x, timeline_h});
             draw_panel(p);
             ImGui::End();
             continue;
         }
         const float w = &p == last ? display.x - x : std::floor(display.x * weight(p) / total);
-        ImGui::SetNextWindowPos({x, row_y});
-        ImGui::SetNextWindowSize({w, row_h});
-        x += w;
         const std::string title = (p == "console" ? "Console###" : p == "code" ? "Code###" : "Results###") + p;
-        ImGui::Begin(title.c_str(), nullptr, fixed);
-        record_panel(p, ImGui::GetWindowPos(), ImGui::GetWindowSize());
+        begin_panel(p, title.c_str(), {x, row_y}, {w, row_h});
+        x += w;
         draw_panel(p);
         ImGui::End();
     }

@@ -83,7 +83,7 @@ private:
     void layout_narrow();
     void layout_embed();
     void draw_panel(std::string_view name);
-    void begin_panel(const char* name, const char* title, ImVec2 pos, ImVec2 size);
+    void begin_panel(std::string_view name, const char* title, ImVec2 pos, ImVec2 size);
     void record_panel(std::string_view name, ImVec2 pos, ImVec2 size);
     void act(ScenarioAction action);
     const CodeListing& listing_for_draft();

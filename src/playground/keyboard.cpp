@@ -1,5 +1,6 @@
 #include "keyboard.hpp"
 
+#include <GLFW/glfw3.h>
 #include <algorithm>
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -32,9 +33,11 @@ ImGuiID next_stop(ImGuiID focused, bool backwards) {
 
 } // namespace
 
-void keyboard_key_pressed(int key, bool shift, bool ctrl_or_alt) {
+void keyboard_on_key(int key, int action, int mods) {
+    if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
     const ImGuiIO& io = ImGui::GetIO();
-    if (key == io.KeyMap[ImGuiKey_Tab] && !ctrl_or_alt) order.tabs.push_back(shift);
+    if (key == io.KeyMap[ImGuiKey_Tab] && !(mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT)))
+        order.tabs.push_back(mods & GLFW_MOD_SHIFT);
     if (key == io.KeyMap[ImGuiKey_Enter] || key == io.KeyMap[ImGuiKey_KeyPadEnter]) order.enter = true;
 }
 

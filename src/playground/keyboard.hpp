@@ -9,9 +9,10 @@
 
 namespace playground {
 
-// From the window's key callback, for each press: a press is kept until the next frame, however
-// short (a frame can take longer than a key is held, and ImGui 1.86 reads key state per frame).
-void keyboard_key_pressed(int key, bool shift, bool ctrl_or_alt);
+// From the window's GLFW key callback (its key, action and mods): a press is kept until the next
+// frame, however short (a frame can take longer than a key is held, and ImGui 1.86 reads key
+// state per frame).
+void keyboard_on_key(int key, int action, int mods);
 
 // Once per frame, before ImGui::NewFrame().
 void keyboard_before_frame();

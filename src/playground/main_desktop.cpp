@@ -160,8 +160,7 @@ int main(int argc, char** argv) {
     glfwSwapInterval(1);
     // Installed before ImGui's GLFW backend, which chains to it.
     glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int mods) {
-        if (action == GLFW_PRESS || action == GLFW_REPEAT)
-            playground::keyboard_key_pressed(key, mods & GLFW_MOD_SHIFT, mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT));
+        playground::keyboard_on_key(key, action, mods);
     });
 
     IMGUI_CHECKVERSION();

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
 
 #include "app.hpp"
 #include "draw_frame.hpp"
@@ -44,8 +45,7 @@ void wake() {
 void on_cursor(GLFWwindow*, double, double) { wake(); }
 void on_button(GLFWwindow*, int, int, int) { wake(); }
 void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (action == GLFW_PRESS || action == GLFW_REPEAT)
-        playground::keyboard_key_pressed(key, mods & GLFW_MOD_SHIFT, mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT));
+    playground::keyboard_on_key(key, action, mods);
     wake();
 }
 void on_char(GLFWwindow*, unsigned) { wake(); }
@@ -115,6 +115,10 @@ EM_JS(void, js_open_full_page, (const char* query), {
     window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
 });
 EM_JS(int, js_window_height, (), { return window.innerHeight | 0; });
+// The canvas's CSS size is the window's (web/index.html); its pixels are that times the ratio.
+static std::pair<int, int> canvas_pixels(double ratio) {
+    return {static_cast<int>(js_window_width() * ratio + 0.5), static_cast<int>(js_window_height() * ratio + 0.5)};
+}
 // The embed's preferred height (0: not embedded), for the page's threadlab:resize message.
 EM_JS(void, js_preferred_height, (int height), {
     if (Module.threadlabPreferredHeight) Module.threadlabPreferredHeight(height);
@@ -181,9 +185,8 @@ static void frame() {
     // only when it ends.
     emscripten_main_thread_process_queued_calls();
     const double now = emscripten_get_now();
-    // The canvas's CSS size is the window's (web/index.html); its pixels are that times the ratio.
     const double ratio = js_pixel_ratio();
-    const int width = static_cast<int>(js_window_width() * ratio + 0.5), height = static_cast<int>(js_window_height() * ratio + 0.5);
+    const auto [width, height] = canvas_pixels(ratio);
     int current_w = 0, current_h = 0;
     glfwGetWindowSize(window, &current_w, &current_h);
     static int theme_check = 0; // theme=auto: notice the reader switching, about once a second
@@ -216,8 +219,8 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    window = glfwCreateWindow(static_cast<int>(js_window_width() * js_pixel_ratio() + 0.5),
-                              static_cast<int>(js_window_height() * js_pixel_ratio() + 0.5), "Threadlab playground", nullptr, nullptr);
+    const auto [width, height] = canvas_pixels(js_pixel_ratio());
+    window = glfwCreateWindow(width, height, "Threadlab playground", nullptr, nullptr);
     if (!window) return 1;
     glfwMakeContextCurrent(window);
 

@@ -162,10 +162,11 @@ void pan_view(TimelineZoom& zoom, double dt, double t_end) {
 // moment, with the part the lanes show outlined. A click or drag there moves the view.
 void draw_overview(const RunState::Snapshot& s, TimelineZoom& zoom, double t_end, float x0, float x1, float height) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
+    const Geometry whole{x0, x1, 0, t_end};
     const int columns = std::max(1, static_cast<int>(x1 - x0));
     // Difference arrays: +1 where a task starts running (or waiting), -1 after it ends.
     std::vector<int> running(columns + 1, 0), waiting(columns + 1, 0);
-    auto column = [&](double t) { return std::clamp(static_cast<int>(t / t_end * columns), 0, columns - 1); };
+    auto column = [&](double t) { return std::clamp(static_cast<int>(whole.x(t) - x0), 0, columns - 1); };
     for (const TaskRecord& task : s.tasks) {
         const double end = task.end >= 0 ? task.end : s.now;
         if (task.start >= 0) {
@@ -193,8 +194,7 @@ void draw_overview(const RunState::Snapshot& s, TimelineZoom& zoom, double t_end
         if (r > 0) list->AddLine({x + 0.5f, p.y + height}, {x + 0.5f, p.y + height - r}, run_colour);
         if (w > 0) list->AddLine({x + 0.5f, p.y + height - r}, {x + 0.5f, p.y + height - r - w}, wait_colour);
     }
-    const float v0 = zoom.fit ? x0 : x0 + static_cast<float>(zoom.t0 / t_end) * (x1 - x0);
-    const float v1 = zoom.fit ? x1 : x0 + static_cast<float>(zoom.t1 / t_end) * (x1 - x0);
+    const float v0 = zoom.fit ? x0 : whole.x(zoom.t0), v1 = zoom.fit ? x1 : whole.x(zoom.t1);
     list->AddRect({v0, p.y}, {std::max(v1, v0 + 3), p.y + height}, palette().now_line, 0, 0, 1.5f);
     ImGui::SetCursorScreenPos({x0, p.y});
     ImGui::InvisibleButton("overview", {x1 - x0, height});
@@ -203,8 +203,7 @@ void draw_overview(const RunState::Snapshot& s, TimelineZoom& zoom, double t_end
                           "Click or drag to move the view; the wheel over the lanes zooms.",
                           static_cast<int>(s.tasks.size()));
     if (ImGui::IsItemActive() && !zoom.fit) {
-        const double at = (ImGui::GetIO().MousePos.x - x0) / (x1 - x0) * t_end;
-        pan_view(zoom, at - (zoom.t0 + zoom.t1) / 2, t_end);
+        pan_view(zoom, whole.t(ImGui::GetIO().MousePos.x) - (zoom.t0 + zoom.t1) / 2, t_end);
     }
 }
 
@@ -479,8 +478,8 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
                             ImGui::ColorConvertFloat4ToU32(i % 2 ? palette().lane_odd : palette().lane_even));
     }
     // What lies in the plot is clipped to it (a zoomed bar must not cover the lane names).
-    const ImVec2 clip_min = ImGui::GetWindowPos(), clip_max{clip_min.x + ImGui::GetWindowWidth(), clip_min.y + view_h};
-    list->PushClipRect({g.plot_x0, clip_min.y}, {right, clip_max.y}, true);
+    const float child_top = ImGui::GetWindowPos().y;
+    list->PushClipRect({g.plot_x0, child_top}, {right, child_top + view_h}, true);
     for (double t = first_tick; t <= view1 + 1e-9; t += step)
         list->AddLine({g.x(t), top.y + first * lane_h}, {g.x(t), top.y + last * lane_h}, palette().grid);
 
