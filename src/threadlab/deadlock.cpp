@@ -66,7 +66,7 @@ bool is_lock(ObjectKind kind) { return kind == ObjectKind::lock || kind == Objec
 struct DeadlockDetector::State {
     Options options;
 
-    mutable std::mutex mutex;
+    mutable detail::Mutex mutex;
     std::unordered_map<std::uint32_t, Wait> waits;          // thread -> the wait it is in
     std::unordered_map<std::uint64_t, Holder> holders;      // Lock/RLock id -> who holds it
     std::unordered_map<std::uint64_t, Task> tasks;          // future serial -> its task
@@ -84,15 +84,15 @@ struct DeadlockDetector::State {
     std::unordered_map<std::uint32_t, Interrupt> interrupts; // waits to end with DeadlockError
     std::vector<DeadlockReport> reports;
 
-    std::condition_variable wake;
+    detail::CondVar wake;
     bool stopping = false;
-    std::thread watchdog;
+    detail::OsThread watchdog;
 
     void on_event(const Event& e);
     std::vector<std::uint32_t> targets(std::uint32_t thread, const Wait& wait) const;
     std::vector<std::vector<std::uint32_t>> cycles() const;
     Link link(std::uint32_t thread, std::uint32_t next) const;
-    void tick(std::unique_lock<std::mutex>& lock);
+    void tick(detail::UniqueLock& lock);
     void watch();
 };
 
@@ -172,7 +172,7 @@ DeadlockDetector::DeadlockDetector(Options options) : state_(std::make_unique<St
     state_->options = std::move(options);
     if (state_->options.break_cycles) detail::interrupts_enabled.fetch_add(1);
     events::add_observer(this);
-    state_->watchdog = std::thread([state = state_.get()] { state->watch(); });
+    state_->watchdog = detail::OsThread([state = state_.get()] { state->watch(); });
 }
 
 DeadlockDetector::~DeadlockDetector() {
@@ -341,7 +341,7 @@ std::string message(const std::vector<Link>& cycle) {
 }
 } // namespace
 
-void DeadlockDetector::State::tick(std::unique_lock<std::mutex>& lock) {
+void DeadlockDetector::State::tick(detail::UniqueLock& lock) {
     const double now = perf_counter();
     std::map<CycleKey, double> still;
     std::set<CycleKey> still_reported;

@@ -79,7 +79,7 @@ struct alignas(64) Slot {
 struct Observers {
     Slot slots[max_observers];
     std::atomic<int> used{0}; // slots [0, used) may hold an observer
-    std::mutex change;        // add/remove, one at a time
+    ::threadlab::detail::Mutex change;        // add/remove, one at a time
 };
 
 Observers& observers() {
@@ -87,7 +87,8 @@ Observers& observers() {
     return *o;
 }
 
-thread_local bool inside_observer = false; // events emitted by an observer are dropped
+// Events emitted by an observer are dropped.
+THREADLAB_PER_THREAD(bool, inside_observer)
 } // namespace
 
 void add_observer(Observer* observer) {
@@ -108,7 +109,7 @@ void add_observer(Observer* observer) {
 }
 
 bool remove_observer(Observer* observer) {
-    if (inside_observer) throw RuntimeError("remove_observer called from inside an observer call");
+    if (inside_observer()) throw RuntimeError("remove_observer called from inside an observer call");
     Observers& o = observers();
     std::lock_guard lock(o.change);
     bool found = false, any = false;
@@ -116,7 +117,7 @@ bool remove_observer(Observer* observer) {
         Slot& slot = o.slots[i];
         if (slot.observer.load() == observer) {
             slot.observer.store(nullptr);
-            while (slot.in_flight.load() != 0) std::this_thread::yield();
+            while (slot.in_flight.load() != 0) ::threadlab::detail::yield_now();
             found = true;
         } else if (slot.observer.load()) {
             any = true;
@@ -140,11 +141,11 @@ const bool trace_from_environment = (start_trace_from_environment(), true);
 } // namespace
 
 void emit(Event event) noexcept {
-    if (inside_observer) return;
+    if (inside_observer()) return;
     event.time = perf_counter();
     if (event.thread == 0) event.thread = threadlab::detail::current_thread_serial();
     Observers& o = observers();
-    inside_observer = true;
+    inside_observer() = true;
     int used = o.used.load(std::memory_order_acquire);
     for (int i = 0; i < used; ++i) {
         Slot& slot = o.slots[i];
@@ -152,15 +153,15 @@ void emit(Event event) noexcept {
         if (Observer* observer = slot.observer.load()) observer->on_event(event);
         slot.in_flight.fetch_sub(1, std::memory_order_release);
     }
-    inside_observer = false;
+    inside_observer() = false;
 }
 
 void emit_except(const Observer* source, Event event) noexcept {
     if (event.time == 0) event.time = perf_counter();
     if (event.thread == 0) event.thread = threadlab::detail::current_thread_serial();
     Observers& o = observers();
-    const bool was_inside = inside_observer;
-    inside_observer = true;
+    const bool was_inside = inside_observer();
+    inside_observer() = true;
     int used = o.used.load(std::memory_order_acquire);
     for (int i = 0; i < used; ++i) {
         Slot& slot = o.slots[i];
@@ -169,7 +170,7 @@ void emit_except(const Observer* source, Event event) noexcept {
         if (observer && observer != source) observer->on_event(event);
         slot.in_flight.fetch_sub(1, std::memory_order_release);
     }
-    inside_observer = was_inside;
+    inside_observer() = was_inside;
 }
 
 void emit(Kind kind, ObjectKind object_kind, std::uint64_t object, std::string_view name, std::int64_t count,
@@ -214,7 +215,7 @@ void WaitScope::emit_wait(Kind kind, bool ok) const noexcept { emit(kind, kind_,
 
 namespace {
 struct NameTable {
-    std::mutex mutex;
+    ::threadlab::detail::Mutex mutex;
     std::unordered_set<std::string> names; // node-based: an element's address never changes
 };
 NameTable& name_table() {
@@ -296,7 +297,7 @@ struct Recorder::State {
     std::atomic<std::uint64_t> next_seq{0};    // seq of the next event recorded
     std::atomic<std::uint64_t> cleared_seq{0}; // events before this were forgotten by clear()
 
-    mutable std::mutex names_mutex;
+    mutable ::threadlab::detail::Mutex names_mutex;
     std::unordered_set<std::string> names;                           // interned: stable addresses
     std::unordered_map<std::uint32_t, const std::string*> threads;  // thread serial -> name
     std::deque<std::uint32_t> named_order; // serials in the order first named: the oldest goes first
@@ -359,7 +360,7 @@ std::uint64_t Recorder::read(std::uint64_t from, std::vector<Event>& out) const 
             if (before > written(seq)) break; // overwritten by a newer lap: dropped
             if (before < written(seq)) {
                 // Claimed (seq < end) but not yet complete: its writer is between two instructions.
-                std::this_thread::yield();
+                ::threadlab::detail::yield_now();
                 continue;
             }
             Event event = slot.load(seq);

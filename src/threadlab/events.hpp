@@ -196,7 +196,7 @@ private:
 
 // cv.wait_until with an optional deadline (none: wait forever); the predicate's last value.
 template <class Predicate>
-bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+bool wait_until(::threadlab::detail::CondVar& cv, ::threadlab::detail::UniqueLock& lock,
                 const std::optional<Clock::time_point>& deadline, Predicate predicate) {
     if (!deadline) {
         cv.wait(lock, predicate);
@@ -209,7 +209,7 @@ bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
 // with `lock` (an internal mutex) released, and the predicate is checked again after. The wait
 // ended well if succeeded(satisfied), evaluated under the lock.
 template <class Predicate, class Succeeded>
-bool reported_wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+bool reported_wait(::threadlab::detail::CondVar& cv, ::threadlab::detail::UniqueLock& lock,
                    const std::optional<Clock::time_point>& deadline, Predicate predicate, Succeeded succeeded,
                    ObjectKind kind, std::uint64_t object, std::string_view name = {}) {
     if (!observed() || predicate() || (deadline && *deadline <= Clock::now()))
@@ -230,7 +230,7 @@ bool reported_wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lo
     }
 }
 template <class Predicate>
-bool reported_wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+bool reported_wait(::threadlab::detail::CondVar& cv, ::threadlab::detail::UniqueLock& lock,
                    const std::optional<Clock::time_point>& deadline, Predicate predicate, ObjectKind kind,
                    std::uint64_t object, std::string_view name = {}) {
     return reported_wait(cv, lock, deadline, predicate, [](bool satisfied) { return satisfied; }, kind, object, name);

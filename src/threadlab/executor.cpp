@@ -190,8 +190,8 @@ private:
         for (auto& item : pending) item->fail_item(std::make_exception_ptr(BrokenThreadPool(reason)));
     }
 
-    mutable std::mutex mutex_;
-    std::condition_variable work_available_;
+    mutable detail::Mutex mutex_;
+    detail::CondVar work_available_;
     std::deque<std::shared_ptr<WorkItem>> queue_;
     bool shutdown_ = false;
     bool exiting_ = false; // the program is exiting (stop_at_exit)
@@ -210,7 +210,7 @@ private:
 
 namespace {
 struct LiveExecutors {
-    std::mutex mutex;
+    detail::Mutex mutex;
     std::vector<std::weak_ptr<ExecutorCore>> cores;
 };
 LiveExecutors& live_executors() {
@@ -247,7 +247,7 @@ ThreadPoolExecutor::ThreadPoolExecutor(ThreadPoolOptions options) {
         if (*options.max_workers <= 0) throw ValueError("max_workers must be greater than 0");
         workers = *options.max_workers;
     } else {
-        int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        int cores = static_cast<int>(std::max(1u, detail::OsThread::hardware_concurrency()));
         workers = std::min(32, cores + 4);
     }
     if (options.thread_name_prefix.empty())

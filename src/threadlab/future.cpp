@@ -21,8 +21,8 @@ bool is_done(FutureStatus status) { return status == FutureStatus::cancelled || 
 // whose addresses hash to it, instead of 88 bytes of both in every future. Sleeping is rare (the
 // caller first spins) and a wake-up for another future of the slot only costs a re-check.
 struct Parking {
-    std::mutex mutex;
-    std::condition_variable woken;
+    detail::Mutex mutex;
+    detail::CondVar woken;
 };
 Parking& parking_for(const void* future) {
     constexpr std::size_t slots = 64;
@@ -158,13 +158,13 @@ void FutureCore::remove_waiter(FutureWaiter* waiter) {
     if (listeners_) std::erase(listeners_->waiters, waiter);
 }
 
-void FutureCore::throw_if_done(std::unique_lock<std::mutex>&) const {
+void FutureCore::throw_if_done(detail::UniqueLock&) const {
     FutureStatus now = status();
     if (now == FutureStatus::finished) throw InvalidStateError("FINISHED: " + repr_locked());
     if (now == FutureStatus::cancelled) throw InvalidStateError("CANCELLED: " + repr_locked());
 }
 
-void FutureCore::complete(std::unique_lock<std::mutex>& lock, FutureStatus final_status) {
+void FutureCore::complete(detail::UniqueLock& lock, FutureStatus final_status) {
     // The caller holds a handle to this future (the task's or the user's), so it outlives this call.
     status_.store(final_status);
     bool saw_exception = final_status == FutureStatus::finished && error_;

@@ -54,8 +54,8 @@ class FutureCore;
 
 // Collects futures as they complete, for as_completed() and wait().
 struct FutureWaiter {
-    std::mutex mutex;
-    std::condition_variable changed;
+    detail::Mutex mutex;
+    detail::CondVar changed;
     std::deque<std::shared_ptr<FutureCore>> finished;
     std::size_t delivered = 0;
     bool saw_exception = false; // a delivered future finished by raising
@@ -105,11 +105,11 @@ protected:
 private:
     // Wait until done; CancelledError if cancelled, TimeoutError if still not finished.
     void wait_done(Timeout timeout);
-    void throw_if_done(std::unique_lock<std::mutex>& lock) const;
+    void throw_if_done(detail::UniqueLock& lock) const;
     std::string repr_locked() const;
     // Publish the final status, wake result() callers and waiters, then run the callbacks
     // outside the lock.
-    void complete(std::unique_lock<std::mutex>& lock, FutureStatus final_status);
+    void complete(detail::UniqueLock& lock, FutureStatus final_status);
     FutureStatus status() const { return status_.load(std::memory_order_acquire); }
 
     // Readers of a done future (result(), done()) only load status_: the result and error_ are
@@ -122,7 +122,7 @@ private:
         std::vector<Callback> callbacks;
         std::vector<FutureWaiter*> waiters;
     };
-    mutable std::mutex mutex_;
+    mutable detail::Mutex mutex_;
     std::atomic<FutureStatus> status_{FutureStatus::pending};
     std::atomic<bool> has_sleepers_{false}; // a thread slept in result(): wake it on completion
     std::exception_ptr error_;

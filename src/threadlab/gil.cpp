@@ -15,9 +15,9 @@ namespace {
 // The GIL's own waits use std:: primitives: they are not Python-level waits, and must not give
 // up the GIL or report themselves to anyone.
 struct State {
-    std::mutex mutex;
-    std::condition_variable released; // a waiter: the GIL became free
-    std::condition_variable switched; // a dropping holder: another thread took it
+    detail::Mutex mutex;
+    detail::CondVar released; // a waiter: the GIL became free
+    detail::CondVar switched; // a dropping holder: another thread took it
     bool locked = false;
     unsigned long long switch_number = 0; // counts every acquire; "did anyone take it since?"
     std::atomic<bool> drop_request{false};
@@ -30,7 +30,7 @@ State& state() {
     return *s;
 }
 std::atomic<bool> on{false};
-thread_local bool holding = false;
+THREADLAB_PER_THREAD(bool, holding)
 
 // The installed observer, excluded when the GIL reports itself (see report()).
 std::atomic<const events::Observer*> self_observer{nullptr};
@@ -49,7 +49,7 @@ void report(events::Kind kind, double time) {
     events::detail::emit_except(self_observer.load(std::memory_order_acquire), event);
 }
 
-void take(State& s, std::unique_lock<std::mutex>& lock) {
+void take(State& s, detail::UniqueLock& lock) {
     const auto interval = std::chrono::duration<double>(s.interval.load(std::memory_order_relaxed));
     while (s.locked) {
         const unsigned long long seen = s.switch_number;
@@ -60,17 +60,17 @@ void take(State& s, std::unique_lock<std::mutex>& lock) {
     s.locked = true;
     s.drop_request.store(false, std::memory_order_relaxed);
     ++s.switch_number;
-    holding = true;
+    holding() = true;
     s.switched.notify_all();
 }
 
-void drop(State& s, std::unique_lock<std::mutex>&) {
+void drop(State& s, detail::UniqueLock&) {
     s.locked = false;
-    holding = false;
+    holding() = false;
     s.released.notify_one();
 }
 
-thread_local bool gave_up_for_wait = false;
+THREADLAB_PER_THREAD(bool, gave_up_for_wait)
 
 // The library's side of the emulation, from the event stream on the thread where it happens: a
 // Thread takes the GIL when it starts and gives it back when it ends; every wait that blocks
@@ -82,20 +82,20 @@ public:
         using K = events::Kind;
         switch (event.kind) {
         case K::thread_started: // a Thread about to run its target (not main or a dummy seen late)
-            if (event.count == 1 && enabled() && !holding) acquire();
+            if (event.count == 1 && enabled() && !holding()) acquire();
             break;
         case K::thread_finished:
-            if (holding) release();
+            if (holding()) release();
             break;
         case K::wait_begin:
-            if (holding) {
+            if (holding()) {
                 release();
-                gave_up_for_wait = true;
+                gave_up_for_wait() = true;
             }
             break;
         case K::wait_end:
-            if (gave_up_for_wait) {
-                gave_up_for_wait = false;
+            if (gave_up_for_wait()) {
+                gave_up_for_wait() = false;
                 if (enabled()) acquire();
             }
             break;
@@ -110,7 +110,7 @@ public:
 void set_enabled(bool enable) {
     State& s = state();
     {
-        std::lock_guard<std::mutex> lock(s.mutex);
+        std::lock_guard<detail::Mutex> lock(s.mutex);
         on.store(enable, std::memory_order_release);
         s.handovers.store(0, std::memory_order_relaxed);
     }
@@ -136,9 +136,9 @@ double switch_interval() { return state().interval.load(std::memory_order_relaxe
 
 void acquire() {
     if (!enabled()) return;
-    if (holding) throw RuntimeError("the GIL is already held by this thread");
+    if (holding()) throw RuntimeError("the GIL is already held by this thread");
     State& s = state();
-    std::unique_lock<std::mutex> lock(s.mutex);
+    detail::UniqueLock lock(s.mutex);
     if (!events::detail::observed()) {
         take(s, lock);
         return;
@@ -158,12 +158,12 @@ void acquire() {
 }
 
 void release() {
-    if (!holding) {
+    if (!holding()) {
         if (!enabled()) return;
         throw RuntimeError("release of a GIL this thread does not hold");
     }
     State& s = state();
-    std::unique_lock<std::mutex> lock(s.mutex);
+    detail::UniqueLock lock(s.mutex);
     const bool observed = events::detail::observed();
     const double dropped = observed ? perf_counter() : 0;
     drop(s, lock);
@@ -171,13 +171,14 @@ void release() {
     if (observed) report(events::Kind::lock_released, dropped);
 }
 
-bool held() { return holding; }
+bool held() { return holding(); }
 
 void checkpoint() {
-    if (!holding) return;
+    detail::scheduling_point(); // sim: CPU-bound code switches only at points like this one
+    if (!holding()) return;
     State& s = state();
     if (!s.drop_request.load(std::memory_order_relaxed)) return;
-    std::unique_lock<std::mutex> lock(s.mutex);
+    detail::UniqueLock lock(s.mutex);
     const unsigned long long mine = s.switch_number;
     const bool observed = events::detail::observed();
     const double dropped = observed ? perf_counter() : 0;

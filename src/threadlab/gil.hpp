@@ -6,7 +6,8 @@
 // (sys.getswitchinterval(), 5 ms). This module lets a C++ program behave that way, so that a
 // lesson can show what the GIL does: threads still speed up waiting, not computing.
 //
-// Off by default, and then every function here is a cheap no-op. When on:
+// Off by default, and then every function here is a cheap no-op (except that checkpoint() is
+// also the scheduling point of CPU-bound code on the sim backend, sim.hpp). When on:
 //   - a thread takes the GIL with acquire() (or a Held scope) before it runs "Python" code and
 //     gives it back with release();
 //   - blocking calls give it up for their duration (a Released scope around the wait);
@@ -36,6 +37,8 @@ void release();
 bool held();
 
 // The eval breaker: if another thread asked for the GIL, hand it over and take it back after.
+// On the sim backend it is a scheduling point too, GIL or not: CPU-bound code calls it in its
+// loops, or no other thread runs until it blocks.
 void checkpoint();
 
 // How many times a checkpoint handed the GIL to a waiting thread since the emulation was

@@ -5,11 +5,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 
 namespace threadlab::detail {
 // Threadlab's serial of the calling thread (a Dummy thread is made for foreign threads).
@@ -22,12 +19,13 @@ void shutdown_executors_at_exit();
 // Poll ready() for up to about `budget` before the caller goes to sleep: a futex sleep and
 // wake-up costs several microseconds (more on a VM), longer than a trivial pool task takes.
 template <class Ready> bool spin_until(Ready ready, std::chrono::microseconds budget = std::chrono::microseconds(20)) {
+    if constexpr (simulated) return ready(); // one OS thread: nothing else runs while this one spins
     const auto start = Clock::now();
     for (unsigned i = 0;; ++i) {
         if (ready()) return true;
         if (i % 16 == 15) {
             if (Clock::now() - start > budget) return false;
-            std::this_thread::yield(); // let the thread we wait for run, on a machine with few cores
+            detail::yield_now(); // let the thread we wait for run, on a machine with few cores
         }
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
@@ -53,7 +51,7 @@ inline bool interrupts_possible() { return interrupts_enabled.load(std::memory_o
 // registration and removal therefore must never happen with `mutex` held.
 class InterruptibleWait {
 public:
-    InterruptibleWait(std::condition_variable& cv, std::mutex& mutex);
+    InterruptibleWait(detail::CondVar& cv, detail::Mutex& mutex);
     ~InterruptibleWait();
     InterruptibleWait(const InterruptibleWait&) = delete;
     InterruptibleWait& operator=(const InterruptibleWait&) = delete;
@@ -62,8 +60,8 @@ public:
 
 private:
     friend bool interrupt(std::uint32_t serial, const std::string& message);
-    std::condition_variable* cv_;
-    std::mutex* mutex_;
+    detail::CondVar* cv_;
+    detail::Mutex* mutex_;
     std::uint32_t serial_ = 0;
     bool registered_ = false;
     InterruptibleWait* previous_ = nullptr; // an outer registered wait of the same thread (none today)

@@ -7,18 +7,19 @@
 namespace threadlab::detail {
 namespace {
 struct Registry {
-    std::mutex mutex;
+    detail::Mutex mutex;
     std::unordered_map<std::uint32_t, InterruptibleWait*> waits; // thread serial -> its wait now
 };
 Registry& registry() {
     static Registry* r = new Registry; // never destroyed: threads may wait during exit
     return *r;
 }
-thread_local int no_interrupts = 0; // NoInterrupts scopes open on this thread
+// NoInterrupts scopes open on this thread.
+THREADLAB_PER_THREAD(int, no_interrupts)
 } // namespace
 
-InterruptibleWait::InterruptibleWait(std::condition_variable& cv, std::mutex& mutex) : cv_(&cv), mutex_(&mutex) {
-    if (!interrupts_possible() || no_interrupts > 0) return;
+InterruptibleWait::InterruptibleWait(detail::CondVar& cv, detail::Mutex& mutex) : cv_(&cv), mutex_(&mutex) {
+    if (!interrupts_possible() || no_interrupts() > 0) return;
     serial_ = current_thread_serial();
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
@@ -44,8 +45,8 @@ void InterruptibleWait::throw_if_interrupted() const {
     if (interrupted()) throw DeadlockError(message_);
 }
 
-NoInterrupts::NoInterrupts() { ++no_interrupts; }
-NoInterrupts::~NoInterrupts() { --no_interrupts; }
+NoInterrupts::NoInterrupts() { ++no_interrupts(); }
+NoInterrupts::~NoInterrupts() { --no_interrupts(); }
 
 bool interrupt(std::uint32_t serial, const std::string& message) {
     Registry& r = registry();

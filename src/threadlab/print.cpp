@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
+#include "platform.hpp"
 
 namespace threadlab {
 namespace {
-std::mutex sink_mutex;
+detail::Mutex sink_mutex;
 std::function<void(std::string_view)> sink;
 } // namespace
 

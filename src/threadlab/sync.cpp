@@ -61,7 +61,7 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
         if (state_.load(std::memory_order_relaxed) == unlocked &&
             state_.compare_exchange_weak(expected, locked_alone, std::memory_order_acquire))
             return true;
-        std::this_thread::yield();
+        detail::yield_now();
     }
     // Marking the lock contended (2) makes the next release() wake a sleeper; whoever swaps a 2
     // in over a 0 owns the lock. A deadlock detector that breaks cycles may end the wait with
@@ -95,7 +95,7 @@ void Lock::release_contended(int state) {
 }
 
 Lock::~Lock() {
-    while (releases_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    while (releases_in_flight_.load(std::memory_order_acquire) != 0) detail::yield_now();
 }
 
 std::string Lock::repr() const {
@@ -425,12 +425,12 @@ long long Barrier::wait(Timeout timeout) {
     return index;
 }
 
-void Barrier::enter(std::unique_lock<std::mutex>& lock) {
+void Barrier::enter(detail::UniqueLock& lock) {
     changed_.wait(lock, [&] { return phase_ != Phase::draining && phase_ != Phase::resetting; });
     if (phase_ == Phase::broken) throw BrokenBarrierError();
 }
 
-void Barrier::release_all(std::unique_lock<std::mutex>&) {
+void Barrier::release_all(detail::UniqueLock&) {
     try {
         if (action_) action_();
     } catch (...) {
@@ -441,7 +441,7 @@ void Barrier::release_all(std::unique_lock<std::mutex>&) {
     changed_.notify_all();
 }
 
-void Barrier::wait_released(std::unique_lock<std::mutex>& lock, Timeout timeout) {
+void Barrier::wait_released(detail::UniqueLock& lock, Timeout timeout) {
     auto released = [&] { return phase_ != Phase::filling; };
     auto passed = [&](bool satisfied) { return satisfied && phase_ == Phase::draining; };
     if (!reported_wait(changed_, lock, detail::deadline_after(timeout), released, passed, events::ObjectKind::barrier,

@@ -24,22 +24,16 @@
 #include "timing.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <pthread.h>
 #include <string>
-#include <thread>
 #include <variant>
 
 namespace threadlab {
 
 namespace detail {
-// threading.get_ident() of the caller, inline for RLock's fast path.
-inline unsigned long this_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
 // A Lock used inside another primitive (RLock's, Condition's waiters): it reports nothing, its
 // owner reports for it.
 struct QuietLock {};
@@ -60,6 +54,7 @@ public:
     // ValueError for a timeout with blocking=false, or a negative timeout other than -1.
     // The common call, acquire() of a free lock, is one inline compare-exchange.
     bool acquire(bool blocking = true, double timeout = -1) {
+        detail::scheduling_point(); // sim: another thread may take the lock first
         if (blocking && timeout == -1) {
             int expected = unlocked;
             if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) {
@@ -96,8 +91,8 @@ private:
     const bool reports_ = true; // false for a QuietLock
     std::atomic<int> state_{unlocked};
     std::atomic<int> releases_in_flight_{0}; // contended release() calls still notifying
-    std::mutex mutex_;                       // only for sleeping waiters
-    std::condition_variable released_;
+    detail::Mutex mutex_;                       // only for sleeping waiters
+    detail::CondVar released_;
 };
 
 // threading.RLock: the owning thread may acquire it again; it must release as often.
@@ -206,7 +201,7 @@ private:
 
     std::unique_ptr<RLock> own_lock_;
     std::variant<Lock*, RLock*> lock_;
-    mutable std::mutex waiters_mutex_;
+    mutable detail::Mutex waiters_mutex_;
     std::deque<Lock*> waiters_;
 };
 
@@ -238,8 +233,8 @@ protected:
     // release(n) of a permit, checked by `check` under the lock; reports after unlocking.
     template <class Check> void add_permits(long long n, Check check);
     virtual events::ObjectKind object_kind() const { return events::ObjectKind::semaphore; }
-    mutable std::mutex mutex_;
-    std::condition_variable available_;
+    mutable detail::Mutex mutex_;
+    detail::CondVar available_;
     long long value_;
     long long waiting_ = 0; // threads asleep in acquire()
 };
@@ -272,8 +267,8 @@ public:
     std::string repr() const;
 
 private:
-    mutable std::mutex mutex_;
-    std::condition_variable changed_;
+    mutable detail::Mutex mutex_;
+    detail::CondVar changed_;
     bool flag_ = false;
     std::uint64_t sets_ = 0; // set() calls so far: a waiter that sees it change was notified
 };
@@ -304,14 +299,14 @@ public:
 
 private:
     enum class Phase { filling, draining, resetting, broken };
-    void enter(std::unique_lock<std::mutex>& lock);
-    void release_all(std::unique_lock<std::mutex>& lock);
-    void wait_released(std::unique_lock<std::mutex>& lock, Timeout timeout);
+    void enter(detail::UniqueLock& lock);
+    void release_all(detail::UniqueLock& lock);
+    void wait_released(detail::UniqueLock& lock, Timeout timeout);
     void exit_one();
     void break_barrier();
 
-    mutable std::mutex mutex_;
-    std::condition_variable changed_;
+    mutable detail::Mutex mutex_;
+    detail::CondVar changed_;
     long long parties_;
     std::function<void()> action_;
     Timeout default_timeout_;

@@ -40,8 +40,8 @@ struct ThreadAccess {
 struct ThreadState {
     enum class Phase { initial, running, stopped };
 
-    std::mutex mutex;
-    std::condition_variable changed;
+    detail::Mutex mutex;
+    detail::CondVar changed;
     Phase phase = Phase::initial;
     std::string name;
     bool daemon = false;
@@ -54,8 +54,8 @@ struct ThreadState {
 
     // The OS thread, joined by the first join() that sees the thread stopped: its stack then
     // goes back to the C library's cache before the next thread starts, as with std::thread.
-    std::mutex os_mutex;
-    std::thread os_thread;
+    detail::Mutex os_mutex;
+    detail::OsThread os_thread;
     ~ThreadState() {
         if (os_thread.joinable()) os_thread.detach(); // never joined: let it clean up after itself
     }
@@ -69,14 +69,14 @@ using Phase = ThreadState::Phase;
 std::atomic<std::uint32_t> next_serial{1};
 std::atomic<long> name_counter{1}; // Python's _counter: shared by Thread-N and Dummy-N
 
-thread_local std::shared_ptr<ThreadState> this_thread_state;
-// The serial of this_thread_state, kept after the thread's end (thread-local destructors that
+THREADLAB_PER_THREAD(std::shared_ptr<ThreadState>, this_thread_state)
+// The serial of this_thread_state(), kept after the thread's end (thread-local destructors that
 // release locks still emit events on it): events ask for it without touching a shared_ptr.
-thread_local std::uint32_t this_thread_serial = 0;
+THREADLAB_PER_THREAD(std::uint32_t, this_thread_serial)
 
 void become(const std::shared_ptr<ThreadState>& state) {
-    this_thread_state = state;
-    this_thread_serial = state->serial;
+    this_thread_state() = state;
+    this_thread_serial() = state->serial;
 }
 
 // thread_created, thread_named (and thread_started for threads that already run: main, dummies).
@@ -109,7 +109,9 @@ void emit_thread_event(events::Kind kind, std::uint32_t serial, bool ok = true, 
 }
 
 long current_native_id() {
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#ifdef THREADLAB_SIM
+    return static_cast<long>(detail::this_ident()); // every fiber shares the one OS thread's id
+#elif defined(__linux__) && !defined(__EMSCRIPTEN__)
     return static_cast<long>(::syscall(SYS_gettid));
 #else
     return static_cast<long>(reinterpret_cast<std::uintptr_t>(pthread_self()));
@@ -123,7 +125,7 @@ void join_non_daemon_threads_at_exit();
 // Every alive thread by serial, and the main thread. Never destroyed: daemon threads may still
 // run while the process exits.
 struct Registry {
-    std::mutex mutex;
+    detail::Mutex mutex;
     std::map<std::uint32_t, std::shared_ptr<ThreadState>> alive;
     std::shared_ptr<ThreadState> main;
     std::atomic<bool> shutting_down{false};
@@ -157,11 +159,11 @@ struct DummyCleanup {
         r.alive.erase(serial);
     }
 };
-thread_local DummyCleanup dummy_cleanup;
+THREADLAB_PER_THREAD(DummyCleanup, dummy_cleanup)
 
 std::shared_ptr<ThreadState> current_state() {
-    Registry& r = registry(); // may set this_thread_state (to MainThread)
-    if (this_thread_state) return this_thread_state;
+    Registry& r = registry(); // may set this_thread_state() (to MainThread)
+    if (this_thread_state()) return this_thread_state();
     auto dummy = std::make_shared<ThreadState>();
     dummy->name = "Dummy-" + std::to_string(name_counter++);
     dummy->daemon = true;
@@ -175,7 +177,7 @@ std::shared_ptr<ThreadState> current_state() {
         r.alive.emplace(dummy->serial, dummy);
     }
     become(dummy);
-    dummy_cleanup.serial = dummy->serial;
+    dummy_cleanup().serial = dummy->serial;
     announce_thread(*dummy, dummy->serial, true);
     return dummy;
 }
@@ -186,7 +188,7 @@ void wait_until_stopped(ThreadState& state, Timeout timeout) {
         // thread stopped just before it returns), one wake-up instead of two - the condition
         // variable, then the join - which made start + join twice as slow as std::thread's.
         std::lock_guard lock(state.os_mutex);
-        if (state.os_thread.joinable() && state.os_thread.get_id() != std::this_thread::get_id()) state.os_thread.join();
+        if (state.os_thread.joinable() && state.os_thread.get_id() != detail::this_thread_id()) state.os_thread.join();
     }
     auto deadline = detail::deadline_after(timeout);
     {
@@ -204,7 +206,7 @@ void wait_until_stopped(ThreadState& state, Timeout timeout) {
     }
     // Its target has returned; what is left of the OS thread is its exit, a few microseconds.
     std::lock_guard lock(state.os_mutex);
-    if (state.os_thread.joinable() && state.os_thread.get_id() != std::this_thread::get_id()) state.os_thread.join();
+    if (state.os_thread.joinable() && state.os_thread.get_id() != detail::this_thread_id()) state.os_thread.join();
 }
 
 // Python's threading._shutdown: at normal exit, wait for every non-daemon thread.
@@ -218,7 +220,7 @@ void join_non_daemon_threads_at_exit() {
         {
             std::lock_guard lock(r.mutex);
             for (auto& [serial, state] : r.alive)
-                if (!state->daemon && state != r.main && state != this_thread_state) {
+                if (!state->daemon && state != r.main && state != this_thread_state()) {
                     next = state;
                     break;
                 }
@@ -269,7 +271,7 @@ void run_thread(std::shared_ptr<ThreadState> state) {
         state->phase = Phase::stopped;
     }
     state->changed.notify_all();
-    this_thread_state.reset();
+    this_thread_state().reset();
 }
 } // namespace
 
@@ -314,7 +316,7 @@ void Thread::start() {
             r.alive.emplace(state_->serial, state_);
         }
         std::lock_guard os_lock(state_->os_mutex);
-        state_->os_thread = std::thread(run_thread, state_);
+        state_->os_thread = detail::OsThread(run_thread, state_);
         std::lock_guard lock(state_->mutex);
         state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
     } catch (const std::system_error& e) {
@@ -324,6 +326,7 @@ void Thread::start() {
         undo_start();
         throw;
     }
+    detail::scheduling_point(); // sim: the new thread may run first
 }
 
 void Thread::join(Timeout timeout) const {
@@ -331,7 +334,7 @@ void Thread::join(Timeout timeout) const {
         std::lock_guard lock(state_->mutex);
         if (state_->phase == Phase::initial) throw RuntimeError("cannot join thread before it is started");
     }
-    if (state_ == this_thread_state) throw RuntimeError("cannot join current thread");
+    if (state_ == this_thread_state()) throw RuntimeError("cannot join current thread");
     if (state_->is_dummy) throw AssertionError("cannot join a dummy thread"); // Python 3.11's assert
     if (!events::detail::observed()) return wait_until_stopped(*state_, timeout);
     bool blocks = !(timeout && *timeout <= 0); // stopped already, or a timeout of 0: no wait to announce
@@ -430,7 +433,7 @@ unsigned long get_ident() { return current_ident(); }
 long get_native_id() { return current_native_id(); }
 
 namespace detail {
-std::uint32_t current_thread_serial() { return this_thread_serial ? this_thread_serial : current_state()->serial; }
+std::uint32_t current_thread_serial() { return this_thread_serial() ? this_thread_serial() : current_state()->serial; }
 bool interpreter_shutting_down() { return registry().shutting_down.load(); }
 
 std::string callable_name(const std::type_info& type) {
@@ -497,13 +500,13 @@ struct ThreadLocals {
             if (auto store = weak.lock()) store->forget(this);
     }
 };
-thread_local ThreadLocals thread_locals;
+THREADLAB_PER_THREAD(ThreadLocals, thread_locals)
 } // namespace
 
-const void* this_thread_key() { return &thread_locals; }
+const void* this_thread_key() { return &thread_locals(); }
 
 void remember_local_store(const std::shared_ptr<LocalStoreBase>& store) {
-    auto& stores = thread_locals.stores;
+    auto& stores = thread_locals().stores;
     // Forget stores whose local<T> is gone, so a thread that outlives many locals stays small.
     std::erase_if(stores, [](const std::weak_ptr<LocalStoreBase>& w) { return w.expired(); });
     stores.push_back(store);

@@ -198,7 +198,7 @@ public:
     void operator()(const ExceptHookArgs& args) const;
 
 private:
-    mutable std::mutex mutex_;
+    mutable detail::Mutex mutex_;
     Function hook_;
 };
 extern ExceptHook excepthook;
@@ -256,7 +256,7 @@ private:
             dying = std::move(found->second);
             values.erase(found);
         }
-        std::mutex mutex;
+        detail::Mutex mutex;
         std::unordered_map<const void*, std::unique_ptr<T>> values;
         std::function<T()> initializer;
     };

@@ -9,6 +9,7 @@
 #include "gil.hpp"
 #include "print.hpp"
 #include "queue.hpp"
+#include "sim.hpp"
 #include "sync.hpp"
 #include "thread.hpp"
 #include "thread_states.hpp"

@@ -4,7 +4,6 @@
 #include "events.hpp"
 
 #include <cmath>
-#include <thread>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
@@ -21,7 +20,7 @@ EM_JS(double, shared_now_ms, (), { return performance.timeOrigin + performance.n
 #endif
 
 double perf_counter() {
-#ifdef __EMSCRIPTEN__
+#if defined(__EMSCRIPTEN__) && !defined(THREADLAB_SIM)
     return shared_now_ms() / 1000.0;
 #else
     return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
@@ -31,9 +30,10 @@ double perf_counter() {
 void sleep(double seconds) {
     detail::check_seconds(seconds, "sleep length is too large");
     if (seconds < 0) throw ValueError("sleep length must be non-negative");
-    if (seconds == 0 || !events::detail::observed()) return std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const auto duration = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    if (seconds == 0 || !events::detail::observed()) return detail::sleep_for(duration);
     events::detail::WaitScope wait(events::ObjectKind::sleep, 0);
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    detail::sleep_for(duration);
     wait.end(true);
 }
 

@@ -1,13 +1,13 @@
 // threadlab/timing.hpp - Python's time.sleep and time.perf_counter, and timeouts in seconds.
 #pragma once
 
+#include "platform.hpp"
+
 #include <chrono>
 #include <optional>
 #include <type_traits>
 
 namespace threadlab {
-
-using Clock = std::chrono::steady_clock;
 
 // Seconds, as a float, like Python's time.perf_counter(): only differences are meaningful.
 double perf_counter();

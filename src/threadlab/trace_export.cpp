@@ -118,8 +118,8 @@ std::string chrome_trace_json(const ThreadStates& states, const std::function<st
 
 namespace {
 std::atomic<Recorder*> trace_recorder{nullptr};
-std::mutex& trace_mutex() {
-    static std::mutex* m = new std::mutex; // never destroyed: used at exit
+::threadlab::detail::Mutex& trace_mutex() {
+    static ::threadlab::detail::Mutex* m = new ::threadlab::detail::Mutex; // never destroyed: used at exit
     return *m;
 }
 } // namespace

@@ -47,6 +47,13 @@ template <class F> std::string raised(F&& f) {
     return "nothing raised";
 }
 
+// A Thread running `f`, started.
+template <class F> tl::Thread started(F f) {
+    tl::Thread thread(std::move(f));
+    thread.start();
+    return thread;
+}
+
 // Poll `pred` until it holds or `seconds` pass: only for state no event announces (a Barrier's
 // n_waiting, a future becoming running inside a library worker).
 template <class P> bool eventually(P pred, double seconds = 10) {

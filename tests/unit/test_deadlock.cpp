@@ -22,10 +22,10 @@ using namespace threadlab;
 
 namespace {
 // A detector whose reports are collected here (on_deadlock runs on its watchdog thread, so it
-// uses std:: primitives, not Threadlab's).
+// uses the platform's mutex and condition - std:: ones on os, fibers' on sim - not a Lock).
 struct Detection {
-    std::mutex mutex;
-    std::condition_variable changed;
+    tl::detail::Mutex mutex;
+    tl::detail::CondVar changed;
     std::vector<DeadlockReport> seen;
     DeadlockDetector detector;
 
@@ -50,7 +50,7 @@ struct Detection {
 
 // The time the last of several threads began a wait that closes a cycle.
 struct Formed {
-    std::mutex mutex;
+    tl::detail::Mutex mutex;
     double at = 0;
     void now() {
         std::lock_guard lock(mutex);

@@ -659,8 +659,10 @@ TEST_CASE("Recorder is read while threads record: each event once, in seq order"
     for (auto& t : workers) t.start();
     std::vector<ev::Event> seen;
     std::uint64_t next = 0;
-    while (std::any_of(workers.begin(), workers.end(), [](const Thread& t) { return t.is_alive(); }))
+    while (std::any_of(workers.begin(), workers.end(), [](const Thread& t) { return t.is_alive(); })) {
         next = rec.recorder.read(next, seen);
+        tl::gil::checkpoint(); // sim: let the workers run
+    }
     for (auto& t : workers) t.join();
     next = rec.recorder.read(next, seen);
     CHECK(seen.size() == next); // capacity not exceeded: nothing dropped

@@ -4,7 +4,6 @@
 
 #include <threadlab/gil.hpp>
 
-#include <thread>
 
 using namespace testing;
 namespace gil = threadlab::gil;
@@ -55,12 +54,11 @@ TEST_CASE("GIL.misuse: taking it twice or giving back what is not held is a Runt
 TEST_CASE("GIL.cpu: two CPU-bound threads take as long as one after the other, switching every interval") {
     Enabled on;
     Stopwatch watch;
-    std::vector<std::thread> threads;
+    std::vector<tl::Thread> threads;
     for (int i = 0; i < 2; ++i)
-        threads.emplace_back([] {
-            gil::Held held;
+        threads.push_back(started([] { // a Thread takes the GIL as it starts
             spin(0.15);
-        });
+        }));
     for (auto& t : threads) t.join();
     // Serialised: at least the sum, whatever the cores (0.15 s each, measured while holding).
     CHECK(watch.elapsed() >= 0.29);
@@ -72,8 +70,7 @@ TEST_CASE("GIL.released: a thread blocked with the GIL given up lets another com
     Enabled on;
     std::atomic<double> computed_at{0};
     double slept_until = 0;
-    std::thread sleeper([&] {
-        gil::Held held;
+    tl::Thread sleeper = started([&] { // a Thread takes the GIL as it starts
         {
             gil::Released waiting; // as threadlab::sleep does
             tl::sleep(0.3);
@@ -81,9 +78,8 @@ TEST_CASE("GIL.released: a thread blocked with the GIL given up lets another com
         CHECK(gil::held());
         slept_until = tl::perf_counter();
     });
-    std::thread worker([&] {
-        tl::sleep(0.02); // the sleeper is asleep by now
-        gil::Held held;
+    tl::Thread worker = started([&] {
+        tl::sleep(0.02); // the sleeper is asleep by now (and this Thread takes the GIL back)
         spin(0.05);
         computed_at = tl::perf_counter();
     });
@@ -98,8 +94,7 @@ TEST_CASE("GIL.handover: a waiting thread gets the GIL from a spinning holder wi
     gil::set_switch_interval(0.002);
     std::atomic<bool> stop{false};
     std::atomic<bool> holding{false};
-    std::thread holder([&] {
-        gil::Held held;
+    tl::Thread holder = started([&] { // a Thread takes the GIL as it starts
         holding = true;
         while (!stop) gil::checkpoint();
     });

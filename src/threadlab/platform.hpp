@@ -1,0 +1,169 @@
+// threadlab/platform.hpp - the one interface between the library and how its threads run.
+//
+// Two backends, chosen at build time (CMake THREADLAB_BACKEND):
+//   os   one OS thread (a Web Worker in the browser) per Thread: std::mutex,
+//        std::condition_variable, std::thread and steady_clock, as they are.
+//   sim  (THREADLAB_SIM) every Thread is a fiber on one OS thread, and a seeded scheduler
+//        (sim.cpp) chooses which runs at each scheduling point: same seed, same interleaving.
+//        Mutex, CondVar and OsThread park and wake fibers; Clock is the scheduler's clock
+//        (wall time, or virtual time that jumps to the next timer when every fiber waits).
+// The rest of the library uses only these names, never std::mutex or std::thread directly.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#ifdef THREADLAB_SIM
+#include <functional>
+#include <memory>
+#include <vector>
+#else
+#include <pthread.h>
+#endif
+
+namespace threadlab {
+
+#ifndef THREADLAB_SIM
+using Clock = std::chrono::steady_clock;
+#else
+// The scheduler's clock: steady_clock, or virtual time (THREADLAB_CLOCK=virtual).
+struct Clock {
+    using duration = std::chrono::nanoseconds;
+    using rep = duration::rep;
+    using period = duration::period;
+    using time_point = std::chrono::time_point<Clock>;
+    static constexpr bool is_steady = true;
+    static time_point now() noexcept;
+};
+#endif
+
+namespace detail {
+
+#ifndef THREADLAB_SIM
+
+using Mutex = std::mutex;
+using CondVar = std::condition_variable;
+using OsThread = std::thread;
+inline std::thread::id this_thread_id() { return std::this_thread::get_id(); }
+// threading.get_ident() of the caller, inline for RLock's fast path.
+inline unsigned long this_ident() { return static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(pthread_self())); }
+// Let another thread run (a spin loop's back-off).
+inline void yield_now() { std::this_thread::yield(); }
+// Where the sim scheduler may switch threads; nothing on os.
+inline void scheduling_point() {}
+inline void sleep_for(Clock::duration duration) { std::this_thread::sleep_for(duration); }
+inline constexpr bool simulated = false;
+
+// Per-thread storage: `THREADLAB_PER_THREAD(T, name)` defines `T& name()`.
+#define THREADLAB_PER_THREAD(Type, name)                                                                       \
+    Type& name() {                                                                                            \
+        thread_local Type value{};                                                                            \
+        return value;                                                                                         \
+    }
+
+#else
+
+inline constexpr bool simulated = true;
+
+namespace sim {
+struct Fiber;
+// Fibers parked on one object, woken first in, first out.
+using WaitList = std::vector<Fiber*>;
+// The calling fiber's slot for `key`, made by make() on first use, destroyed when the fiber ends.
+void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*));
+std::uint64_t current_id();
+} // namespace sim
+
+// Locks and conditions between fibers: a contended lock() and every wait park the fiber.
+class Mutex {
+public:
+    Mutex() = default;
+    Mutex(const Mutex&) = delete;
+    Mutex& operator=(const Mutex&) = delete;
+    void lock();
+    bool try_lock();
+    void unlock();
+
+private:
+    bool locked_ = false;
+    sim::WaitList waiters_;
+};
+
+class CondVar {
+public:
+    using Lock = std::unique_lock<Mutex>;
+    CondVar() = default;
+    CondVar(const CondVar&) = delete;
+    CondVar& operator=(const CondVar&) = delete;
+    ~CondVar();
+    void notify_one() noexcept;
+    void notify_all() noexcept;
+    void wait(Lock& lock) { wait_until_or_forever(lock, nullptr); }
+    std::cv_status wait_until(Lock& lock, Clock::time_point deadline) {
+        return wait_until_or_forever(lock, &deadline) ? std::cv_status::timeout : std::cv_status::no_timeout;
+    }
+    template <class Predicate> void wait(Lock& lock, Predicate ready) {
+        while (!ready()) wait(lock);
+    }
+    template <class Predicate> bool wait_until(Lock& lock, Clock::time_point deadline, Predicate ready) {
+        while (!ready())
+            if (wait_until(lock, deadline) == std::cv_status::timeout) return ready();
+        return true;
+    }
+    template <class Rep, class Period> std::cv_status wait_for(Lock& lock, std::chrono::duration<Rep, Period> d) {
+        return wait_until(lock, Clock::now() + std::chrono::duration_cast<Clock::duration>(d));
+    }
+    template <class Rep, class Period, class Predicate>
+    bool wait_for(Lock& lock, std::chrono::duration<Rep, Period> d, Predicate ready) {
+        return wait_until(lock, Clock::now() + std::chrono::duration_cast<Clock::duration>(d), ready);
+    }
+
+private:
+    bool wait_until_or_forever(Lock& lock, const Clock::time_point* deadline); // true: timed out
+    sim::WaitList waiters_;
+};
+
+// A fiber, started and joined as a std::thread is.
+class OsThread {
+public:
+    using id = std::uint64_t;
+    using native_handle_type = std::uint64_t;
+    OsThread() noexcept = default;
+    explicit OsThread(std::function<void()> body);
+    template <class F, class Arg> OsThread(F&& f, Arg&& arg) : OsThread(std::function<void()>(std::bind(std::forward<F>(f), std::forward<Arg>(arg)))) {}
+    OsThread(OsThread&& other) noexcept : fiber_(other.fiber_) { other.fiber_ = nullptr; }
+    OsThread& operator=(OsThread&& other) noexcept;
+    ~OsThread();
+    bool joinable() const noexcept { return fiber_ != nullptr; }
+    void join();
+    void detach();
+    id get_id() const noexcept;
+    native_handle_type native_handle() const noexcept { return get_id(); }
+    static unsigned hardware_concurrency() noexcept { return std::thread::hardware_concurrency(); }
+
+private:
+    sim::Fiber* fiber_ = nullptr;
+};
+
+inline std::uint64_t this_thread_id() { return sim::current_id(); }
+inline unsigned long this_ident() { return static_cast<unsigned long>(sim::current_id()); }
+void yield_now();
+void scheduling_point();
+void sleep_for(Clock::duration duration);
+
+#define THREADLAB_PER_THREAD(Type, name)                                                                       \
+    Type& name() {                                                                                            \
+        static const char key = 0;                                                                            \
+        return *static_cast<Type*>(::threadlab::detail::sim::local_slot(                                     \
+            &key, []() -> void* { return new Type{}; }, [](void* p) { delete static_cast<Type*>(p); }));        \
+    }
+
+#endif
+
+using UniqueLock = std::unique_lock<Mutex>;
+
+} // namespace detail
+} // namespace threadlab

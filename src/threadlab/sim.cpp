@@ -1,0 +1,474 @@
+// The sim backend (platform.hpp, sim.hpp): fibers on one OS thread and a seeded scheduler.
+//
+// A fiber runs until it parks (a wait, a contended internal mutex, a sleep) or reaches a
+// scheduling point (yield); then the scheduler draws the next fiber from the runnable ones with
+// a mt19937_64 seeded by THREADLAB_SEED (its output is fixed by the standard, so a seed means the
+// same choices on every platform). Nothing else switches, so a run is a pure function of its seed
+// under the virtual clock. Timers: a parked fiber may have a deadline; the earliest is fired when
+// nothing else can run (virtual clock: time jumps to it; wall clock: the OS thread sleeps).
+//
+// Fibers are ucontext contexts (glibc) on mmap'd stacks with a guard page. Under ASan and TSan the
+// switches are announced to the sanitizer, so the sim suite runs clean under both.
+#include "sim.hpp"
+
+#include "errors.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <sys/mman.h>
+#include <system_error>
+#include <ucontext.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define THREADLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define THREADLAB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define THREADLAB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define THREADLAB_TSAN 1
+#endif
+#endif
+
+#ifdef THREADLAB_ASAN
+extern "C" void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
+extern "C" void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old, size_t* size_old);
+#endif
+#ifdef THREADLAB_TSAN
+extern "C" void* __tsan_get_current_fiber();
+extern "C" void* __tsan_create_fiber(unsigned flags);
+extern "C" void __tsan_destroy_fiber(void* fiber);
+extern "C" void __tsan_switch_to_fiber(void* fiber, unsigned flags);
+#endif
+
+namespace threadlab {
+namespace detail::sim {
+
+struct LocalSlot {
+    const void* key;
+    void* value;
+    void (*destroy)(void*);
+};
+
+struct Fiber {
+    enum class State { runnable, running, blocked, finished };
+    std::uint64_t id = 0;
+    State state = State::runnable;
+    ucontext_t context{};
+    void* stack = nullptr; // mmap'd, guard page first; none for the main fiber (the OS stack)
+    std::size_t stack_size = 0;
+    std::function<void()> body;
+    // While parked: the list it is on (a timeout takes it off) and its deadline, if any.
+    WaitList* parked_on = nullptr;
+    bool has_deadline = false;
+    bool timed_out = false;
+    Clock::time_point deadline{};
+    WaitList joiners;
+    bool released = false; // joined or detached: deleted once its stack is gone
+    std::vector<LocalSlot> locals;
+#ifdef THREADLAB_ASAN
+    void* fake_stack = nullptr;
+    const void* asan_bottom = nullptr;
+    std::size_t asan_size = 0;
+#endif
+#ifdef THREADLAB_TSAN
+    void* tsan_fiber = nullptr;
+#endif
+};
+
+namespace {
+// Sanitizers keep more on the stack; pages are only committed when touched.
+#if defined(THREADLAB_ASAN) || defined(THREADLAB_TSAN)
+constexpr std::size_t kStackSize = 4 << 20;
+#else
+constexpr std::size_t kStackSize = 1 << 20;
+#endif
+constexpr Clock::duration kVirtualTick = std::chrono::microseconds(1);
+
+std::uint64_t env_seed() {
+    const char* text = std::getenv("THREADLAB_SEED");
+    if (!text || !*text) return 1;
+    char* end = nullptr;
+    unsigned long long value = std::strtoull(text, &end, 10);
+    if (*end != '\0') {
+        std::fprintf(stderr, "threadlab: THREADLAB_SEED=%s is not a number; using seed 1\n", text);
+        return 1;
+    }
+    return value;
+}
+
+bool env_virtual_clock() {
+    const char* text = std::getenv("THREADLAB_CLOCK");
+    if (!text || !*text || std::strcmp(text, "wall") == 0) return false;
+    if (std::strcmp(text, "virtual") == 0) return true;
+    std::fprintf(stderr, "threadlab: THREADLAB_CLOCK=%s is neither wall nor virtual; using wall\n", text);
+    return false;
+}
+
+Clock::time_point wall_now() {
+    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::steady_clock::now().time_since_epoch()));
+}
+
+struct Scheduler {
+    pthread_t os_thread = pthread_self();
+    Fiber main;
+    Fiber* current = &main;
+    std::vector<Fiber*> alive{&main}; // every fiber not finished, oldest first
+    std::vector<Fiber*> runnable;     // in the order they became runnable
+    std::vector<Fiber*> timed;        // parked with a deadline, in the order they parked
+    std::vector<Fiber*> finished;     // stacks to free once another fiber runs
+    std::uint64_t seed = env_seed();
+    std::mt19937_64 rng{seed};
+    bool virtual_clock = env_virtual_clock();
+    Clock::time_point virtual_now = wall_now();
+    Clock::duration wall_offset{0}; // keeps Clock monotonic after a switch from virtual to wall time
+    std::uint64_t next_id = 1;
+    std::uint64_t switches = 0;
+
+    Scheduler() {
+        main.id = next_id++;
+        main.state = Fiber::State::running;
+#ifdef THREADLAB_TSAN
+        main.tsan_fiber = __tsan_get_current_fiber();
+#endif
+    }
+};
+
+Scheduler& scheduler() {
+    static Scheduler* s = new Scheduler; // never destroyed: fibers may run while the program exits
+    return *s;
+}
+
+Scheduler& on_scheduler_thread() {
+    Scheduler& s = scheduler();
+    if (!pthread_equal(s.os_thread, pthread_self())) {
+        std::fputs("threadlab (sim backend): called from an OS thread it did not start; every Threadlab thread "
+                   "is a fiber of the first thread that used the library\n",
+                   stderr);
+        std::abort();
+    }
+    return s;
+}
+
+void remove(std::vector<Fiber*>& list, Fiber* fiber) {
+    auto found = std::find(list.begin(), list.end(), fiber);
+    if (found != list.end()) list.erase(found);
+}
+
+void make_runnable(Scheduler& s, Fiber* fiber) {
+    if (fiber->has_deadline) remove(s.timed, fiber);
+    fiber->has_deadline = false;
+    fiber->parked_on = nullptr;
+    fiber->state = Fiber::State::runnable;
+    s.runnable.push_back(fiber);
+}
+
+// Wake every parked fiber whose deadline has come, in the order they parked.
+void fire_timers(Scheduler& s, Clock::time_point now) {
+    for (std::size_t i = 0; i < s.timed.size();) {
+        Fiber* fiber = s.timed[i];
+        if (fiber->deadline > now) {
+            ++i;
+            continue;
+        }
+        if (fiber->parked_on) remove(*fiber->parked_on, fiber);
+        fiber->timed_out = true;
+        make_runnable(s, fiber); // takes it off s.timed
+    }
+}
+
+[[noreturn]] void all_asleep(Scheduler& s) {
+    std::string text = "Deadlock: all threads are asleep (" + std::to_string(s.alive.size()) +
+                       " waiting, none can wake the others, no timeout pending)\n";
+    std::fputs(text.c_str(), stderr);
+    std::fflush(stderr);
+    std::_Exit(3);
+}
+
+// The next fiber to run: a seeded draw among the runnable ones. When none is runnable, fire the
+// earliest timer (virtual clock: time jumps; wall clock: the OS thread sleeps until it).
+Fiber* pick(Scheduler& s) {
+    for (;;) {
+        fire_timers(s, Clock::now());
+        if (!s.runnable.empty()) {
+            std::size_t index = s.runnable.size() == 1 ? 0 : static_cast<std::size_t>(s.rng() % s.runnable.size());
+            Fiber* next = s.runnable[index];
+            s.runnable.erase(s.runnable.begin() + static_cast<std::ptrdiff_t>(index));
+            return next;
+        }
+        if (s.timed.empty()) all_asleep(s);
+        Clock::time_point earliest = s.timed.front()->deadline;
+        for (Fiber* fiber : s.timed) earliest = std::min(earliest, fiber->deadline);
+        if (s.virtual_clock)
+            s.virtual_now = std::max(s.virtual_now, earliest);
+        else
+            std::this_thread::sleep_until(std::chrono::steady_clock::time_point(
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>((earliest - s.wall_offset).time_since_epoch())));
+    }
+}
+
+void free_stack(Fiber* fiber) {
+    if (fiber->stack) ::munmap(fiber->stack, fiber->stack_size);
+    fiber->stack = nullptr;
+#ifdef THREADLAB_TSAN
+    if (fiber->tsan_fiber) __tsan_destroy_fiber(fiber->tsan_fiber);
+    fiber->tsan_fiber = nullptr;
+#endif
+}
+
+// Runs first in a fiber that was just switched to: the stacks of finished fibers are free now.
+void after_switch(Scheduler& s, [[maybe_unused]] Fiber* from) {
+#ifdef THREADLAB_ASAN
+    const void* bottom = nullptr;
+    std::size_t size = 0;
+    __sanitizer_finish_switch_fiber(s.current->fake_stack, &bottom, &size);
+    if (from && !from->stack) { // the main fiber: the sanitizer tells us where its stack is
+        from->asan_bottom = bottom;
+        from->asan_size = size;
+    }
+#endif
+    for (Fiber* fiber : s.finished) {
+        free_stack(fiber);
+        if (fiber->released) delete fiber;
+    }
+    s.finished.clear();
+}
+
+Fiber* switching_from = nullptr; // for after_switch in a fiber's first instruction
+
+void switch_to(Scheduler& s, Fiber* next) {
+    Fiber* from = s.current;
+    next->state = Fiber::State::running;
+    if (next == from) return;
+    s.current = next;
+    ++s.switches;
+    switching_from = from;
+#ifdef THREADLAB_ASAN
+    __sanitizer_start_switch_fiber(from->state == Fiber::State::finished ? nullptr : &from->fake_stack,
+                                   next->stack ? next->stack : next->asan_bottom,
+                                   next->stack ? next->stack_size : next->asan_size);
+#endif
+#ifdef THREADLAB_TSAN
+    __tsan_switch_to_fiber(next->tsan_fiber, 0); // 0: the switch orders memory, as the scheduler does
+#endif
+    ::swapcontext(&from->context, &next->context);
+    after_switch(s, switching_from); // back in `from`
+}
+
+// Park the current fiber on `list` (if any) until woken, or until `deadline` (if any): true if the
+// deadline ended it.
+bool park(Scheduler& s, WaitList* list, const Clock::time_point* deadline) {
+    Fiber* me = s.current;
+    me->state = Fiber::State::blocked;
+    me->timed_out = false;
+    me->parked_on = list;
+    if (list) list->push_back(me);
+    if (deadline) {
+        me->has_deadline = true;
+        me->deadline = *deadline;
+        s.timed.push_back(me);
+    }
+    switch_to(s, pick(s));
+    return me->timed_out;
+}
+
+void wake_first(Scheduler& s, WaitList& list) {
+    if (list.empty()) return;
+    Fiber* fiber = list.front();
+    list.erase(list.begin());
+    make_runnable(s, fiber);
+}
+
+void fiber_main() {
+    Scheduler& s = scheduler();
+    after_switch(s, switching_from);
+    Fiber* me = s.current;
+    me->body(); // run_thread and the watchdogs catch everything; an escape ends the program, as std::thread
+    me->body = nullptr;
+    // Thread-local destructors, newest first; one may make a slot again (it is destroyed too).
+    while (!me->locals.empty()) {
+        LocalSlot slot = me->locals.back();
+        me->locals.pop_back();
+        slot.destroy(slot.value);
+    }
+    me->state = Fiber::State::finished;
+    remove(s.alive, me);
+    while (!me->joiners.empty()) wake_first(s, me->joiners);
+    s.finished.push_back(me);
+    switch_to(s, pick(s));
+    std::abort(); // a finished fiber is never switched to
+}
+} // namespace
+
+void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*)) {
+    Fiber* me = on_scheduler_thread().current;
+    for (LocalSlot& slot : me->locals)
+        if (slot.key == key) return slot.value;
+    void* value = make();
+    me->locals.push_back(LocalSlot{key, value, destroy});
+    return value;
+}
+
+std::uint64_t current_id() { return on_scheduler_thread().current->id; }
+} // namespace detail::sim
+
+Clock::time_point Clock::now() noexcept {
+    auto& s = detail::sim::scheduler();
+    return s.virtual_clock ? s.virtual_now : detail::sim::wall_now() + s.wall_offset;
+}
+
+namespace detail {
+using sim::Fiber;
+
+void Mutex::lock() {
+    auto& s = sim::on_scheduler_thread();
+    while (locked_) sim::park(s, &waiters_, nullptr);
+    locked_ = true;
+}
+
+bool Mutex::try_lock() {
+    if (locked_) return false;
+    locked_ = true;
+    return true;
+}
+
+void Mutex::unlock() {
+    locked_ = false;
+    sim::wake_first(sim::scheduler(), waiters_);
+}
+
+CondVar::~CondVar() = default;
+
+void CondVar::notify_one() noexcept { sim::wake_first(sim::scheduler(), waiters_); }
+
+void CondVar::notify_all() noexcept {
+    auto& s = sim::scheduler();
+    while (!waiters_.empty()) sim::wake_first(s, waiters_);
+}
+
+bool CondVar::wait_until_or_forever(Lock& lock, const Clock::time_point* deadline) {
+    auto& s = sim::on_scheduler_thread();
+    lock.unlock(); // nothing runs between this and parking: no wake-up is lost
+    bool timed_out = sim::park(s, &waiters_, deadline);
+    lock.lock();
+    return timed_out;
+}
+
+OsThread::OsThread(std::function<void()> body) {
+    auto& s = sim::on_scheduler_thread();
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void* stack = ::mmap(nullptr, sim::kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "Resource temporarily unavailable");
+    ::mprotect(stack, page, PROT_NONE); // a stack overflow faults instead of writing over memory
+    std::unique_ptr<void, void (*)(void*)> stack_owner(stack, [](void* p) { ::munmap(p, sim::kStackSize); });
+    auto fiber = std::make_unique<Fiber>();
+    // Room first: once the fiber is listed nothing may throw, or a failed start would leave it behind.
+    s.alive.reserve(s.alive.size() + 1);
+    s.runnable.reserve(s.runnable.size() + 1);
+    fiber->id = s.next_id++;
+    fiber->stack = stack;
+    fiber->stack_size = sim::kStackSize;
+    fiber->body = std::move(body);
+    ::getcontext(&fiber->context);
+    fiber->context.uc_stack.ss_sp = stack;
+    fiber->context.uc_stack.ss_size = sim::kStackSize;
+    fiber->context.uc_link = nullptr;
+    ::makecontext(&fiber->context, sim::fiber_main, 0);
+#ifdef THREADLAB_TSAN
+    fiber->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    stack_owner.release();
+    fiber_ = fiber.release();
+    s.alive.push_back(fiber_);
+    s.runnable.push_back(fiber_);
+}
+
+OsThread& OsThread::operator=(OsThread&& other) noexcept {
+    if (joinable()) std::terminate();
+    fiber_ = other.fiber_;
+    other.fiber_ = nullptr;
+    return *this;
+}
+
+OsThread::~OsThread() {
+    if (joinable()) std::terminate(); // as std::thread
+}
+
+void OsThread::join() {
+    auto& s = sim::on_scheduler_thread();
+    if (!fiber_) throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+    if (fiber_ == s.current) throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur));
+    while (fiber_->state != Fiber::State::finished) sim::park(s, &fiber_->joiners, nullptr);
+    detach();
+}
+
+void OsThread::detach() {
+    if (!fiber_) throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+    fiber_->released = true;
+    if (fiber_->state == Fiber::State::finished && !fiber_->stack) delete fiber_; // else after_switch deletes it
+    fiber_ = nullptr;
+}
+
+OsThread::id OsThread::get_id() const noexcept { return fiber_ ? fiber_->id : 0; }
+
+void yield_now() {
+    auto& s = sim::on_scheduler_thread();
+    // Under the virtual clock a scheduling point costs a microsecond: code that polls (a spin
+    // loop, a wait with a timeout) still sees time pass, and deadlines come, deterministically.
+    if (s.virtual_clock) s.virtual_now += sim::kVirtualTick;
+    Fiber* me = s.current;
+    me->state = Fiber::State::runnable;
+    s.runnable.push_back(me);
+    sim::switch_to(s, sim::pick(s));
+}
+
+void scheduling_point() { yield_now(); }
+
+void sleep_for(Clock::duration duration) {
+    auto& s = sim::on_scheduler_thread();
+    if (duration <= Clock::duration::zero()) return yield_now();
+    Clock::time_point deadline = Clock::now() + duration;
+    while (Clock::now() < deadline) sim::park(s, nullptr, &deadline);
+}
+} // namespace detail
+
+namespace sim {
+namespace {
+void require_alone(const char* what) {
+    auto& s = detail::sim::on_scheduler_thread();
+    if (s.alive.size() != 1) throw RuntimeError(std::string(what) + " needs the calling thread to be the only one alive");
+}
+} // namespace
+
+std::uint64_t seed() { return detail::sim::scheduler().seed; }
+
+void reseed(std::uint64_t seed) {
+    require_alone("sim::reseed()");
+    auto& s = detail::sim::scheduler();
+    s.seed = seed;
+    s.rng.seed(seed);
+}
+
+bool virtual_clock() { return detail::sim::scheduler().virtual_clock; }
+
+void set_virtual_clock(bool on) {
+    require_alone("sim::set_virtual_clock()");
+    auto& s = detail::sim::scheduler();
+    if (on && !s.virtual_clock) s.virtual_now = Clock::now();
+    if (!on && s.virtual_clock) s.wall_offset = std::max(s.wall_offset, s.virtual_now - detail::sim::wall_now());
+    s.virtual_clock = on;
+}
+
+std::uint64_t switches() { return detail::sim::scheduler().switches; }
+} // namespace sim
+} // namespace threadlab

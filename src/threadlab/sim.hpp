@@ -1,0 +1,42 @@
+// threadlab/sim.hpp - the simulated-threads backend's controls, and checkpoint().
+//
+// Built with THREADLAB_BACKEND=sim (CMake presets sim, sim-asan, sim-tsan), every Thread is a fiber
+// on the one OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED
+// chooses which runnable fiber goes on at each scheduling point: every blocking call (Lock and
+// RLock acquire, the waits, join, sleep, Thread.start) and gil::checkpoint(), which CPU-bound code
+// calls in its loops. Between two points a fiber runs alone, so the same seed gives the same
+// interleaving, run after run.
+//
+// Clocks: wall time by default (sleep(1) takes a second), or virtual time with
+// THREADLAB_CLOCK=virtual: each scheduling point costs 1 us, computing costs nothing, and when
+// every fiber waits time jumps to the next deadline, so 10 threads x sleep(1) report 1.0 s and
+// take milliseconds.
+//
+// When every fiber waits and no deadline is pending, nothing can ever wake them: the run ends
+// with "Deadlock: all threads are asleep" and what each waits in, on stderr, exit status 3
+// (Go's "all goroutines are asleep"), unless a DeadlockDetector reports the cycle first.
+#pragma once
+
+#include "platform.hpp"
+
+#include <cstdint>
+
+namespace threadlab {
+
+#ifdef THREADLAB_SIM
+namespace sim {
+// The seed the scheduler draws its choices from: THREADLAB_SEED, else 1.
+std::uint64_t seed();
+// Start the choices over from `seed`. Only while the calling thread is the only one alive
+// (RuntimeError otherwise): explore mode runs one program under many seeds in one process.
+void reseed(std::uint64_t seed);
+// Whether Clock is virtual (THREADLAB_CLOCK=virtual); set_virtual_clock(), with only the calling
+// thread alive, switches (RuntimeError otherwise).
+bool virtual_clock();
+void set_virtual_clock(bool on);
+// Fiber switches since the start: a measure of how much interleaving a run had.
+std::uint64_t switches();
+} // namespace sim
+#endif
+
+} // namespace threadlab
