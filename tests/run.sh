@@ -7,6 +7,7 @@
 #   native   cmake --preset native;      build; ctest   (release build, unit tests)
 #   tsan     cmake --preset native-tsan; build; ctest   (ThreadSanitizer)
 #   asan     cmake --preset native-asan; build; ctest   (AddressSanitizer + LeakSanitizer + UBSan)
+#   sim      cmake --preset sim;         build; ctest   (simulated threads: fibers, seeded scheduler)
 #   wasm     cmake --preset wasm;        build; ctest   (Emscripten pthreads, tests under node)
 #   e2e      python3 -m unittest (tests/e2e/test_*.py) and node --test (tests/e2e/*.test.mjs)
 # A stage whose configure or build fails counts as one failure; later stages still run.
@@ -29,8 +30,8 @@ set -uo pipefail # no -e: a failing stage must not stop the stages after it
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(native tsan asan wasm e2e)
-declare -A PRESET=([native]=native [tsan]=native-tsan [asan]=native-asan [wasm]=wasm)
+ALL_STAGES=(native tsan asan sim wasm e2e)
+declare -A PRESET=([native]=native [tsan]=native-tsan [asan]=native-asan [sim]=sim [wasm]=wasm)
 ART="$ROOT/tests/artifacts"
 LOGDIR="$ART/logs"
 TEST_TIMEOUT="${THREADLAB_TEST_TIMEOUT:-300}"
@@ -240,7 +241,7 @@ for stage in "${STAGES[@]}"; do
     banner "stage $stage (log: ${LOGDIR#"$ROOT"/}/$stage.log)"
     start_row "$stage"
     case "$stage" in
-        native) cmake_stage ;;
+        native|sim) cmake_stage ;;
         tsan)
             TSAN_OPTIONS="second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}" cmake_stage
             ;;

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #ifdef THREADLAB_SIM
@@ -55,6 +56,8 @@ inline void yield_now() { std::this_thread::yield(); }
 // Where the sim scheduler may switch threads; nothing on os.
 inline void scheduling_point() {}
 inline void sleep_for(Clock::duration duration) { std::this_thread::sleep_for(duration); }
+// The calling thread's name, for sim's "all threads are asleep" report; nothing on os.
+inline void set_thread_label(const std::string&) {}
 inline constexpr bool simulated = false;
 
 // Per-thread storage: `THREADLAB_PER_THREAD(T, name)` defines `T& name()`.
@@ -153,6 +156,7 @@ inline unsigned long this_ident() { return static_cast<unsigned long>(sim::curre
 void yield_now();
 void scheduling_point();
 void sleep_for(Clock::duration duration);
+void set_thread_label(const std::string& name);
 
 #define THREADLAB_PER_THREAD(Type, name)                                                                       \
     Type& name() {                                                                                            \

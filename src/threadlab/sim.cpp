@@ -43,6 +43,7 @@
 #ifdef THREADLAB_ASAN
 extern "C" void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
 extern "C" void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old, size_t* size_old);
+extern "C" void __asan_unpoison_memory_region(void const volatile* addr, size_t size);
 #endif
 #ifdef THREADLAB_TSAN
 extern "C" void* __tsan_get_current_fiber();
@@ -76,6 +77,7 @@ struct Fiber {
     WaitList joiners;
     bool released = false; // joined or detached: deleted once its stack is gone
     std::vector<LocalSlot> locals;
+    std::string label; // the Thread's name
 #ifdef THREADLAB_ASAN
     void* fake_stack = nullptr;
     const void* asan_bottom = nullptr;
@@ -188,8 +190,10 @@ void fire_timers(Scheduler& s, Clock::time_point now) {
 }
 
 [[noreturn]] void all_asleep(Scheduler& s) {
-    std::string text = "Deadlock: all threads are asleep (" + std::to_string(s.alive.size()) +
-                       " waiting, none can wake the others, no timeout pending)\n";
+    std::string names;
+    for (Fiber* fiber : s.alive) names += (names.empty() ? "" : ", ") + (fiber->label.empty() ? "fiber " + std::to_string(fiber->id) : fiber->label);
+    std::string text = "Deadlock: all threads are asleep: " + names +
+                       " wait, and no timeout is pending that could wake one of them\n";
     std::fputs(text.c_str(), stderr);
     std::fflush(stderr);
     std::_Exit(3);
@@ -218,6 +222,9 @@ Fiber* pick(Scheduler& s) {
 }
 
 void free_stack(Fiber* fiber) {
+#ifdef THREADLAB_ASAN
+    if (fiber->stack) __asan_unpoison_memory_region(fiber->stack, fiber->stack_size); // the next mmap may reuse it
+#endif
     if (fiber->stack) ::munmap(fiber->stack, fiber->stack_size);
     fiber->stack = nullptr;
 #ifdef THREADLAB_TSAN
@@ -261,7 +268,14 @@ void switch_to(Scheduler& s, Fiber* next) {
 #ifdef THREADLAB_TSAN
     __tsan_switch_to_fiber(next->tsan_fiber, 0); // 0: the switch orders memory, as the scheduler does
 #endif
-    ::swapcontext(&from->context, &next->context);
+    // getcontext + setcontext, not swapcontext: ASan's swapcontext interceptor writes a warning
+    // on stderr, which programs (and tests) that read their own stderr would see.
+    volatile bool resumed = false;
+    if (from->state != Fiber::State::finished) ::getcontext(&from->context);
+    if (!resumed) {
+        resumed = true;
+        ::setcontext(&next->context);
+    }
     after_switch(s, switching_from); // back in `from`
 }
 
@@ -433,6 +447,8 @@ void yield_now() {
 }
 
 void scheduling_point() { yield_now(); }
+
+void set_thread_label(const std::string& name) { sim::on_scheduler_thread().current->label = name; }
 
 void sleep_for(Clock::duration duration) {
     auto& s = sim::on_scheduler_thread();

@@ -77,6 +77,7 @@ THREADLAB_PER_THREAD(std::uint32_t, this_thread_serial)
 void become(const std::shared_ptr<ThreadState>& state) {
     this_thread_state() = state;
     this_thread_serial() = state->serial;
+    detail::set_thread_label(state->name);
 }
 
 // thread_created, thread_named (and thread_started for threads that already run: main, dummies).

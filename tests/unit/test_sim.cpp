@@ -1,0 +1,100 @@
+// The sim backend (sim.hpp): a seed replays an interleaving, virtual time skips waiting, and a run
+// where every thread waits for good ends with a report instead of hanging. Only on sim builds.
+#include "helpers.hpp"
+
+#ifdef THREADLAB_SIM
+#include <chrono>
+#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace testing;
+
+namespace {
+// The tutorial's race: three threads add 5 each to a counter without a lock, with a scheduling
+// point between reading and writing it. The letters say which thread stepped when.
+std::string racy_run(std::uint64_t seed) {
+    tl::sim::reseed(seed);
+    std::string steps;
+    int counter = 0;
+    std::vector<tl::Thread> threads;
+    for (int t = 0; t < 3; ++t)
+        threads.push_back(started([&, t] {
+            for (int i = 0; i < 5; ++i) {
+                const int seen = counter;
+                tl::gil::checkpoint();
+                counter = seen + 1;
+                steps += static_cast<char>('a' + t);
+            }
+        }));
+    for (auto& thread : threads) thread.join();
+    return steps + " counter=" + std::to_string(counter);
+}
+} // namespace
+
+TEST_CASE("sim: the same seed gives the same interleaving 20 times, other seeds give others, some losing updates") {
+    const std::string first = racy_run(7);
+    for (int run = 0; run < 20; ++run) CHECK(racy_run(7) == first);
+    std::set<std::string> outcomes;
+    int lost = 0;
+    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        std::string outcome = racy_run(seed);
+        lost += outcome.find("counter=15") == std::string::npos;
+        outcomes.insert(outcome);
+    }
+    CHECK(outcomes.size() > 10);
+    CHECK(lost > 0);
+    CHECK(tl::sim::seed() == 50);
+}
+
+TEST_CASE("sim: reseed and the clock switch need the caller alone") {
+    tl::Event go;
+    tl::Thread waiter = started([&] { go.wait(); });
+    CHECK(raised([] { tl::sim::reseed(3); }) == "RuntimeError: sim::reseed() needs the calling thread to be the only one alive");
+    CHECK(raised([] { tl::sim::set_virtual_clock(true); }) ==
+          "RuntimeError: sim::set_virtual_clock() needs the calling thread to be the only one alive");
+    go.set();
+    waiter.join();
+}
+
+TEST_CASE("sim: virtual time - 10 threads x sleep(1) report 1.0 s and take milliseconds") {
+    tl::sim::set_virtual_clock(true);
+    const auto real_start = std::chrono::steady_clock::now();
+    Stopwatch watch;
+    std::vector<tl::Thread> threads;
+    for (int i = 0; i < 10; ++i) threads.push_back(started([] { tl::sleep(1); }));
+    for (auto& thread : threads) thread.join();
+    const double reported = watch.elapsed();
+    const double real = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+    tl::sim::set_virtual_clock(false);
+    CHECK(reported >= 1.0);
+    CHECK(reported < 1.001);
+    CHECK(real < 0.5);
+    CHECK(watch.elapsed() >= reported); // back on the wall clock, time does not run backwards
+}
+
+TEST_CASE("sim: when every thread waits and nothing can wake one, the run ends with status 3 and names them") {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::dup2(out[1], 2);
+        tl::Event never;
+        tl::Thread waiter({.name = "waiter"}, [&] { never.wait(); });
+        waiter.start();
+        waiter.join();
+        ::_exit(0);
+    }
+    ::close(out[1]);
+    std::string text;
+    char buffer[256];
+    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+    ::close(out[0]);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 3);
+    CHECK(text == "Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n");
+}
+#endif
