@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     bench::lock_workloads(config);
     bench::tutorial_workloads(config);
     bench::events_workloads(config);
+    bench::handoff_workloads(config);
 #endif
     return 0;
 }

@@ -9,4 +9,5 @@ void thread_workloads(const Config& config);   // thread_bench.cpp: start + join
 void lock_workloads(const Config& config);     // lock_bench.cpp: Lock, RLock, Condition, Event
 void tutorial_workloads(const Config& config); // tutorial_bench.cpp: the tutorial's sleeps and downloads
 void events_workloads(const Config& config);   // events_compare.cpp: the event stream's cost
+void handoff_workloads(const Config& config);  // handoff_compare.cpp: os threads against sim fibers
 } // namespace bench
