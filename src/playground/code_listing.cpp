@@ -150,15 +150,15 @@ KindText kind_text(const Scenario& s, bool task_prints_done, const CpuNumbers& c
         const std::string n = std::to_string(s.increments);
         const std::string total = std::to_string(static_cast<long long>(s.count) * s.increments);
         k.py_imports = "import threading\nimport time\nimport concurrent.futures\n";
-        // Relaxed atomic loads and stores: each is indivisible (so the C++ is well-defined), the
-        // read-add-write as a whole is not - exactly the race of Python's counter += 1.
-        k.cpp_task = std::string("std::atomic<long> counter{0};  // shared by every thread\n") +
+        // shared<long> (shared.hpp): each load and store is indivisible (so the C++ is well-defined),
+        // += is a load then a store - exactly the race of Python's counter += 1.
+        k.cpp_task = std::string("shared<long> counter{0};  // shared by every thread\n") +
                      (s.lock ? "Lock lock;\n" : "") +
                      "\nvoid increment(int times) {\n"
                      "    for (int i = 0; i < times; ++i) {\n" +
-                     (s.lock ? "        std::lock_guard<Lock> with_lock(lock);  // with lock:\n" : "") +
-                     "        long value = counter.load(std::memory_order_relaxed);  // read\n"
-                     "        counter.store(value + 1, std::memory_order_relaxed);   // add, write\n"
+                     (s.lock ? "        std::lock_guard<Lock> with_lock(lock);  // with lock:\n"
+                               "        counter += 1;  // read, add, write\n"
+                             : "        counter += 1;  // read, add, write: not one step\n") +
                      "    }\n}\n";
         k.py_task = std::string("counter = 0  # shared by every thread\n") + (s.lock ? "lock = threading.Lock()\n" : "") +
                     "\ndef increment(times):\n"

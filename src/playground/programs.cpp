@@ -144,13 +144,13 @@ long long count_primes(const RunPtr& run, int id, tasks::CpuWork work, bool prin
 
 // What the increment tasks share: the counter, and the Lock of the fixed version.
 struct SharedCounter {
-    std::atomic<long> counter{0};
+    threadlab::shared<long> counter{0};
     threadlab::Lock lock;
 };
 
 // def increment(times): for _ in range(times): counter += 1  (with lock: when fixed)
-// The read and the write are separate relaxed atomic operations, so the C++ is well-defined and
-// two threads that read the same value both write value + 1: a lost update, for real.
+// counter += 1 on a shared<long> is a relaxed atomic read, then a write (shared.hpp), so the C++ is
+// well-defined and two threads that read the same value both write value + 1: a lost update, for real.
 void increment(const RunPtr& run, int id, SharedCounter& shared, int times, bool locked) {
     TaskScope task(run, id);
     if (task.skipped()) return;
@@ -164,8 +164,7 @@ void increment(const RunPtr& run, int id, SharedCounter& shared, int times, bool
         }
         std::optional<std::lock_guard<threadlab::Lock>> with_lock;
         if (locked) with_lock.emplace(shared.lock);
-        const long value = shared.counter.load(std::memory_order_relaxed);
-        shared.counter.store(value + 1, std::memory_order_relaxed);
+        shared.counter += 1;
     }
     task.finish(TaskStatus::done);
 }

@@ -9,6 +9,7 @@
 #include "gil.hpp"
 #include "print.hpp"
 #include "queue.hpp"
+#include "shared.hpp"
 #include "sim.hpp"
 #include "sync.hpp"
 #include "thread.hpp"

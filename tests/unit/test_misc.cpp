@@ -227,3 +227,24 @@ TEST_CASE("println writes to standard output when no sink is set") {
     std::string text = out.text();
     if (CaptureFd::available) CHECK(text == "to stdout 2.0\n");
 }
+
+TEST_CASE("shared<T>: load, store and += as Python's global, and exact under a Lock") {
+    tl::shared<long> value{5};
+    CHECK(value.load() == 5);
+    value = 7;
+    value += 3;
+    value -= 1;
+    CHECK(static_cast<long>(value) == 9);
+    tl::shared<long> counter;
+    tl::Lock lock;
+    std::vector<tl::Thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.push_back(testing::started([&] {
+            for (int i = 0; i < 10000; ++i) {
+                std::lock_guard with_lock(lock);
+                counter += 1;
+            }
+        }));
+    for (auto& thread : threads) thread.join();
+    CHECK(counter.load() == 40000);
+}

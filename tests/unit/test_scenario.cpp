@@ -353,9 +353,10 @@ TEST_CASE("Scenario.parser reads the race: kind=increment, increments, lock") {
           "kind=increment&count=4&mode=threads&increments=50&lock=1");
     CHECK(error_of("kind=increment&increments=0") == "Invalid scenario: increments must be 1..10000000, got '0'");
     CHECK(error_of("kind=increment&lock=maybe").find("lock") != std::string::npos);
-    // The listing is the program that runs: the relaxed read and write, the Lock when fixed.
+    // The listing is the program that runs: shared<long>'s read-then-write, the Lock when fixed.
     const CodeListing race = code_listing(find_preset("race")->scenario);
-    CHECK(race.cpp.find("counter.load(std::memory_order_relaxed)") != std::string::npos);
+    CHECK(race.cpp.find("shared<long> counter{0};") != std::string::npos);
+    CHECK(race.cpp.find("counter += 1;  // read, add, write: not one step") != std::string::npos);
     CHECK(race.cpp.find("Lock lock;") == std::string::npos);
     CHECK(race.python.find("counter += 1") != std::string::npos);
     CHECK(race.python.find("expected 4000000, got {counter}") != std::string::npos);

@@ -47,6 +47,24 @@ TEST_CASE("sim: the same seed gives the same interleaving 20 times, other seeds 
     CHECK(tl::sim::seed() == 50);
 }
 
+TEST_CASE("sim: shared<T> reads and writes are scheduling points, so counter += 1 loses updates under some seeds") {
+    auto lost_updates = [](std::uint64_t seed) {
+        tl::sim::reseed(seed);
+        tl::shared<long> counter{0};
+        std::vector<tl::Thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.push_back(started([&] {
+                for (int i = 0; i < 100; ++i) counter += 1;
+            }));
+        for (auto& thread : threads) thread.join();
+        return 400 - counter.load();
+    };
+    int seeds_losing = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) seeds_losing += lost_updates(seed) > 0;
+    CHECK(seeds_losing > 0);
+    CHECK(lost_updates(3) == lost_updates(3)); // the same seed loses the same updates
+}
+
 TEST_CASE("sim: reseed and the clock switch need the caller alone") {
     tl::Event go;
     tl::Thread waiter = started([&] { go.wait(); });
