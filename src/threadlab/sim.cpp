@@ -486,5 +486,19 @@ void set_virtual_clock(bool on) {
 }
 
 std::uint64_t switches() { return detail::sim::scheduler().switches; }
+
+std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed) {
+    if (runs < 1) throw ValueError("runs must be at least 1");
+    std::vector<Outcome> outcomes;
+    for (int run = 0; run < runs; ++run) {
+        const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(run);
+        reseed(seed);
+        std::string text = program();
+        auto found = std::find_if(outcomes.begin(), outcomes.end(), [&](const Outcome& o) { return o.text == text; });
+        if (found == outcomes.end()) outcomes.push_back(Outcome{std::move(text), 1, seed});
+        else ++found->runs;
+    }
+    return outcomes;
+}
 } // namespace sim
 } // namespace threadlab

@@ -20,6 +20,9 @@
 #include "platform.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
 
 namespace threadlab {
 
@@ -36,6 +39,18 @@ bool virtual_clock();
 void set_virtual_clock(bool on);
 // Fiber switches since the start: a measure of how much interleaving a run had.
 std::uint64_t switches();
+
+// Explore mode: run `program` under `runs` schedules (seeds first_seed, first_seed + 1, ...),
+// each from a fresh seed, and group the runs by what `program` returned (its outcome, e.g.
+// "counter=400"). Outcomes come in the order they first appeared, each with how many runs gave it
+// and the first seed that did: reseed(seed) and run it again to replay that schedule. Call it
+// with the caller alone (RuntimeError otherwise); use the virtual clock for speed.
+struct Outcome {
+    std::string text;
+    int runs = 0;
+    std::uint64_t first_seed = 0;
+};
+std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed = 1);
 } // namespace sim
 #endif
 

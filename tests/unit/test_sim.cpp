@@ -65,6 +65,33 @@ TEST_CASE("sim: shared<T> reads and writes are scheduling points, so counter += 
     CHECK(lost_updates(3) == lost_updates(3)); // the same seed loses the same updates
 }
 
+TEST_CASE("sim: explore groups 200 schedules of the race by outcome, and a first seed replays its outcome") {
+    auto race = [] {
+        tl::shared<long> counter{0};
+        std::vector<tl::Thread> threads;
+        for (int t = 0; t < 2; ++t)
+            threads.push_back(started([&] {
+                for (int i = 0; i < 3; ++i) counter += 1;
+            }));
+        for (auto& thread : threads) thread.join();
+        return "counter=" + std::to_string(counter.load());
+    };
+    const auto outcomes = tl::sim::explore(race, 200);
+    int total = 0;
+    bool clean = false, lost = false;
+    for (const auto& outcome : outcomes) {
+        total += outcome.runs;
+        clean |= outcome.text == "counter=6";
+        lost |= outcome.text != "counter=6";
+        tl::sim::reseed(outcome.first_seed);
+        CHECK(race() == outcome.text); // replayed
+    }
+    CHECK(total == 200);
+    CHECK(clean);
+    CHECK(lost);
+    CHECK(raised([&] { tl::sim::explore(race, 0); }) == "ValueError: runs must be at least 1");
+}
+
 TEST_CASE("sim: reseed and the clock switch need the caller alone") {
     tl::Event go;
     tl::Thread waiter = started([&] { go.wait(); });
