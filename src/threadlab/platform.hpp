@@ -19,7 +19,6 @@
 
 #ifdef THREADLAB_SIM
 #include <functional>
-#include <memory>
 #include <vector>
 #else
 #include <pthread.h>
@@ -101,7 +100,6 @@ public:
     CondVar() = default;
     CondVar(const CondVar&) = delete;
     CondVar& operator=(const CondVar&) = delete;
-    ~CondVar();
     void notify_one() noexcept;
     void notify_all() noexcept;
     void wait(Lock& lock) { wait_until_or_forever(lock, nullptr); }
@@ -136,7 +134,6 @@ public:
     using native_handle_type = std::uint64_t;
     OsThread() noexcept = default;
     explicit OsThread(std::function<void()> body);
-    template <class F, class Arg> OsThread(F&& f, Arg&& arg) : OsThread(std::function<void()>(std::bind(std::forward<F>(f), std::forward<Arg>(arg)))) {}
     OsThread(OsThread&& other) noexcept : fiber_(other.fiber_) { other.fiber_ = nullptr; }
     OsThread& operator=(OsThread&& other) noexcept;
     ~OsThread();

@@ -303,6 +303,10 @@ void wake_first(Scheduler& s, WaitList& list) {
     make_runnable(s, fiber);
 }
 
+void wake_all(Scheduler& s, WaitList& list) {
+    while (!list.empty()) wake_first(s, list);
+}
+
 void fiber_main() {
     Scheduler& s = scheduler();
     after_switch(s, switching_from);
@@ -317,7 +321,7 @@ void fiber_main() {
     }
     me->state = Fiber::State::finished;
     remove(s.alive, me);
-    while (!me->joiners.empty()) wake_first(s, me->joiners);
+    wake_all(s, me->joiners);
     s.finished.push_back(me);
     switch_to(s, pick(s));
     std::abort(); // a finished fiber is never switched to
@@ -361,14 +365,9 @@ void Mutex::unlock() {
     sim::wake_first(sim::scheduler(), waiters_);
 }
 
-CondVar::~CondVar() = default;
-
 void CondVar::notify_one() noexcept { sim::wake_first(sim::scheduler(), waiters_); }
 
-void CondVar::notify_all() noexcept {
-    auto& s = sim::scheduler();
-    while (!waiters_.empty()) sim::wake_first(s, waiters_);
-}
+void CondVar::notify_all() noexcept { sim::wake_all(sim::scheduler(), waiters_); }
 
 bool CondVar::wait_until_or_forever(Lock& lock, const Clock::time_point* deadline) {
     auto& s = sim::on_scheduler_thread();

@@ -1,10 +1,10 @@
-// threadlab/sim.hpp - the simulated-threads backend's controls, and checkpoint().
+// threadlab/sim.hpp - the simulated-threads backend's controls: seed, clock, explore.
 //
 // Built with THREADLAB_BACKEND=sim (CMake presets sim, sim-asan, sim-tsan), every Thread is a fiber
 // on the one OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED
 // chooses which runnable fiber goes on at each scheduling point: every blocking call (Lock and
-// RLock acquire, the waits, join, sleep, Thread.start) and gil::checkpoint(), which CPU-bound code
-// calls in its loops. Between two points a fiber runs alone, so the same seed gives the same
+// RLock acquire, the waits, join, sleep, Thread.start), shared<T> loads and stores, and
+// gil::checkpoint(), which CPU-bound code calls in its loops. Between two points a fiber runs alone, so the same seed gives the same
 // interleaving, run after run.
 //
 // Clocks: wall time by default (sleep(1) takes a second), or virtual time with
@@ -13,8 +13,9 @@
 // take milliseconds.
 //
 // When every fiber waits and no deadline is pending, nothing can ever wake them: the run ends
-// with "Deadlock: all threads are asleep" and what each waits in, on stderr, exit status 3
-// (Go's "all goroutines are asleep"), unless a DeadlockDetector reports the cycle first.
+// with "Deadlock: all threads are asleep: <their names> wait, ..." on stderr and exit status 3
+// (Go's "all goroutines are asleep"). A DeadlockDetector's watchdog keeps a timeout pending, so
+// with one installed its report comes instead.
 #pragma once
 
 #include "platform.hpp"

@@ -317,7 +317,7 @@ void Thread::start() {
             r.alive.emplace(state_->serial, state_);
         }
         std::lock_guard os_lock(state_->os_mutex);
-        state_->os_thread = detail::OsThread(run_thread, state_);
+        state_->os_thread = detail::OsThread([state = state_] { run_thread(state); });
         std::lock_guard lock(state_->mutex);
         state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
     } catch (const std::system_error& e) {

@@ -30,6 +30,18 @@ std::string racy_run(std::uint64_t seed) {
     for (auto& thread : threads) thread.join();
     return steps + " counter=" + std::to_string(counter);
 }
+
+// `threads` Threads each add 1 to a shared<long> `increments` times, without a lock: the total.
+long unlocked_total(int threads, int increments) {
+    tl::shared<long> counter{0};
+    std::vector<tl::Thread> running;
+    for (int t = 0; t < threads; ++t)
+        running.push_back(started([&] {
+            for (int i = 0; i < increments; ++i) counter += 1;
+        }));
+    for (auto& thread : running) thread.join();
+    return counter.load();
+}
 } // namespace
 
 TEST_CASE("sim: the same seed gives the same interleaving 20 times, other seeds give others, some losing updates") {
@@ -50,14 +62,7 @@ TEST_CASE("sim: the same seed gives the same interleaving 20 times, other seeds 
 TEST_CASE("sim: shared<T> reads and writes are scheduling points, so counter += 1 loses updates under some seeds") {
     auto lost_updates = [](std::uint64_t seed) {
         tl::sim::reseed(seed);
-        tl::shared<long> counter{0};
-        std::vector<tl::Thread> threads;
-        for (int t = 0; t < 4; ++t)
-            threads.push_back(started([&] {
-                for (int i = 0; i < 100; ++i) counter += 1;
-            }));
-        for (auto& thread : threads) thread.join();
-        return 400 - counter.load();
+        return 400 - unlocked_total(4, 100);
     };
     int seeds_losing = 0;
     for (std::uint64_t seed = 1; seed <= 20; ++seed) seeds_losing += lost_updates(seed) > 0;
@@ -66,16 +71,7 @@ TEST_CASE("sim: shared<T> reads and writes are scheduling points, so counter += 
 }
 
 TEST_CASE("sim: explore groups 200 schedules of the race by outcome, and a first seed replays its outcome") {
-    auto race = [] {
-        tl::shared<long> counter{0};
-        std::vector<tl::Thread> threads;
-        for (int t = 0; t < 2; ++t)
-            threads.push_back(started([&] {
-                for (int i = 0; i < 3; ++i) counter += 1;
-            }));
-        for (auto& thread : threads) thread.join();
-        return "counter=" + std::to_string(counter.load());
-    };
+    auto race = [] { return "counter=" + std::to_string(unlocked_total(2, 3)); };
     const auto outcomes = tl::sim::explore(race, 200);
     int total = 0;
     bool clean = false, lost = false;
