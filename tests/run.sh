@@ -9,6 +9,7 @@
 #   asan     cmake --preset native-asan; build; ctest   (AddressSanitizer + LeakSanitizer + UBSan)
 #   sim      cmake --preset sim;         build; ctest   (simulated threads: fibers, seeded scheduler)
 #   wasm     cmake --preset wasm;        build; ctest   (Emscripten pthreads, tests under node)
+#   wasm-sim cmake --preset wasm-sim;    build; ctest   (simulated threads in wasm: Asyncify fibers)
 #   e2e      python3 -m unittest (tests/e2e/test_*.py) and node --test (tests/e2e/*.test.mjs)
 # A stage whose configure or build fails counts as one failure; later stages still run.
 #
@@ -30,8 +31,8 @@ set -uo pipefail # no -e: a failing stage must not stop the stages after it
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(native tsan asan sim wasm e2e)
-declare -A PRESET=([native]=native [tsan]=native-tsan [asan]=native-asan [sim]=sim [wasm]=wasm)
+ALL_STAGES=(native tsan asan sim wasm wasm-sim e2e)
+declare -A PRESET=([native]=native [tsan]=native-tsan [asan]=native-asan [sim]=sim [wasm]=wasm [wasm-sim]=wasm-sim)
 ART="$ROOT/tests/artifacts"
 LOGDIR="$ART/logs"
 TEST_TIMEOUT="${THREADLAB_TEST_TIMEOUT:-300}"
@@ -250,7 +251,7 @@ for stage in "${STAGES[@]}"; do
                 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
                 cmake_stage
             ;;
-        wasm)
+        wasm|wasm-sim)
             # Debian's emscripten runs its JS tools with node and needs Debian's node modules.
             NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}" cmake_stage
             ;;

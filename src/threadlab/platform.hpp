@@ -131,7 +131,7 @@ private:
 class OsThread {
 public:
     using id = std::uint64_t;
-    using native_handle_type = std::uint64_t;
+    using native_handle_type = std::uintptr_t; // as pthread_t's, for Thread.ident
     OsThread() noexcept = default;
     explicit OsThread(std::function<void()> body);
     OsThread(OsThread&& other) noexcept : fiber_(other.fiber_) { other.fiber_ = nullptr; }
@@ -141,7 +141,7 @@ public:
     void join();
     void detach();
     id get_id() const noexcept;
-    native_handle_type native_handle() const noexcept { return get_id(); }
+    native_handle_type native_handle() const noexcept { return static_cast<native_handle_type>(get_id()); }
     static unsigned hardware_concurrency() noexcept { return std::thread::hardware_concurrency(); }
 
 private:

@@ -7,23 +7,34 @@
 // under the virtual clock. Timers: a parked fiber may have a deadline; the earliest is fired when
 // nothing else can run (virtual clock: time jumps to it; wall clock: the OS thread sleeps).
 //
-// Fibers are ucontext contexts (glibc) on mmap'd stacks with a guard page. Under ASan and TSan the
-// switches are announced to the sanitizer, so the sim suite runs clean under both.
+// Fibers natively are ucontext contexts (glibc) on mmap'd stacks with a guard page; under ASan and
+// TSan the switches are announced to the sanitizer, so the sim suite runs clean under both. In the
+// browser (wasm-sim) they are Emscripten fibers: a switch unwinds the wasm stack with Asyncify and
+// rewinds the other fiber's, on the page's one thread, with no SharedArrayBuffer.
 #include "sim.hpp"
 
 #include "errors.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
-#include <sys/mman.h>
 #include <system_error>
-#include <ucontext.h>
+#include <thread>
 #include <unistd.h>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#include <emscripten/fiber.h>
+#else
+#include <pthread.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define THREADLAB_ASAN 1
@@ -65,8 +76,12 @@ struct Fiber {
     enum class State { runnable, running, blocked, finished };
     std::uint64_t id = 0;
     State state = State::runnable;
+#ifdef __EMSCRIPTEN__
+    emscripten_fiber_t context{};
+#else
     ucontext_t context{};
-    void* stack = nullptr; // mmap'd, guard page first; none for the main fiber (the OS stack)
+#endif
+    void* stack = nullptr; // see allocate_stack(); none for the main fiber (the OS stack)
     std::size_t stack_size = 0;
     std::function<void()> body;
     // While parked: the list it is on (a timeout takes it off) and its deadline, if any.
@@ -89,9 +104,15 @@ struct Fiber {
 };
 
 namespace {
-// Sanitizers keep more on the stack; pages are only committed when touched.
-#if defined(THREADLAB_ASAN) || defined(THREADLAB_TSAN)
-constexpr std::size_t kStackSize = 4 << 20;
+#ifdef __EMSCRIPTEN__
+// One malloc'd block per fiber: Asyncify's save area (the locals of every frame a switch unwinds),
+// then the C stack (only address-taken locals live there; wasm keeps the rest itself). 1000
+// sleeping threads take 160 MiB.
+constexpr std::size_t kAsyncifySize = 32 << 10;
+constexpr std::size_t kStackSize = 160 << 10;
+alignas(16) char main_asyncify_area[256 << 10]; // the main fiber's: its stack is the deepest
+#elif defined(THREADLAB_ASAN) || defined(THREADLAB_TSAN)
+constexpr std::size_t kStackSize = 4 << 20; // sanitizers keep more on the stack; pages are committed when touched
 #else
 constexpr std::size_t kStackSize = 1 << 20;
 #endif
@@ -122,7 +143,9 @@ Clock::time_point wall_now() {
 }
 
 struct Scheduler {
+#ifndef __EMSCRIPTEN__
     pthread_t os_thread = pthread_self();
+#endif
     Fiber main;
     Fiber* current = &main;
     std::vector<Fiber*> alive{&main}; // every fiber not finished, oldest first
@@ -136,10 +159,24 @@ struct Scheduler {
     Clock::duration wall_offset{0}; // keeps Clock monotonic after a switch from virtual to wall time
     std::uint64_t next_id = 1;
     std::uint64_t switches = 0;
+    // Hosted (run_for): the main fiber is a host, a page's frame loop, not one of the program's
+    // threads. It never yields; the others run only inside run_for, which returns when none can
+    // run or at host_until (wall time), so the page draws its frames.
+    bool hosted = false;
+    bool host_waiting = false;
+    Clock::time_point host_until{};
+    int external_waits = 0; // ExternalWaits begun and not done: their threads will be woken
+    // set_quantum: a thread goes on through a run of scheduling points (drawn, mean `quantum`)
+    // before the next draw of who runs; `run_left` is what is left of the current run.
+    std::uint64_t quantum = 1;
+    std::uint64_t run_left = 0;
 
     Scheduler() {
         main.id = next_id++;
         main.state = Fiber::State::running;
+#ifdef __EMSCRIPTEN__
+        emscripten_fiber_init_from_current_context(&main.context, main_asyncify_area, sizeof main_asyncify_area);
+#endif
 #ifdef THREADLAB_TSAN
         main.tsan_fiber = __tsan_get_current_fiber();
 #endif
@@ -153,12 +190,14 @@ Scheduler& scheduler() {
 
 Scheduler& on_scheduler_thread() {
     Scheduler& s = scheduler();
+#ifndef __EMSCRIPTEN__ // the page has one thread
     if (!pthread_equal(s.os_thread, pthread_self())) {
         std::fputs("threadlab (sim backend): called from an OS thread it did not start; every Threadlab thread "
                    "is a fiber of the first thread that used the library\n",
                    stderr);
         std::abort();
     }
+#endif
     return s;
 }
 
@@ -199,33 +238,115 @@ void fire_timers(Scheduler& s, Clock::time_point now) {
     std::_Exit(3);
 }
 
+#ifdef __EMSCRIPTEN__
+// Node may block its main thread (Atomics.wait); a page may not. Synchronous where it can be: a
+// program's exit (atexit joins its threads) cannot wait for the event loop.
+EM_JS(int, sleep_blocking_ms, (double ms), {
+    try {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+        return 1;
+    } catch (e) {
+        return 0;
+    }
+});
+
+// Emscripten 3.1.6 holds the runtime alive for every Asyncify unwind and lets go when that stack
+// is rewound; a new fiber's first entry rewinds nothing, so its hold would keep the runtime alive
+// for good, and exit() would skip the atexit handlers (which join non-daemon threads).
+EM_JS(void, release_first_entry_hold, (), {
+    if (runtimeKeepaliveCounter > 0) runtimeKeepaliveCounter -= 1;
+});
+#endif
+
+void sleep_until_wall([[maybe_unused]] Scheduler& s, Clock::time_point until) {
+#ifdef __EMSCRIPTEN__
+    const auto wait = until - Clock::now();
+    if (wait <= Clock::duration::zero()) return;
+    const double ms = std::chrono::duration<double, std::milli>(wait).count();
+    // In a page: back to the browser's event loop until then (Asyncify), so the page stays live.
+    if (!sleep_blocking_ms(ms)) emscripten_sleep(static_cast<unsigned>(std::ceil(ms)));
+#else
+    std::this_thread::sleep_until(std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>((until - s.wall_offset).time_since_epoch())));
+#endif
+}
+
+Clock::time_point earliest_deadline(const Scheduler& s) {
+    Clock::time_point earliest = s.timed.front()->deadline;
+    for (Fiber* fiber : s.timed) earliest = std::min(earliest, fiber->deadline);
+    return earliest;
+}
+
+// Nothing can run until an ExternalWait is done: let the event loop deliver its callback.
+void wait_for_external() {
+#ifdef __EMSCRIPTEN__
+    emscripten_sleep(1);
+#endif
+}
+
 // The next fiber to run: a seeded draw among the runnable ones. When none is runnable, fire the
-// earliest timer (virtual clock: time jumps; wall clock: the OS thread sleeps until it).
+// earliest timer (virtual clock: time jumps; wall clock: the OS thread sleeps until it). A waiting
+// host takes no draw: the program's choices are the same whenever the page draws its frames.
 Fiber* pick(Scheduler& s) {
     for (;;) {
         fire_timers(s, Clock::now());
+        if (s.host_waiting) {
+            const bool idle = s.runnable.empty();
+            if (idle && s.virtual_clock && !s.timed.empty()) {
+                s.virtual_now = std::max(s.virtual_now, earliest_deadline(s));
+                continue;
+            }
+            if (idle || wall_now() >= s.host_until) {
+                s.host_waiting = false;
+                return &s.main;
+            }
+        }
         if (!s.runnable.empty()) {
             std::size_t index = s.runnable.size() == 1 ? 0 : static_cast<std::size_t>(s.rng() % s.runnable.size());
             Fiber* next = s.runnable[index];
             s.runnable.erase(s.runnable.begin() + static_cast<std::ptrdiff_t>(index));
             return next;
         }
+        if (s.timed.empty() && s.external_waits > 0) {
+            wait_for_external();
+            continue;
+        }
         if (s.timed.empty()) all_asleep(s);
-        Clock::time_point earliest = s.timed.front()->deadline;
-        for (Fiber* fiber : s.timed) earliest = std::min(earliest, fiber->deadline);
+        const Clock::time_point earliest = earliest_deadline(s);
         if (s.virtual_clock)
             s.virtual_now = std::max(s.virtual_now, earliest);
         else
-            std::this_thread::sleep_until(std::chrono::steady_clock::time_point(
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>((earliest - s.wall_offset).time_since_epoch())));
+            sleep_until_wall(s, earliest);
     }
+}
+
+// A fiber's stack. Natively mmap'd (pages are committed when touched) with a guard page first, so
+// an overflow faults instead of writing over memory; in the browser a malloc'd block.
+void* allocate_stack() {
+#ifdef __EMSCRIPTEN__
+    void* stack = std::aligned_alloc(16, kStackSize); // the C stack pointer must be 16-aligned (varargs)
+    if (!stack) throw std::system_error(EAGAIN, std::generic_category(), "Resource temporarily unavailable");
+#else
+    void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "Resource temporarily unavailable");
+    ::mprotect(stack, static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)), PROT_NONE);
+#endif
+    return stack;
+}
+
+void release_stack(void* stack) {
+#ifdef __EMSCRIPTEN__
+    std::free(stack);
+#else
+    ::munmap(stack, kStackSize);
+#endif
 }
 
 void free_stack(Fiber* fiber) {
 #ifdef THREADLAB_ASAN
     if (fiber->stack) __asan_unpoison_memory_region(fiber->stack, fiber->stack_size); // the next mmap may reuse it
 #endif
-    if (fiber->stack) ::munmap(fiber->stack, fiber->stack_size);
+    if (fiber->stack) release_stack(fiber->stack);
     fiber->stack = nullptr;
 #ifdef THREADLAB_TSAN
     if (fiber->tsan_fiber) __tsan_destroy_fiber(fiber->tsan_fiber);
@@ -268,6 +389,9 @@ void switch_to(Scheduler& s, Fiber* next) {
 #ifdef THREADLAB_TSAN
     __tsan_switch_to_fiber(next->tsan_fiber, 0); // 0: the switch orders memory, as the scheduler does
 #endif
+#ifdef __EMSCRIPTEN__
+    emscripten_fiber_swap(&from->context, &next->context);
+#else
     // getcontext + setcontext, not swapcontext: ASan's swapcontext interceptor writes a warning
     // on stderr, which programs (and tests) that read their own stderr would see.
     volatile bool resumed = false;
@@ -276,6 +400,7 @@ void switch_to(Scheduler& s, Fiber* next) {
         resumed = true;
         ::setcontext(&next->context);
     }
+#endif
     after_switch(s, switching_from); // back in `from`
 }
 
@@ -285,6 +410,7 @@ bool park(Scheduler& s, WaitList* list, const Clock::time_point* deadline) {
     Fiber* me = s.current;
     me->state = Fiber::State::blocked;
     me->timed_out = false;
+    s.run_left = 0; // the next thread to run draws its own run (set_quantum)
     me->parked_on = list;
     if (list) list->push_back(me);
     if (deadline) {
@@ -307,7 +433,10 @@ void wake_all(Scheduler& s, WaitList& list) {
     while (!list.empty()) wake_first(s, list);
 }
 
-void fiber_main() {
+void fiber_main(void* = nullptr) {
+#ifdef __EMSCRIPTEN__
+    release_first_entry_hold();
+#endif
     Scheduler& s = scheduler();
     after_switch(s, switching_from);
     Fiber* me = s.current;
@@ -379,11 +508,8 @@ bool CondVar::wait_until_or_forever(Lock& lock, const Clock::time_point* deadlin
 
 OsThread::OsThread(std::function<void()> body) {
     auto& s = sim::on_scheduler_thread();
-    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    void* stack = ::mmap(nullptr, sim::kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "Resource temporarily unavailable");
-    ::mprotect(stack, page, PROT_NONE); // a stack overflow faults instead of writing over memory
-    std::unique_ptr<void, void (*)(void*)> stack_owner(stack, [](void* p) { ::munmap(p, sim::kStackSize); });
+    void* stack = sim::allocate_stack();
+    std::unique_ptr<void, void (*)(void*)> stack_owner(stack, sim::release_stack);
     auto fiber = std::make_unique<Fiber>();
     // Room first: once the fiber is listed nothing may throw, or a failed start would leave it behind.
     s.alive.reserve(s.alive.size() + 1);
@@ -392,11 +518,17 @@ OsThread::OsThread(std::function<void()> body) {
     fiber->stack = stack;
     fiber->stack_size = sim::kStackSize;
     fiber->body = std::move(body);
+#ifdef __EMSCRIPTEN__
+    char* block = static_cast<char*>(stack);
+    emscripten_fiber_init(&fiber->context, sim::fiber_main, nullptr, block + sim::kAsyncifySize,
+                          sim::kStackSize - sim::kAsyncifySize, block, sim::kAsyncifySize);
+#else
     ::getcontext(&fiber->context);
     fiber->context.uc_stack.ss_sp = stack;
     fiber->context.uc_stack.ss_size = sim::kStackSize;
     fiber->context.uc_link = nullptr;
-    ::makecontext(&fiber->context, sim::fiber_main, 0);
+    ::makecontext(&fiber->context, [] { sim::fiber_main(); }, 0);
+#endif
 #ifdef THREADLAB_TSAN
     fiber->tsan_fiber = __tsan_create_fiber(0);
 #endif
@@ -436,6 +568,7 @@ OsThread::id OsThread::get_id() const noexcept { return fiber_ ? fiber_->id : 0;
 
 void yield_now() {
     auto& s = sim::on_scheduler_thread();
+    if (s.hosted && s.current == &s.main) return; // the host gives the others time in run_for only
     // Under the virtual clock a scheduling point costs a microsecond: code that polls (a spin
     // loop, a wait with a timeout) still sees time pass, and deadlines come, deterministically.
     if (s.virtual_clock) s.virtual_now += sim::kVirtualTick;
@@ -445,7 +578,17 @@ void yield_now() {
     sim::switch_to(s, sim::pick(s));
 }
 
-void scheduling_point() { yield_now(); }
+void scheduling_point() {
+    auto& s = sim::on_scheduler_thread();
+    if (s.hosted && s.current == &s.main) return; // the host draws nothing (see yield_now)
+    if (s.run_left > 0) {
+        --s.run_left;
+        if (s.virtual_clock) s.virtual_now += sim::kVirtualTick;
+        return;
+    }
+    if (s.quantum > 1) s.run_left = s.rng() % (2 * s.quantum - 1); // 0 .. 2q-2: mean q-1 more points
+    yield_now();
+}
 
 void set_thread_label(const std::string& name) { sim::on_scheduler_thread().current->label = name; }
 
@@ -472,7 +615,17 @@ void reseed(std::uint64_t seed) {
     auto& s = detail::sim::scheduler();
     s.seed = seed;
     s.rng.seed(seed);
+    s.run_left = 0;
 }
+
+void set_quantum(std::uint64_t points) {
+    if (points < 1) throw ValueError("quantum must be at least 1");
+    auto& s = detail::sim::scheduler();
+    s.quantum = points;
+    s.run_left = 0;
+}
+
+std::uint64_t quantum() { return detail::sim::scheduler().quantum; }
 
 bool virtual_clock() { return detail::sim::scheduler().virtual_clock; }
 
@@ -485,6 +638,47 @@ void set_virtual_clock(bool on) {
 }
 
 std::uint64_t switches() { return detail::sim::scheduler().switches; }
+
+void run_for(std::chrono::nanoseconds budget) {
+    auto& s = detail::sim::on_scheduler_thread();
+    if (s.current != &s.main) throw RuntimeError("sim::run_for() is for the main thread, the host");
+    s.hosted = true;
+    s.host_waiting = true;
+    s.host_until = detail::sim::wall_now() + budget;
+    s.main.state = detail::sim::Fiber::State::blocked;
+    detail::sim::switch_to(s, detail::sim::pick(s));
+}
+
+std::optional<std::chrono::nanoseconds> until_next_deadline() {
+    auto& s = detail::sim::scheduler();
+    if (s.timed.empty()) return std::nullopt;
+    return std::max(std::chrono::nanoseconds::zero(), detail::sim::earliest_deadline(s) - Clock::now());
+}
+
+bool threads_can_run() {
+    auto& s = detail::sim::scheduler();
+    return !s.runnable.empty() || !s.timed.empty() || s.external_waits > 0;
+}
+
+ExternalWait::ExternalWait() { ++detail::sim::on_scheduler_thread().external_waits; }
+
+ExternalWait::~ExternalWait() {
+    if (!done_) --detail::sim::scheduler().external_waits;
+}
+
+void ExternalWait::wait() {
+    auto& s = detail::sim::on_scheduler_thread();
+    if (s.hosted && s.current == &s.main) throw RuntimeError("the host cannot wait for an ExternalWait");
+    while (!done_) detail::sim::park(s, &waiters_, nullptr);
+}
+
+void ExternalWait::done() {
+    if (done_) return;
+    done_ = true;
+    auto& s = detail::sim::scheduler();
+    --s.external_waits;
+    detail::sim::wake_all(s, waiters_);
+}
 
 std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed) {
     if (runs < 1) throw ValueError("runs must be at least 1");

@@ -1,7 +1,8 @@
 // threadlab/sim.hpp - the simulated-threads backend's controls: seed, clock, explore.
 //
-// Built with THREADLAB_BACKEND=sim (CMake presets sim, sim-asan, sim-tsan), every Thread is a fiber
-// on the one OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED
+// Built with THREADLAB_BACKEND=sim (CMake presets sim, sim-asan, sim-tsan, and wasm-sim for the
+// browser, where the page's one thread needs no shared memory), every Thread is a fiber on the one
+// OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED
 // chooses which runnable fiber goes on at each scheduling point: every blocking call (Lock and
 // RLock acquire, the waits, join, sleep, Thread.start), shared<T> loads and stores, and
 // gil::checkpoint(), which CPU-bound code calls in its loops. Between two points a fiber runs alone, so the same seed gives the same
@@ -20,8 +21,10 @@
 
 #include "platform.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,13 @@ void reseed(std::uint64_t seed);
 // thread alive, switches (RuntimeError otherwise).
 bool virtual_clock();
 void set_virtual_clock(bool on);
+// How finely threads interleave. At a scheduling point that does not block (shared<T> access,
+// gil::checkpoint(), Lock acquire, Thread.start) the running thread goes on for a run of points
+// drawn from the seed, of mean `points`, before the next draw of who runs, as an OS thread runs
+// for a time slice. 1 (the default) draws at every point; larger runs a CPU-bound race many times
+// faster and still loses updates. Blocking points always switch. ValueError below 1.
+void set_quantum(std::uint64_t points);
+std::uint64_t quantum();
 // Fiber switches since the start: a measure of how much interleaving a run had.
 std::uint64_t switches();
 
@@ -52,6 +62,36 @@ struct Outcome {
     std::uint64_t first_seed = 0;
 };
 std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed = 1);
+
+// For a host that must keep control, as a page's frame loop must: from then on the main thread
+// is the host, not one of the program's threads. It never yields at scheduling points; the other
+// threads run only inside run_for(), which returns once none can run (all wait; on the virtual
+// clock, time first jumps to the next deadline) or `budget` of wall time has passed. The host
+// takes no part in the draws, so a seed gives the same interleaving whenever frames are drawn.
+void run_for(std::chrono::nanoseconds budget);
+// Whether any thread can still run: one is runnable, sleeping, waiting with a timeout, or waiting
+// for an ExternalWait. False with threads alive means they all wait for good (a deadlock).
+bool threads_can_run();
+// How long until the earliest deadline a thread waits for (a sleep, a timeout), if one does: when
+// a host should call run_for() again, between its frames.
+std::optional<std::chrono::nanoseconds> until_next_deadline();
+
+// A wait for something outside the scheduler, such as a download the browser makes: wait() parks
+// the calling thread until done() is called (by a callback on the scheduler's thread). While one
+// is pending, every thread waiting is not a deadlock: the scheduler lets the event loop run.
+class ExternalWait {
+public:
+    ExternalWait();
+    ExternalWait(const ExternalWait&) = delete;
+    ExternalWait& operator=(const ExternalWait&) = delete;
+    ~ExternalWait();
+    void wait();
+    void done();
+
+private:
+    bool done_ = false;
+    detail::sim::WaitList waiters_;
+};
 } // namespace sim
 #endif
 

@@ -4,10 +4,26 @@
 #                Python's report of the exception that escaped the thread named "worker".
 #  late-submit:  exit 0, both late submits raised "after interpreter shutdown", excepthook ran
 #                once, and nothing else was printed on stderr (no second report, no sanitizer's).
+#  host:         (sim) the main thread as a host (sim::run_for) keeps control; threads sleep,
+#                compute and wait for an ExternalWait the host ends.
+#  all-asleep:   (sim) exit 3, and stderr holds exactly the scheduler's all-asleep report.
 string(REPLACE "|" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${HELPER} ${SCENARIO}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
 message(STATUS "stdout:\n${out}\nstderr:\n${err}\nexit: ${rc}")
+if(SCENARIO STREQUAL "host")
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^started, ran: nothing\nafter 0.2 s: sleeper \\(slices within 50 ms: yes\\)\nat the end: sleeper (cpu fetcher|fetcher cpu) \n$")
+    message(FATAL_ERROR "the host did not keep control, or a thread did not run as expected (stdout above)")
+  endif()
+  return()
+endif()
+if(SCENARIO STREQUAL "all-asleep")
+  set(report "Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n")
+  if(NOT rc EQUAL 3 OR NOT err STREQUAL report OR NOT out STREQUAL "")
+    message(FATAL_ERROR "expected exit 3, no output and the all-asleep report on stderr (above)")
+  endif()
+  return()
+endif()
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "exit helper exited with '${rc}', expected 0")
 endif()

@@ -14,9 +14,19 @@
 // raise RuntimeError("cannot schedule new futures after interpreter shutdown"), as Python's do;
 // the second escapes the thread and reaches excepthook exactly once; every pool worker is joined
 // (ThreadSanitizer reports a thread left unjoined at exit).
+//
+// `threadlab_exit_helper host` (sim builds): the main thread becomes a host, as the page's frame
+// loop is (sim::run_for), and keeps control while a thread computes without blocking; a thread
+// sleeps, another waits for an ExternalWait the host ends, as a download's callback does.
+//
+// `threadlab_exit_helper all-asleep` (sim builds): MainThread joins a thread that waits for an Event
+// nobody sets. The sim scheduler sees every thread wait with no timeout pending, so the run ends
+// with exit status 3 and the report on stderr, instead of hanging.
 #include <threadlab/threadlab.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -68,8 +78,59 @@ int late_submit() {
     return 0;
 }
 
+#ifdef THREADLAB_SIM
+int host() {
+    using namespace std::chrono_literals;
+    sim::run_for({}); // from here on the main thread is a host
+    std::atomic<bool> stop{false};
+    sim::ExternalWait download;
+    std::string order;
+    Thread cpu({.name = "cpu"}, [&] {
+        while (!stop) gil::checkpoint();
+        order += "cpu ";
+    });
+    Thread sleeper({.name = "sleeper"}, [&] {
+        sleep(0.05);
+        order += "sleeper ";
+    });
+    Thread fetcher({.name = "fetcher"}, [&] {
+        download.wait();
+        order += "fetcher ";
+    });
+    for (Thread* thread : {&cpu, &sleeper, &fetcher}) thread->start(); // a host's start does not switch
+    println("started, ran: ", order.empty() ? "nothing" : order);
+    double longest = 0;
+    const double begin = perf_counter();
+    while (perf_counter() - begin < 0.2) { // cpu never blocks, yet each slice ends on time
+        const double slice = perf_counter();
+        sim::run_for(5ms);
+        longest = std::max(longest, perf_counter() - slice);
+    }
+    println("after 0.2 s: ", order, "(slices within 50 ms: ", longest < 0.05 ? "yes" : "no", ")");
+    download.done(); // the download's callback
+    stop = true;
+    while (sim::threads_can_run()) sim::run_for(5ms);
+    println("at the end: ", order);
+    for (Thread* thread : {&cpu, &sleeper, &fetcher}) thread->join(); // they ended: join does not wait
+    return 0;
+}
+#endif
+
+int all_asleep() {
+    Event never;
+    Thread waiter({.name = "waiter"}, [&] { never.wait(); });
+    waiter.start();
+    waiter.join();
+    println("joined: the sim scheduler should have ended the run");
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "late-submit") return late_submit();
+    if (argc > 1 && std::string_view(argv[1]) == "all-asleep") return all_asleep();
+#ifdef THREADLAB_SIM
+    if (argc > 1 && std::string_view(argv[1]) == "host") return host();
+#endif
     std::atexit(report_at_exit); // before Threadlab's own handler: runs after it
     static Event& never = *new Event; // never set (nor destroyed): the daemon thread waits forever
     Thread daemon_thread({.name = "forever", .daemon = true}, [] { never.wait(); });

@@ -132,6 +132,14 @@ TEST_CASE("Scenario.parser reads the page's keys: embed, panels, lang, theme") {
     CHECK(error_of("start=click&start=load") != "");
     CHECK(error_of("start=visible") == "");
     CHECK(error_of("start=now") == "Invalid scenario: start must be click, visible or load, got 'now'");
+    CHECK(error_of("backend=sim") == "");
+    CHECK(error_of("backend=threads") == "");
+    CHECK(error_of("backend=fibers") == "Invalid scenario: backend must be sim or threads, got 'fibers'");
+    // seed=N: the simulated scheduler's seed; it goes with a program or tasks, and round-trips.
+    CHECK(parse_scenario_query("preset=race&seed=42").scenario->seed == 42);
+    CHECK(parse_scenario_query("program=local-data&seed=7").scenario->seed == 7);
+    CHECK(error_of("seed=0") == "Invalid scenario: seed must be 1..2147483647, got '0'");
+    CHECK(parse_scenario(to_fields(*parse_scenario_query("kind=sleep&count=3&seed=9").scenario)).scenario->seed == 9);
     // Keys not given keep the page's current options (threadlab:set-theme on an embed).
     ParsedScenario themed = parse_scenario_query("theme=light", {}, embed.page);
     CHECK(themed.page.embed);
@@ -330,7 +338,7 @@ TEST_CASE("Catalog lists every preset with its title, code and preview, and the 
     }
     // Each page key is one the parser takes as the page's, not the scenario's.
     const std::map<std::string, std::string> valid = {{"start", "click"}, {"panels", "code"}, {"lang", "cpp"},
-                                                      {"theme", "light"}};
+                                                      {"theme", "light"}, {"backend", "sim"}};
     REQUIRE(catalog["page_keys"].size() == kPageKeys.size());
     for (const std::string key : catalog["page_keys"]) {
         CAPTURE(key);

@@ -5,8 +5,6 @@
 #ifdef THREADLAB_SIM
 #include <chrono>
 #include <set>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace testing;
 
@@ -114,28 +112,26 @@ TEST_CASE("sim: virtual time - 10 threads x sleep(1) report 1.0 s and take milli
     CHECK(watch.elapsed() >= reported); // back on the wall clock, time does not run backwards
 }
 
-TEST_CASE("sim: when every thread waits and nothing can wake one, the run ends with status 3 and names them") {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    const pid_t child = ::fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        ::dup2(out[1], 2);
-        tl::Event never;
-        tl::Thread waiter({.name = "waiter"}, [&] { never.wait(); });
-        waiter.start();
-        waiter.join();
-        ::_exit(0);
-    }
-    ::close(out[1]);
-    std::string text;
-    char buffer[256];
-    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-    ::close(out[0]);
-    int status = 0;
-    REQUIRE(::waitpid(child, &status, 0) == child);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 3);
-    CHECK(text == "Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n");
+TEST_CASE("sim: set_quantum runs a thread through many points before the next draw: far fewer switches, updates still lost") {
+    auto run = [](std::uint64_t quantum, std::uint64_t seed) {
+        tl::sim::set_quantum(quantum);
+        tl::sim::reseed(seed);
+        const std::uint64_t before = tl::sim::switches();
+        const long total = unlocked_total(4, 5000);
+        tl::sim::set_quantum(1);
+        return std::pair{total, tl::sim::switches() - before};
+    };
+    const auto [fine_total, fine_switches] = run(1, 5);
+    const auto [coarse_total, coarse_switches] = run(50, 5);
+    CHECK(fine_total < 20000);
+    CHECK(coarse_total < 20000);                     // a thread preempted between read and write
+    CHECK(coarse_switches * 10 < fine_switches);     // about 50 times fewer
+    CHECK(run(50, 5) == std::pair{coarse_total, coarse_switches}); // and a seed still replays
+    CHECK(tl::sim::quantum() == 1);
+    CHECK_THROWS_WITH_AS(tl::sim::set_quantum(0), "quantum must be at least 1", tl::ValueError);
 }
+
+// The main thread as a host (sim::run_for), and ExternalWait: exit_helper.cpp's host scenario
+// (a whole process: a host stays one).
+// Every thread asleep for good: exit_helper.cpp's all-asleep scenario (a whole process).
 #endif
