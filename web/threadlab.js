@@ -191,15 +191,30 @@
     return 'coop-coep';
   }
 
-  // Why this page cannot run the playground, {title, html, tone?, serviceWorker?} for the reader
-  // in the situation they are in, or null when everything is there.
-  function missingSupport() {
-    const here = location.protocol + '//' + location.host;
-    const openLink = '<p><a class="button" target="_blank" rel="noopener" href="' +
-                     location.href.replace(/"/g, '&quot;') + '">Open with real threads ↗</a></p>';
+  // Why this page cannot run the playground at all, {title, html}, or null: WebAssembly and WebGL2.
+  function missingBasics() {
     if (typeof WebAssembly !== 'object') {
       return {title: 'This browser cannot run the playground', html: '<p>It has no WebAssembly. Try a current Chromium, Firefox or Safari.</p>'};
     }
+    const probe = document.createElement('canvas').getContext('webgl2');
+    if (!probe) {
+      return {title: 'This browser cannot draw the playground',
+              html: '<p>The playground draws with WebGL2, which this browser has turned off or cannot use here ' +
+                    '(no graphics driver it trusts, hardware acceleration disabled, or a policy).</p><p>Turn on ' +
+                    'hardware acceleration in the browser\'s settings, or try another browser.</p>'};
+    }
+    const lose = probe.getExtension('WEBGL_lose_context'); // give the context back at once
+    if (lose) lose.loseContext();
+    return null;
+  }
+
+  // Why this page cannot run real threads, {title, html, tone?, serviceWorker?} for the reader in
+  // the situation they are in, or null when it can. Then it runs simulated threads instead (with
+  // backend=threads, it says why and stops).
+  function missingSharedMemory() {
+    const here = location.protocol + '//' + location.host;
+    const openLink = '<p><a class="button" target="_blank" rel="noopener" href="' +
+                     location.href.replace(/"/g, '&quot;') + '">Open with real threads ↗</a></p>';
     if (!window.isSecureContext) {
       return {title: 'Threads need a secure page',
               html: '<p>This page comes over plain HTTP from <code>' + location.host + '</code>, which browsers do not ' +
@@ -234,16 +249,6 @@
       new WebAssembly.Memory({initial: 1, maximum: 1, shared: true});
     } catch (e) {
       return threads('It cannot create shared WebAssembly memory (WebAssembly threads): ' + e.message);
-    }
-    const probe = document.createElement('canvas').getContext('webgl2');
-    if (probe) {
-      const lose = probe.getExtension('WEBGL_lose_context'); // give the context back at once
-      if (lose) lose.loseContext();
-    } else {
-      return {title: 'This browser cannot draw the playground',
-              html: '<p>The playground draws with WebGL2, which this browser has turned off or cannot use here ' +
-                    '(no graphics driver it trusts, hardware acceleration disabled, or a policy).</p><p>Turn on ' +
-                    'hardware acceleration in the browser\'s settings, or try another browser.</p>'};
     }
     return null;
   }
@@ -289,9 +294,9 @@
       });
     },
     state() {
-      if (failure) return {status: 'error', error: failure, isolation};
-      if (!window.Module || !Module.calledRun) return {status: 'loading', isolation};
-      return Object.assign(JSON.parse(call('threadlab_state', [])), {isolation});
+      if (failure) return {status: 'error', error: failure, isolation, backend};
+      if (!window.Module || !Module.calledRun) return {status: 'loading', isolation, backend};
+      return Object.assign(JSON.parse(call('threadlab_state', [])), {isolation, backend});
     },
     cancel() {
       if (window.Module && Module.calledRun) Module.ccall('threadlab_cancel', null, [], []);
@@ -389,156 +394,211 @@
     return null; // the page goes away
   }
 
-  const missing = missingSupport();
-  if (missing && missing.serviceWorker && !inFrame) {
+  // Real threads (playground.js: a Web Worker per thread, on shared memory) or simulated ones
+  // (playground-sim.js: fibers on this page's own thread, under a seeded scheduler), which any
+  // page can run. backend=sim asks for simulated threads; backend=threads for real ones, or the
+  // reason there are none.
+  function useSimulated(why) {
+    backend = 'simulated';
+    const bar = document.getElementById('sim-notice');
+    const link = element('a', {href: '#'});
+    if (!why || inFrame) { // real threads are a click away: the page on its own, at top level
+      const real = new URL(location.href);
+      real.searchParams.delete('backend');
+      Object.assign(link, {href: real.href, target: '_blank', rel: 'noopener', textContent: 'open with real threads ↗'});
+    } else { // at top level already: all there is to say is why
+      const reason = element('div');
+      reason.innerHTML = why.html;
+      link.textContent = 'why?';
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        showToast(why.title + ': ' + reason.textContent.replace(/\s+/g, ' ').trim());
+      });
+    }
+    bar.replaceChildren(why ? 'Simulated threads: this page cannot use shared memory — '
+                            : 'Simulated threads (backend=sim): one core, switching at scheduling points — ', link);
+    document.body.classList.add('simulated');
+  }
+  let backend = 'threads';
+  const basics = missingBasics();
+  if (basics) {
+    fail(basics);
+    return;
+  }
+  const wanted = urlParams.get('backend'); // sim | threads (the C++ parser checks it too)
+  const noSharedMemory = wanted === 'sim' ? null : missingSharedMemory();
+  if (wanted === 'sim') {
+    useSimulated(null);
+  } else if (noSharedMemory && noSharedMemory.serviceWorker && !inFrame) {
     document.getElementById('loading-text').textContent = 'Enabling threads on this host…';
-    isolateWithServiceWorker(missing).then((why) => why && fail(why),
-      (e) => fail(serviceWorkerFailed(e.message || String(e))));
+    const otherwise = (why) => {
+      if (wanted === 'threads') return fail(why);
+      useSimulated(why);
+      boot();
+    };
+    isolateWithServiceWorker(noSharedMemory).then((why) => why && otherwise(why),
+      (e) => otherwise(serviceWorkerFailed(e.message || String(e))));
     return;
+  } else if (noSharedMemory) {
+    if (wanted === 'threads') {
+      fail(noSharedMemory);
+      return;
+    }
+    useSimulated(noSharedMemory);
   }
-  if (missing) {
-    fail(missing);
-    return;
-  }
-  try { sessionStorage.removeItem(RELOADED); } catch (e) { /* no storage: nothing to clear */ }
+  boot();
 
-  // Threads can still fail to start once the checks above passed: a Worker that cannot be
-  // created (a policy, an extension, a Content-Security-Policy without worker-src) or whose script
-  // fails to load, or shared memory that cannot be allocated at full size. Any uncaught error
-  // before `ready`, and a Worker's load error at any time (a thread could never start), stops the
-  // page with the reason instead of leaving the loading screen up for good.
-  let readyResolved = false;
-  let threadsFailed = false;
-  function failThreads(reason) {
-    if (threadsFailed) return;
-    threadsFailed = true;
-    showFatal('WebAssembly threads could not start',
-      '<p class="reason"></p><p>The playground runs each thread in a Web Worker on shared WebAssembly memory. ' +
-      'The page is cross-origin isolated, so something else prevented that: a browser policy or extension ' +
-      'that blocks Workers, a <code>Content-Security-Policy</code> whose <code>worker-src</code> does not allow ' +
-      'this site, or too little memory for the 256 MB the playground reserves.</p>' +
-      '<p>See the browser console for details.</p>');
-    card.querySelector('.reason').textContent = reason;
-    failure = 'WebAssembly threads could not start: ' + reason;
-    toParent('threadlab:error', {message: failure});
-    const error = new Error(failure);
-    rejectReady(error);
-    ready.catch(() => {});
-    if (pending) { pending.reject(error); pending = null; }
-  }
-  window.addEventListener('error', (event) => {
-    const thrown = event.error;
-    // Emscripten rethrows a Worker's ErrorEvent from worker.onerror.
-    const fromWorker = typeof ErrorEvent === 'function' && thrown instanceof ErrorEvent;
-    if (readyResolved && !fromWorker) return;
-    let reason;
-    if (fromWorker) reason = "a thread's Web Worker failed to load: " + (thrown.message || 'no reason given');
-    else if (thrown && thrown.message) reason = (thrown.name ? thrown.name + ': ' : '') + thrown.message;
-    else reason = event.message || 'an unknown error';
-    failThreads(reason);
-  });
+  // Loads the playground (`backend`'s bundle) and answers its hooks.
+  function boot() {
+    try { sessionStorage.removeItem(RELOADED); } catch (e) { /* no storage: nothing to clear */ }
 
-  const started = performance.now();
-
-  // Calls done() once every pre-started Worker has loaded the module (or after 15 s regardless).
-  function whenWorkersLoaded(done) {
-    const deadline = performance.now() + 15000;
-    (function check() {
-      const pool = (typeof PThread === 'object' && PThread.unusedWorkers) || [];
-      if (pool.every((worker) => worker.loaded) || performance.now() > deadline) done();
-      else setTimeout(check, 10);
-    })();
-  }
-  window.Module = {
-    canvas: document.getElementById('canvas'),
-    print: (text) => console.log(text),
-    printErr: (text) => console.warn(text),
-    threadlabReady() {
-      if (threadsFailed) return; // the explanation stays up
-      api.firstFrameMs = performance.now() - started;
-      overlay.classList.add('hidden');
-      const query = location.search.replace(/^\?/, '');
-      let autorun = false;
-      if (query) { // the C++ parser decides, autorun included: one reading of the URL everywhere
-        const loaded = JSON.parse(call('threadlab_load', [query]));
-        if (loaded.error) showToast(loaded.error);
-        autorun = (loaded.autorun || startedByClick) && !loaded.error;
+    // Threads can still fail to start once the checks above passed: a Worker that cannot be
+    // created (a policy, an extension, a Content-Security-Policy without worker-src) or whose script
+    // fails to load, or shared memory that cannot be allocated at full size. Any uncaught error
+    // before `ready`, and a Worker's load error at any time (a thread could never start), stops the
+    // page with the reason instead of leaving the loading screen up for good.
+    let readyResolved = false;
+    let threadsFailed = false;
+    function failThreads(reason) {
+      if (threadsFailed) return;
+      threadsFailed = true;
+      if (backend === 'simulated') { // no Workers, no shared memory: the module itself failed
+        showFatal('The playground could not start', '<p class="reason"></p><p>See the browser console for details.</p>');
+        card.querySelector('.reason').textContent = reason;
+        failure = 'The playground could not start: ' + reason;
+        toParent('threadlab:error', {message: failure});
+        rejectReady(new Error(failure));
+        ready.catch(() => {});
+        return;
       }
-      // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
-      // `ready` does: a run that starts before they have loaded would measure Worker start-up.
-      const isolationKnown = isolationKind().then((kind) => { isolation = kind; });
-      whenWorkersLoaded(() => isolationKnown.then(() => {
-        if (threadsFailed) return;
-        api.readyMs = performance.now() - started;
-        readyResolved = true;
-        resolveReady();
-        toParent('threadlab:ready', {isolation});
-        announceHeight();
-        if (autorun) api.run(query).catch((e) => console.warn(e.message));
-      }));
-    },
-    threadlabPreferredHeight(height) {
-      appHeight = height || 560;
-      if (readyResolved) announceHeight();
-    },
-    threadlabRunStarted() {
-      announce('Run started.', '');
-    },
-    threadlabRunFinished(json) {
-      lastReport = Object.assign(JSON.parse(json), {isolation});
-      const r = lastReport;
-      const what = r.scenario.startsWith('program=') ? 'threads' : 'tasks';
-      announce(`Run ${r.status}: ${r.done} of ${r.tasks.length} ${what} done in ${(r.wall_ms / 1000).toFixed(2)} s. ` +
-               (r.console ? 'Console:' : 'Nothing printed.'), r.console);
-      toParent('threadlab:finished', {report: lastReport});
-      if (pending) {
-        const p = pending;
-        pending = null;
-        p.resolve(lastReport);
-      }
-    },
-    onAbort(what) {
-      failure = 'The playground stopped: ' + String(what);
+      showFatal('WebAssembly threads could not start',
+        '<p class="reason"></p><p>The playground runs each thread in a Web Worker on shared WebAssembly memory. ' +
+        'The page is cross-origin isolated, so something else prevented that: a browser policy or extension ' +
+        'that blocks Workers, a <code>Content-Security-Policy</code> whose <code>worker-src</code> does not allow ' +
+        'this site, or too little memory for the 256 MB the playground reserves.</p>' +
+        '<p>See the browser console for details.</p>');
+      card.querySelector('.reason').textContent = reason;
+      failure = 'WebAssembly threads could not start: ' + reason;
       toParent('threadlab:error', {message: failure});
-      showFatal('The playground stopped', '<p>' + String(what) + '</p><p>See the browser console for details.</p>');
-      rejectReady(new Error('aborted: ' + what));
-      if (pending) { pending.reject(new Error('aborted: ' + what)); pending = null; }
-    },
-  };
-
-  function loadPlayground() {
-    const script = document.createElement('script');
-    script.src = 'playground.js';
-    script.onerror = () => showFatal('The playground is not built',
-      '<p>playground.js could not be loaded. Build and serve it with:</p><pre>./serve.py</pre>');
-    document.body.appendChild(script);
-  }
-
-  // start=click: a poster, and nothing heavy (no wasm, no Workers) until the reader asks; the
-  // click also runs the example. (The one key read here and not by the C++ parser, which only
-  // exists once loaded; it still checks the value.)
-  let startedByClick = false;
-  if (urlParams.get('start') === 'click') {
-    card.className = 'card poster';
-    card.innerHTML = '<h1>A live threading example</h1><p>Python\'s <code>threading</code> and ' +
-      '<code>concurrent.futures</code> in C++, running on real threads in this page.</p>' +
-      '<p><button class="button" type="button">Run this example ▶</button></p>';
-    announceHeight();
-    urlExample().then((example) => { // the example's own title and timeline, if the URL names one
-      if (!example || !card.classList.contains('poster')) return;
-      card.querySelector('h1').textContent = example.title;
-      card.querySelector('p').textContent = example.description;
-      card.querySelector('p').after(previewFigure(example.preview));
-      card.classList.add('example');
-      announceHeight();
+      const error = new Error(failure);
+      rejectReady(error);
+      ready.catch(() => {});
+      if (pending) { pending.reject(error); pending = null; }
+    }
+    window.addEventListener('error', (event) => {
+      const thrown = event.error;
+      // Emscripten rethrows a Worker's ErrorEvent from worker.onerror.
+      const fromWorker = typeof ErrorEvent === 'function' && thrown instanceof ErrorEvent;
+      if (readyResolved && !fromWorker) return;
+      let reason;
+      if (fromWorker) reason = "a thread's Web Worker failed to load: " + (thrown.message || 'no reason given');
+      else if (thrown && thrown.message) reason = (thrown.name ? thrown.name + ': ' : '') + thrown.message;
+      else reason = event.message || 'an unknown error';
+      failThreads(reason);
     });
-    card.querySelector('button').addEventListener('click', () => {
-      startedByClick = true;
-      card.className = 'card';
-      card.innerHTML = '<span class="spinner"></span><span>Loading the Threadlab playground…</span>';
+
+    const started = performance.now();
+
+    // Calls done() once every pre-started Worker has loaded the module (or after 15 s regardless).
+    function whenWorkersLoaded(done) {
+      const deadline = performance.now() + 15000;
+      (function check() {
+        const pool = (typeof PThread === 'object' && PThread.unusedWorkers) || [];
+        if (pool.every((worker) => worker.loaded) || performance.now() > deadline) done();
+        else setTimeout(check, 10);
+      })();
+    }
+    window.Module = {
+      canvas: document.getElementById('canvas'),
+      print: (text) => console.log(text),
+      printErr: (text) => console.warn(text),
+      threadlabReady() {
+        if (threadsFailed) return; // the explanation stays up
+        api.firstFrameMs = performance.now() - started;
+        overlay.classList.add('hidden');
+        const query = location.search.replace(/^\?/, '');
+        let autorun = false;
+        if (query) { // the C++ parser decides, autorun included: one reading of the URL everywhere
+          const loaded = JSON.parse(call('threadlab_load', [query]));
+          if (loaded.error) showToast(loaded.error);
+          autorun = (loaded.autorun || startedByClick) && !loaded.error;
+        }
+        // The first frame does not wait for the pre-started Workers (PTHREAD_POOL_DELAY_LOAD), but
+        // `ready` does: a run that starts before they have loaded would measure Worker start-up.
+        const isolationKnown = isolationKind().then((kind) => { isolation = kind; });
+        whenWorkersLoaded(() => isolationKnown.then(() => {
+          if (threadsFailed) return;
+          api.readyMs = performance.now() - started;
+          readyResolved = true;
+          resolveReady();
+          toParent('threadlab:ready', {isolation, backend});
+          announceHeight();
+          if (autorun) api.run(query).catch((e) => console.warn(e.message));
+        }));
+      },
+      threadlabPreferredHeight(height) {
+        appHeight = height || 560;
+        if (readyResolved) announceHeight();
+      },
+      threadlabRunStarted() {
+        announce('Run started.', '');
+      },
+      threadlabRunFinished(json) {
+        lastReport = Object.assign(JSON.parse(json), {isolation});
+        const r = lastReport;
+        const what = r.scenario.startsWith('program=') ? 'threads' : 'tasks';
+        announce(`Run ${r.status}: ${r.done} of ${r.tasks.length} ${what} done in ${(r.wall_ms / 1000).toFixed(2)} s. ` +
+                 (r.console ? 'Console:' : 'Nothing printed.'), r.console);
+        toParent('threadlab:finished', {report: lastReport});
+        if (pending) {
+          const p = pending;
+          pending = null;
+          p.resolve(lastReport);
+        }
+      },
+      onAbort(what) {
+        failure = 'The playground stopped: ' + String(what);
+        toParent('threadlab:error', {message: failure});
+        showFatal('The playground stopped', '<p>' + String(what) + '</p><p>See the browser console for details.</p>');
+        rejectReady(new Error('aborted: ' + what));
+        if (pending) { pending.reject(new Error('aborted: ' + what)); pending = null; }
+      },
+    };
+
+    function loadPlayground() {
+      const script = document.createElement('script');
+      script.src = backend === 'simulated' ? 'playground-sim.js' : 'playground.js';
+      script.onerror = () => showFatal('The playground is not built',
+        '<p>' + script.src.split('/').pop() + ' could not be loaded. Build and serve it with:</p><pre>./serve.py</pre>');
+      document.body.appendChild(script);
+    }
+
+    // start=click: a poster, and nothing heavy (no wasm, no Workers) until the reader asks; the
+    // click also runs the example. (The one key read here and not by the C++ parser, which only
+    // exists once loaded; it still checks the value.)
+    let startedByClick = false;
+    if (urlParams.get('start') === 'click') {
+      card.className = 'card poster';
+      card.innerHTML = '<h1>A live threading example</h1><p>Python\'s <code>threading</code> and ' +
+        '<code>concurrent.futures</code> in C++, running on real threads in this page.</p>' +
+        '<p><button class="button" type="button">Run this example ▶</button></p>';
+      announceHeight();
+      urlExample().then((example) => { // the example's own title and timeline, if the URL names one
+        if (!example || !card.classList.contains('poster')) return;
+        card.querySelector('h1').textContent = example.title;
+        card.querySelector('p').textContent = example.description;
+        card.querySelector('p').after(previewFigure(example.preview));
+        card.classList.add('example');
+        announceHeight();
+      });
+      card.querySelector('button').addEventListener('click', () => {
+        startedByClick = true;
+        card.className = 'card';
+        card.innerHTML = '<span class="spinner"></span><span>Loading the Threadlab playground…</span>';
+        loadPlayground();
+      }, {once: true});
+    } else {
       loadPlayground();
-    }, {once: true});
-  } else {
-    loadPlayground();
+    }
   }
 })();

@@ -1,9 +1,12 @@
-// The playground in the browser: GLFW on the page's canvas, WebGL2, Emscripten pthreads.
+// The playground in the browser: GLFW on the page's canvas, WebGL2, Emscripten pthreads (or, built
+// on the sim backend, simulated threads: playground-sim.js).
 //
 // The page's main thread only renders frames (emscripten_set_main_loop) and answers the page API
 // (window.threadlab, web/threadlab.js), which calls the exported threadlab_* functions below
 // between frames. It never blocks: runs happen on the runner thread, and new Web Workers for
 // threads beyond the pre-started pool start whenever this thread returns to the event loop.
+// On sim every thread is a fiber of this thread: it is their host, and they run at the start of
+// each frame, for at most kSimSliceMs or until they all wait (threadlab::sim::run_for).
 // An idle page draws nothing (see wants_frame): several embeds on one tutorial page cost nothing
 // while the reader reads.
 #include <GLFW/glfw3.h>
@@ -14,8 +17,11 @@
 #include <imgui_impl_opengl3.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <string>
 #include <utility>
+
+#include <threadlab/sim.hpp>
 
 #include "app.hpp"
 #include "draw_frame.hpp"
@@ -73,7 +79,8 @@ EM_JS(void, js_announce_ready, (), { if (Module.threadlabReady) Module.threadlab
 EM_JS(void, js_report_finished, (const char* json), {
     if (Module.threadlabRunFinished) Module.threadlabRunFinished(UTF8ToString(json));
 });
-EM_JS(int, js_window_width, (), { return window.innerWidth | 0; });
+// The canvas's CSS size: the window's, less the simulated-threads notice if the page shows one.
+EM_JS(int, js_window_width, (), { return Module.canvas.clientWidth | 0; });
 // The canvas's pixels and GLFW's window size. Not glfwSetWindowSize: Emscripten 3.1.6's asks for
 // fullscreen instead when the size equals the screen's (a browser window in F11 fullscreen, a
 // headless browser whose screen is its viewport), and the size then never changes.
@@ -114,8 +121,8 @@ EM_JS(void, js_download_trace, (const char* json), {
 EM_JS(void, js_open_full_page, (const char* query), {
     window.open(location.pathname + '?' + UTF8ToString(query), '_blank', 'noopener');
 });
-EM_JS(int, js_window_height, (), { return window.innerHeight | 0; });
-// The canvas's CSS size is the window's (web/index.html); its pixels are that times the ratio.
+EM_JS(int, js_window_height, (), { return Module.canvas.clientHeight | 0; });
+// The canvas's pixels: its CSS size times the ratio.
 static std::pair<int, int> canvas_pixels(double ratio) {
     return {static_cast<int>(js_window_width() * ratio + 0.5), static_cast<int>(js_window_height() * ratio + 0.5)};
 }
@@ -179,7 +186,42 @@ static bool wants_frame(double now) {
     return !announced_ready || busy || now < draw_until || ImGui::GetIO().WantTextInput;
 }
 
+#ifdef THREADLAB_SIM
+// Of a 16.7 ms frame at 60 Hz: the rest draws the frame.
+constexpr auto kSimSliceMs = std::chrono::milliseconds(10);
+// A switch costs microseconds here (Asyncify unwinds and rewinds the stack): the race preset's
+// 8 million shared-value accesses take 26 s switching at each, about 1 s at runs of mean 50
+// (threadlab::sim::set_quantum), and still lose most updates.
+constexpr std::uint64_t kSimQuantum = 50;
+#endif
+
+#ifdef THREADLAB_SIM
+// [JS] Runs threadlab_run_threads after `ms`, in place of a call already asked for: a sleep ends on
+// time, not at the next frame (which a software renderer may draw 100 ms later). A download that
+// ends asks for 0 (fetch_emscripten.cpp).
+EM_JS(void, js_run_threads_in, (double ms), {
+    clearTimeout(Module.threadlabThreadsTimer);
+    Module.threadlabThreadsTimer = setTimeout(() => _threadlab_run_threads(), ms);
+});
+EM_JS(void, js_install_threads_wake, (), {
+    Module.threadlabWakeThreads = () => {
+        clearTimeout(Module.threadlabThreadsTimer);
+        Module.threadlabThreadsTimer = setTimeout(() => _threadlab_run_threads(), 0);
+    };
+});
+
+// Gives the simulated threads their turn, then asks to be called again at their next deadline.
+extern "C" EMSCRIPTEN_KEEPALIVE void threadlab_run_threads() {
+    if (threadlab::sim::threads_can_run()) threadlab::sim::run_for(kSimSliceMs);
+    if (auto wait = threadlab::sim::until_next_deadline())
+        js_run_threads_in(std::chrono::duration<double, std::milli>(*wait).count());
+}
+#endif
+
 static void frame() {
+#ifdef THREADLAB_SIM
+    threadlab_run_threads();
+#endif
     static double last_render = 0;
     // Serve threads waiting on this thread (pthread_create, ...) before and during the frame, not
     // only when it ends.
@@ -239,6 +281,11 @@ int main() {
     js_track_wheel_mode();
     glfwSetScrollCallback(window, on_scroll); // in place of ImGui's (see on_scroll)
 
+#ifdef THREADLAB_SIM
+    threadlab::sim::run_for({}); // from now on this thread is the host: threads run in frame()
+    threadlab::sim::set_quantum(kSimQuantum);
+    js_install_threads_wake();
+#endif
     app = new playground::App(); // lives as long as the page
     app->init(/*echo_console_to_stdout=*/false);
     app->set_open_full_page([](const std::string& query) { js_open_full_page(query.c_str()); });

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <nlohmann/json.hpp>
+#include <threadlab/platform.hpp>
 
 #include "run_state.hpp"
 
@@ -69,7 +70,10 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                              {"tasks", std::move(tasks)},
                              {"completion_order", s.completion_order},
                              {"deadlocks", std::move(deadlocks)},
-                             {"console", console}};
+                             {"console", console},
+                             // How threads ran: on OS threads (Web Workers), or simulated (sim).
+                             {"backend", threadlab::detail::simulated ? "simulated" : "threads"},
+                             {"seed", scenario.seed ? nlohmann::json(scenario.seed) : nlohmann::json(nullptr)}};
     if (frames)
         report["frame_ms"] = {{"frames", frames->frames},
                               {"p50", ms(frames->p50_ms / 1000)},

@@ -152,7 +152,7 @@ std::string set_seconds(const std::string& key, const std::string& text, double 
 }
 
 constexpr const char* kKnownKeys =
-    "preset, program, kind, count, seconds, increments, lock, limit, gil, latency_ms, kbps, timeout_s, mode, workers, url, autorun, embed, panels, lang, theme, start";
+    "preset, program, kind, count, seconds, increments, lock, limit, gil, latency_ms, kbps, timeout_s, mode, workers, url, seed, autorun, embed, panels, lang, theme, start, backend";
 
 // "1", "true" and "" (a bare key) are true; "0" and "false" false; else an error.
 std::string set_flag(const std::string& key, const std::string& value, bool& out) {
@@ -245,7 +245,7 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
         }
         if (!error.empty()) break;
         seen.push_back(key);
-        const bool sizes_tasks = key != "preset" && key != "program" && key != "gil" &&
+        const bool sizes_tasks = key != "preset" && key != "program" && key != "gil" && key != "seed" &&
                                  std::find(kPageKeys.begin(), kPageKeys.end(), key) == kPageKeys.end();
         if (sizes_tasks && task_key.empty()) task_key = key;
         if (key == "preset") {
@@ -296,9 +296,15 @@ ParsedScenario parse_scenario(const Fields& fields, const Scenario& base, const 
             error = set_flag(key, value, parsed.autorun);
             if (!error.empty()) break;
             continue;
+        } else if (key == "seed") {
+            error = set_int(key, value, 1, 2'147'483'647, scenario.seed);
         } else if (key == "start") { // read by the page before the app loads (web/threadlab.js)
             if (value != "click" && value != "visible" && value != "load")
                 error = "start must be click, visible or load, got " + quoted(value);
+            if (!error.empty()) break;
+            continue;
+        } else if (key == "backend") { // read by the page before the app loads (web/threadlab.js)
+            if (value != "sim" && value != "threads") error = "backend must be sim or threads, got " + quoted(value);
             if (!error.empty()) break;
             continue;
         } else if (key == "embed" || key == "panels" || key == "lang" || key == "theme") {
@@ -360,6 +366,7 @@ Fields to_fields(const Scenario& s) {
     if (!s.program.empty()) {
         Fields fields{{"program", s.program}};
         if (s.gil) fields.emplace_back("gil", "1");
+        if (s.seed) fields.emplace_back("seed", std::to_string(s.seed));
         return fields;
     }
     Fields fields{{"kind", to_string(s.kind)}, {"count", std::to_string(s.count)},
@@ -379,6 +386,7 @@ Fields to_fields(const Scenario& s) {
         fields.emplace_back("workers", std::to_string(s.workers));
     if (s.limit) fields.emplace_back("limit", std::to_string(s.limit));
     if (s.gil) fields.emplace_back("gil", "1");
+    if (s.seed) fields.emplace_back("seed", std::to_string(s.seed));
     return fields;
 }
 

@@ -28,7 +28,8 @@ const char* to_string(RunMode mode);
 
 struct Scenario {
     // program=local-data: run one of the tutorial's example programs as written
-    // (example_programs.hpp) instead of tasks built from the fields below; only gil applies to it.
+    // (example_programs.hpp) instead of tasks built from the fields below; only gil and seed
+    // apply to it.
     std::string program;
     TaskKind kind = TaskKind::sleep;
     int count = 10;                // tasks, 1..1000
@@ -43,6 +44,7 @@ struct Scenario {
     int limit = 0;                 // at most this many tasks at once (a BoundedSemaphore), 0 = no limit
     bool gil = false;              // Python mode: run under the GIL emulation (threadlab/gil.hpp)
     std::vector<std::string> urls; // fetch: explicit URLs (empty: the tutorial's 15 images)
+    int seed = 0;                  // simulated threads: the scheduler's seed, to replay a run (0: a new one each run)
 };
 
 inline constexpr int kMaxTasks = 1000;
@@ -69,8 +71,9 @@ struct PageOptions {
 // The URL keys that say how the page starts and shows itself, not what runs (the rest are the
 // scenario's). The page reads this list from presets.json to tell "preset=NAME and nothing else"
 // from a changed example before the parser has loaded.
-inline constexpr std::array<std::string_view, 7> kPageKeys = {"autorun", "run", "start", "embed",
-                                                              "panels", "lang", "theme"};
+// backend=sim|threads: simulated threads (playground-sim.js) or real ones; read by the page.
+inline constexpr std::array<std::string_view, 8> kPageKeys = {"autorun", "run", "start", "embed",
+                                                              "panels", "lang", "theme", "backend"};
 
 struct ParsedScenario {
     std::optional<Scenario> scenario; // set when every field was valid

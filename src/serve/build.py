@@ -1,5 +1,7 @@
 """The build step: CMake brings the web bundle (build/wasm/web) up to date before it is served; a
-build with nothing to do takes a moment, so it runs at every start."""
+build with nothing to do takes a moment, so it runs at every start. The bundle is two builds:
+playground.js (preset wasm: real threads, on shared memory) and playground-sim.js (preset
+wasm-sim: simulated threads, for pages that cannot have shared memory), written beside it."""
 
 import os
 import shutil
@@ -12,6 +14,8 @@ from . import REPO
 BUILD_DIR = os.path.join(REPO, "build", "wasm")
 DEFAULT_ROOT = os.path.join(BUILD_DIR, "web")
 BUILD_COMMAND = "cmake --build --preset wasm --target playground_web"
+SIM_BUILD_DIR = os.path.join(REPO, "build", "wasm-sim")
+SIM_BUILD_COMMAND = "cmake --build --preset wasm-sim --target playground_web"
 
 
 def _run(cmd, what, fatal=True):
@@ -40,6 +44,7 @@ def build_bundle():
     True if the bundle is usable."""
     print("serve.py: building the web bundle (CMake rebuilds what changed)", flush=True)
     configured = os.path.exists(os.path.join(BUILD_DIR, "CMakeCache.txt"))
+    sim_configured = os.path.exists(os.path.join(SIM_BUILD_DIR, "CMakeCache.txt"))
     setup = os.path.join(REPO, "scripts", "setup.sh")
     if os.path.exists(setup):
         if subprocess.call(["bash", setup, "--check"], cwd=REPO, stdout=subprocess.DEVNULL,
@@ -55,6 +60,10 @@ def build_bundle():
     if not configured and not _run(["cmake", "--preset", "wasm"], "configure"):
         return False
     if not _run(BUILD_COMMAND.split(), "build"):
+        return False
+    if not sim_configured and not _run(["cmake", "--preset", "wasm-sim"], "configure simulated threads"):
+        return False
+    if not _run(SIM_BUILD_COMMAND.split(), "build simulated threads"):
         return False
     if not os.path.exists(os.path.join(DEFAULT_ROOT, "index.html")):
         print("serve.py: error: the build succeeded but produced no build/wasm/web/index.html",

@@ -13,6 +13,10 @@
 //   the wasm heap only when it fits), and Cancel cannot stop a download already under way.
 // - A network failure (refused, reset, cut off) is one NetworkError: the browser does not say
 //   which, nor how many bytes had arrived before a timeout.
+//
+// On the sim backend every thread is a fiber of the page's main thread, which must not block: the
+// request is asynchronous there, and the fiber waits for it (threadlab::sim::ExternalWait) while
+// the others, and the page, go on.
 #include <emscripten/emscripten.h>
 #include <emscripten/threading.h>
 
@@ -21,6 +25,7 @@
 
 #include "tasks/fetch.hpp"
 #include "threadlab/events.hpp"
+#include "threadlab/sim.hpp"
 
 namespace threadlab::tasks {
 namespace {
@@ -106,6 +111,83 @@ EM_JS(void, js_xhr_take_body, (std::uint8_t* dest), {
     if (body) HEAPU8.set(body, dest);
 });
 
+#ifdef THREADLAB_SIM
+// [JS] One asynchronous GET from the page's main thread, for sim: the same statuses, body limit and
+// host names as js_xhr_get. When it ends, its status and body size go into Module.threadlabDone
+// under `wait`, its body into self.threadlabXhrBody once taken (js_xhr_finished), and
+// threadlab_fetch_done(wait) wakes the waiting thread.
+EM_JS(void, js_xhr_start, (const char* url_utf8, double timeout_ms, double max_bytes, int spread, void* wait), {
+    Module.threadlabDone = Module.threadlabDone || new Map();
+    var finish = function(status, body, size) {
+        Module.threadlabDone.set(wait, {status: status, body: body || new Uint8Array(0), size: size || 0});
+        _threadlab_fetch_done(wait);
+        if (Module.threadlabWakeThreads) Module.threadlabWakeThreads(); // the page's host: run it now
+    };
+    var url;
+    try {
+        url = new URL(UTF8ToString(url_utf8), location.href);
+    } catch (e) {
+        return finish(-1);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return finish(-1);
+    var page = location;
+    var spreadable = self.threadlabSpread !== false && url.origin === page.origin && page.protocol === 'http:' &&
+                     ['localhost', '127.0.0.1', '[::1]'].indexOf(page.hostname) >= 0 &&
+                     (url.pathname.indexOf('/images/') === 0 || url.pathname.indexOf('/bytes/') === 0);
+    var alias = spreadable ? 'http://dl' + (spread % 8) + '.localhost:' + page.port : null;
+    var send = function(href, fallback) {
+        var xhr = new XMLHttpRequest();
+        xhr.open('GET', href, true);
+        xhr.responseType = 'arraybuffer';
+        xhr.timeout = timeout_ms;
+        xhr.ontimeout = function() { finish(-2); };
+        xhr.onerror = function() {
+            if (!fallback) return finish(-3);
+            self.threadlabSpread = false; // the other host names do not resolve here
+            console.warn('threadlab fetch: ' + alias + ' is not reachable here; downloads use ' + page.host);
+            send(fallback, null);
+        };
+        xhr.onload = function() {
+            var body = xhr.response ? new Uint8Array(xhr.response) : new Uint8Array(0);
+            if (body.length > max_bytes) {
+                if (xhr.status >= 200 && xhr.status < 400) return finish(-4, null, body.length);
+                body = null; // an oversized error page: the status says enough
+            }
+            finish(xhr.status, body, body ? body.length : 0);
+        };
+        try {
+            xhr.send();
+        } catch (e) {
+            console.warn('threadlab fetch ' + href + ': ' + e);
+            finish(-5);
+        }
+    };
+    send(alias ? alias + url.pathname + url.search : url.href, alias ? url.href : null);
+});
+
+// [JS] The status of the GET that woke `wait`; its body is then js_xhr_take_body's to take.
+EM_JS(int, js_xhr_finished, (void* wait, double* body_size), {
+    var done = Module.threadlabDone.get(wait);
+    Module.threadlabDone.delete(wait);
+    self.threadlabXhrBody = done.body;
+    HEAPF64[body_size >> 3] = done.size;
+    return done.status;
+});
+#endif
+
+// One GET, blocking the calling thread: its status (or an XhrFailure), the body kept for
+// js_xhr_take_body, its size in *body_size.
+int get(const std::string& url, double timeout_ms, double max_bytes, double* body_size, int spread) {
+#ifdef THREADLAB_SIM
+    threadlab::sim::ExternalWait wait;
+    js_xhr_start(url.c_str(), timeout_ms, max_bytes, spread, &wait);
+    wait.wait();
+    return js_xhr_finished(&wait, body_size);
+#else
+    return js_xhr_get(url.c_str(), timeout_ms, max_bytes, body_size, spread);
+#endif
+}
+
 } // namespace
 
 FetchResult fetch(const std::string& url, const FetchOptions& options) {
@@ -114,7 +196,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
         result.error = "invalid URL";
         return result;
     }
-    if (emscripten_is_main_browser_thread()) {
+    if (!threadlab::detail::simulated && emscripten_is_main_browser_thread()) {
         result.error = "fetch() called on the page's main thread (must run on a worker thread)";
         return result;
     }
@@ -126,8 +208,8 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     const double timeout_ms = options.timeout_s > 0 ? options.timeout_s * 1000 : 0; // 0 = no limit
     events::Io io(url); // the download is this thread's wait, for the event stream
     static std::atomic<unsigned> downloads{0}; // round robin over the host names (js_xhr_get)
-    const int status = js_xhr_get(url.c_str(), timeout_ms, static_cast<double>(options.max_bytes), &body_size,
-                                  static_cast<int>(downloads.fetch_add(1, std::memory_order_relaxed) % 8));
+    const int status = get(url, timeout_ms, static_cast<double>(options.max_bytes), &body_size,
+                           static_cast<int>(downloads.fetch_add(1, std::memory_order_relaxed) % 8));
     io.end(status >= 200 && status < 400);
     switch (status) {
     case kInvalidUrl: result.error = "invalid URL"; return result;
@@ -157,3 +239,10 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
 }
 
 } // namespace threadlab::tasks
+
+#ifdef THREADLAB_SIM
+// Called by js_xhr_start's request when it ends: wakes the thread waiting for it.
+extern "C" EMSCRIPTEN_KEEPALIVE void threadlab_fetch_done(void* wait) {
+    static_cast<threadlab::sim::ExternalWait*>(wait)->done();
+}
+#endif

@@ -24,9 +24,10 @@ export const FIREFOX = process.env.THREADLAB_FIREFOX || '/usr/bin/firefox-esr';
 /** '' when the bundle and the browser are there, else what is missing. */
 export function missingPrerequisites() {
   const missing = [];
-  const absent = ['index.html', 'threadlab.js', 'playground.js', 'playground.wasm'].filter((f) => !fs.existsSync(path.join(BUNDLE, f)));
+  const absent = ['index.html', 'threadlab.js', 'playground.js', 'playground.wasm', 'playground-sim.js', 'playground-sim.wasm']
+    .filter((f) => !fs.existsSync(path.join(BUNDLE, f)));
   if (absent.length) {
-    missing.push(`web bundle ${BUNDLE} (no ${absent.join(', ')}): build it with tests/run.sh --only wasm, or set THREADLAB_WEB_BUNDLE`);
+    missing.push(`web bundle ${BUNDLE} (no ${absent.join(', ')}): build it with tests/run.sh --only wasm,wasm-sim, or set THREADLAB_WEB_BUNDLE`);
   }
   if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (apt-get install chromium, or set THREADLAB_CHROMIUM)`);
   if (!fs.existsSync(FIREFOX)) missing.push(`Firefox at ${FIREFOX} (apt-get install firefox-esr, or set THREADLAB_FIREFOX)`);
@@ -119,6 +120,33 @@ export async function assertEmbedFallback(frame) {
   assert.match(ready, /^rejected: Real threads are not available in this embed/, ready);
   const state = await frame.evaluate(() => window.threadlab.state());
   assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
+}
+
+/**
+ * An embed (Playwright or Puppeteer frame) that cannot be isolated runs simulated threads: it says
+ * so in one line, whose link opens `realUrl` (the page on its own, real threads) in a new tab, and
+ * runs the tutorial's 10 x 1 s in 1.0-1.1 s (the fastest of ATTEMPTS).
+ */
+export async function assertSimulatedEmbed(frame, realUrl) {
+  assert.equal(await frame.evaluate(() => window.crossOriginIsolated), false);
+  await waitReady(frame);
+  const state = await frame.evaluate(() => window.threadlab.state());
+  assert.deepEqual([state.status, state.isolation, state.backend], ['idle', 'none', 'simulated'], JSON.stringify(state).slice(0, 300));
+  const notice = await frame.evaluate(() => {
+    const bar = document.getElementById('sim-notice');
+    const link = bar.querySelector('a');
+    return { text: bar.textContent, href: link.href, target: link.target, shown: bar.getBoundingClientRect().height > 0,
+             canvasTop: document.getElementById('canvas').getBoundingClientRect().top };
+  });
+  assert.deepEqual(notice, { text: 'Simulated threads: this page cannot use shared memory — open with real threads ↗',
+                             href: realUrl, target: '_blank', shown: true, canvasTop: 26 });
+  const report = await bestOf(frame, TUTORIAL, 'simulated embed: 10 x 1 s threads', (r) => {
+    assertTutorialReport(r);
+    assert.equal(r.backend, 'simulated');
+    assert.ok(Number.isInteger(r.seed) && r.seed > 0, `seed ${r.seed}`);
+    assert.match(r.scenario, new RegExp(`seed=${r.seed}`), 'the report\'s scenario replays the run');
+  }, (ms) => ms <= 1100);
+  assert.ok(report.wall_ms <= 1100, `fastest run ${report.wall_ms} ms, expected 1000..1100`);
 }
 
 /** Runs a scenario through the page API (a Page or a Frame) and returns its report (bounded). */

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  assertEmbedFallback, assertTutorialReport, bestOf, embedFrame, launchBrowser, meanBrightness, openEmbed,
+  assertEmbedFallback, assertSimulatedEmbed, assertTutorialReport, bestOf, embedFrame, launchBrowser, meanBrightness, openEmbed,
   openPage, startServer, startTutorialPage, testFile, TUTORIAL, waitReady, withTimeout,
 } from './browser.mjs';
 
@@ -52,7 +52,18 @@ describe('playground embedded in a page of another site (Chromium)', { skip, tim
 });
 
 describe('playground embedded where it cannot be isolated (Chromium, server without the headers)', { skip, timeout: 4 * 60 * 1000 }, () => {
-  const { server, tutorial, browser } = embedFixture(['--no-coi'], '?kind=sleep&count=10');
+  const { server, tutorial, browser } = embedFixture(['--no-coi'], '?preset=ten-threads');
+
+  it('runs simulated threads instead, says so in one line with a link to real threads, and 10 x 1 s takes 1.0-1.1 s', { timeout: 120000 }, async () => {
+    const [page, frame] = await openEmbed(browser().context, tutorial().url, server().url);
+    await assertSimulatedEmbed(frame, server().url + '?preset=ten-threads');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'embed-simulated.png'), timeout: 30000 });
+    await page.close();
+  });
+});
+
+describe('playground embedded where it cannot be isolated, asked for real threads (Chromium, backend=threads)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture(['--no-coi'], '?kind=sleep&count=10&backend=threads');
 
   it('explains it to the reader and offers the full page with real threads, never a blank frame', { timeout: 120000 }, async () => {
     const [page, frame] = await openEmbed(browser().context, tutorial().url, server().url);
@@ -63,15 +74,15 @@ describe('playground embedded where it cannot be isolated (Chromium, server with
     const link = frame.locator('#overlay-card a.button');
     assert.equal(await link.innerText(), 'Open with real threads ↗');
     assert.equal(await link.getAttribute('target'), '_blank');
-    assert.equal(await link.getAttribute('href'), server().url + '?kind=sleep&count=10', 'the same scenario, full page');
+    assert.equal(await link.getAttribute('href'), server().url + '?kind=sleep&count=10&backend=threads', 'the same scenario, full page');
     await page.screenshot({ path: path.join(ARTIFACTS, 'embed-not-isolated.png'), timeout: 30000 });
     await page.close();
   });
 });
 
 // A tutorial page that uses embed.js: one line per example, messages as DOM events on the element.
-const withEmbedJs = (serverUrl) => `<script src="${serverUrl}embed.js" async></script>
-<div id="example" data-threadlab="kind=sleep&count=10&seconds=1"></div>
+const withEmbedJs = (serverUrl, extra = '') => `<script src="${serverUrl}embed.js" async></script>
+<div id="example" data-threadlab="kind=sleep&count=10&seconds=1${extra}"></div>
 <script>
   window.events = [];
   for (const type of ['threadlab:ready', 'threadlab:started', 'threadlab:finished', 'threadlab:resize', 'threadlab:error'])
@@ -126,8 +137,8 @@ describe('embed.js in a page of another site (Chromium)', { skip, timeout: 5 * 6
   });
 });
 
-describe('embed.js where the embed cannot be isolated (Chromium, server without the headers)', { skip, timeout: 4 * 60 * 1000 }, () => {
-  const { server, tutorial, browser } = embedFixture(['--no-coi'], '', withEmbedJs);
+describe('embed.js where the embed cannot be isolated and real threads are asked for (Chromium, backend=threads)', { skip, timeout: 4 * 60 * 1000 }, () => {
+  const { server, tutorial, browser } = embedFixture(['--no-coi'], '', (url) => withEmbedJs(url, '&backend=threads'));
 
   it('shows the example (title, preview, code) and why it cannot run; the iframe takes its height; the page gets threadlab:error', { timeout: 120000 }, async () => {
     const page = await openPage(browser().context, tutorial().url);
@@ -162,13 +173,13 @@ describe('embed.js where the embed cannot be isolated (Chromium, server without 
         })(), 30000, `the example card of ${query}`);
       };
       // A program run as written: its code, and no invented lanes (they are known when it runs).
-      const program = await exampleCard('preset=local-data&embed=1&lang=python');
+      const program = await exampleCard('preset=local-data&embed=1&lang=python&backend=threads');
       assert.equal(program.title, 'To maintain local data: threading.local()');
       assert.equal(program.bars, 0);
       assert.match(program.caption, /its threads appear as it starts them/);
       assert.match(program.code, /thread_data = threading\.local\(\)/);
       // A program that is tasks (10 threads x 1 s): the lanes real threads would draw.
-      const example = await exampleCard('preset=ten-threads&embed=1&lang=python');
+      const example = await exampleCard('preset=ten-threads&embed=1&lang=python&backend=threads');
       assert.equal(example.title, 'Example of Threading (10 threads x 1 s)');
       assert.equal(example.why, 'Real threads are not available in this embed');
       assert.equal(example.bars, 10, '10 threads: 10 bars');

@@ -839,8 +839,33 @@ describe('browser playground without cross-origin isolation', { skip, timeout: 5
     if (server) await server.close();
   }, { timeout: 60000 });
 
-  it('explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
-    const page = await openPage(browser.context, server.url);
+  it('runs simulated threads instead, and says why in one line; the same seed replays a run byte for byte', { timeout: 180000 }, async () => {
+    const page = await openPage(browser.context, server.url + '?preset=race');
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
+    await waitReady(page);
+    assert.equal((await page.evaluate(() => window.threadlab.state())).backend, 'simulated');
+    const notice = await page.evaluate(() => document.getElementById('sim-notice').textContent);
+    assert.equal(notice, 'Simulated threads: this page cannot use shared memory — why?');
+    await page.click('#sim-notice a'); // at top level there is no better page to open: it says why
+    assert.match(await page.locator('#toast').innerText({ timeout: 10000 }), /not cross-origin isolated/);
+    // The race: lost updates, and its seed replays it exactly, 20 times (the report's scenario carries the seed).
+    const first = await runScenario(page, 'preset=race');
+    assert.equal(first.backend, 'simulated');
+    assert.match(first.console, /updates lost/, first.console);
+    const replay = `preset=race&seed=${first.seed}`;
+    const outputs = new Set();
+    for (let run = 0; run < 20; run++) {
+      const report = await runScenario(page, replay);
+      assert.equal(report.seed, first.seed);
+      outputs.add(report.console.replace(/^Finished in .*$/m, '')); // the console but its wall time
+    }
+    assert.equal(outputs.size, 1, [...outputs].join('\n---\n'));
+    assert.equal([...outputs][0], first.console.replace(/^Finished in .*$/m, ''));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'no-coi-simulated.png'), timeout: 30000 });
+  });
+
+  it('with backend=threads explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
+    const page = await openPage(browser.context, server.url + '?backend=threads');
     assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
     const ready = await readySettled(page);
     assert.match(ready, /^rejected: The playground cannot run here: .*not cross-origin isolated/, ready);
