@@ -1358,7 +1358,7 @@ echo "cmake $*" >> "$FAKE_LOG"
 echo "fake cmake: [50%] building playground_web"
 if [ -n "$FAKE_CMAKE_FAIL" ]; then echo "fake cmake: error: boom" >&2; exit 2; fi
 case "$1" in
-  --preset) mkdir -p build/wasm && touch build/wasm/CMakeCache.txt ;;
+  --preset) mkdir -p "build/$2" && touch "build/$2/CMakeCache.txt" ;;
   --build) [ -n "$FAKE_CMAKE_NO_OUTPUT" ] || { mkdir -p build/wasm/web && echo '<p>BUILT</p>' > build/wasm/web/index.html; } ;;
 esac
 """
@@ -1417,7 +1417,9 @@ class BuildTest(unittest.TestCase):
         out, status, body = self.serve_once()
         self.assertEqual((status, body), (200, b"<p>BUILT</p>\n"))
         self.assertEqual(self.calls(), ["setup --check", "setup", "cmake --preset wasm",
-                                        "cmake --build --preset wasm --target playground_web"])
+                                        "cmake --build --preset wasm --target playground_web",
+                                        "cmake --preset wasm-sim",  # simulated threads, beside it
+                                        "cmake --build --preset wasm-sim --target playground_web"])
         self.assertIn("fake cmake: [50%] building playground_web", out)  # build output streamed
         self.assertLess(out.index("fake cmake"), out.index("Threadlab playground: http://"))
 
@@ -1427,7 +1429,8 @@ class BuildTest(unittest.TestCase):
         self.calls()
         out, status, _ = self.serve_once()
         self.assertEqual(status, 200)
-        self.assertEqual(self.calls(), ["setup --check", "cmake --build --preset wasm --target playground_web"])
+        self.assertEqual(self.calls(), ["setup --check", "cmake --build --preset wasm --target playground_web",
+                                        "cmake --build --preset wasm-sim --target playground_web"])
         self.assertIn("fake cmake: [50%] building playground_web", out)
 
     def test_no_build_never_builds(self):
@@ -1449,7 +1452,7 @@ class BuildTest(unittest.TestCase):
         out, status, body = self.serve_once()
         self.assertEqual((status, body), (200, b"<p>BUILT</p>\n"))
         self.assertIn("setup.sh failed; trying the build anyway", out)
-        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm --target playground_web")
+        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm-sim --target playground_web")
 
     def test_export_builds_the_bundle_first_and_not_after_a_failed_build(self):
         with open(os.path.join(self.repo, "web", "coi-sw.js"), "w") as f:
@@ -1467,7 +1470,7 @@ class BuildTest(unittest.TestCase):
         self.calls()
         code, out = export()
         self.assertEqual(code, 0, out)
-        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm --target playground_web")
+        self.assertEqual(self.calls()[-1], "cmake --build --preset wasm-sim --target playground_web")
         with open(os.path.join(dest, "index.html")) as f:
             self.assertEqual(f.read(), "<p>BUILT</p>\n")
         self.assertNotIn("Threadlab playground: http", out)  # exported, not served
