@@ -7,6 +7,7 @@
 //   threadlab.state();                           // {status: 'idle'|'running'|..., isolation, ...}
 //   threadlab.cancel();
 //   threadlab.trace();                           // the last run as a Chrome trace (Perfetto), or null
+//   threadlab.setStepping(true); threadlab.step(ident);  // step mode, on simulated threads
 //
 // The same keys work in the page's URL: ?kind=sleep&count=10&seconds=1&mode=threads&autorun=1
 //
@@ -309,6 +310,21 @@
       });
     },
     lastReport() { return lastReport; },
+    // Step mode, on simulated threads (backend 'simulated'): setStepping(true) pauses every run at
+    // each scheduling point; state().runnable lists the threads that may run next ({ident, name});
+    // step(ident) runs that one to its next point (0: the one the seed would choose).
+    setStepping(on) {
+      return ready.then(() => {
+        requireSimulated();
+        Module.ccall('threadlab_set_stepping', null, ['number'], [on ? 1 : 0]);
+      });
+    },
+    step(ident = 0) {
+      return ready.then(() => {
+        requireSimulated();
+        Module.ccall('threadlab_step', null, ['number'], [Number(ident)]);
+      });
+    },
     // The current or last run as a Chrome trace-event object ({traceEvents: [...]}): save it as
     // JSON and open it in https://ui.perfetto.dev or chrome://tracing. null before the first run.
     trace() {
@@ -318,6 +334,9 @@
     },
   };
   window.threadlab = api;
+  function requireSimulated() {
+    if (backend !== 'simulated') throw new Error('Step mode needs simulated threads: open the page with backend=sim');
+  }
 
   // Messages from the page that frames this one (embed.js's Threadlab.run / Threadlab.cancel).
   window.addEventListener('message', (event) => {

@@ -8,6 +8,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 #include <nlohmann/json.hpp>
+#include <threadlab/sim.hpp>
 #include <threadlab/threadlab.hpp>
 
 #include "keyboard.hpp"
@@ -94,7 +95,10 @@ std::string App::load_query(std::string_view query, bool& autorun) {
     return {};
 }
 
-void App::cancel() { runner_.cancel(); }
+void App::cancel() {
+    step_.on = false; // a paused run's threads must run to see the cancel
+    runner_.cancel();
+}
 
 bool App::starting_threads() const {
     const auto& run = runner_.current();
@@ -114,6 +118,14 @@ std::string App::state_json() const {
                             {"elapsed_ms", static_cast<long long>(snapshot_.now * 1000)},
                             {"scenario", encode_query(to_fields(draft_))}};
     if (!message_.empty()) state["message"] = message_;
+#ifdef THREADLAB_SIM
+    nlohmann::json runnable = nlohmann::json::array(); // step mode's choice
+    for (const auto& choice : threadlab::sim::runnable_threads())
+        runnable.push_back({{"ident", choice.ident}, {"name", choice.name}});
+    state["stepping"] = step_.on;
+    state["runnable"] = std::move(runnable);
+    state["switches"] = threadlab::sim::switches(); // grows with every step
+#endif
     nlohmann::json panels = nlohmann::json::array();
     nlohmann::json tabs = nlohmann::json::array();
     for (const auto& [list, rects] : {std::pair{&panels, &layout_.panels}, std::pair{&tabs, &layout_.tabs}})
@@ -196,6 +208,7 @@ std::string App::trace_json() const {
 void App::draw_panel(std::string_view name) {
     if (name == "example") {
         act(draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_));
+        draw_step_controls(step_, runner_.busy());
     } else if (name == "results") {
         if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
     } else if (name == "timeline") {

@@ -51,6 +51,9 @@ public:
     // state slices, hand-offs. "" before the first run.
     std::string trace_json() const;
     bool busy() const { return runner_.busy(); }
+    // Step mode (simulated threads): the scenario panel's switch and the step the reader chose;
+    // the web main performs the step between frames.
+    StepControl& step_control() { return step_; }
     // The current run's program is creating threads (see RunState::starting_threads).
     bool starting_threads() const;
     void show_message(std::string message) { message_ = std::move(message); }
@@ -90,6 +93,7 @@ private:
     TimelineStates timeline_states() const;
 
     Runner runner_;
+    StepControl step_;
     Scenario draft_;
     int preset_index_ = 0;
     PageOptions page_;

@@ -164,6 +164,17 @@ EMSCRIPTEN_KEEPALIVE void threadlab_show_message(const char* message) {
     wake();
     app->show_message(message);
 }
+#ifdef THREADLAB_SIM
+// Step mode (window.threadlab.setStepping / step): the step runs at the start of the next frame.
+EMSCRIPTEN_KEEPALIVE void threadlab_set_stepping(int on) {
+    wake();
+    app->step_control().on = on != 0;
+}
+EMSCRIPTEN_KEEPALIVE void threadlab_step(double ident) {
+    wake();
+    app->step_control().choice = static_cast<unsigned long>(ident);
+}
+#endif
 }
 
 // While the program starts threads, each pthread_create waits for a turn of this thread (the
@@ -210,9 +221,22 @@ EM_JS(void, js_install_threads_wake, (), {
     };
 });
 
-// Gives the simulated threads their turn, then asks to be called again at their next deadline.
+// Gives the simulated threads their turn (in step mode: the one step the reader chose, if any),
+// then asks to be called again at their next deadline.
 extern "C" EMSCRIPTEN_KEEPALIVE void threadlab_run_threads() {
-    if (threadlab::sim::threads_can_run()) threadlab::sim::run_for(kSimSliceMs);
+    playground::StepControl& step = app->step_control();
+    threadlab::sim::set_stepping(step.on);
+    if (step.on && step.choice) {
+        const unsigned long ident = *step.choice;
+        step.choice.reset();
+        try {
+            threadlab::sim::step(ident);
+        } catch (const std::exception& error) { // the thread ended or blocked since it was offered
+            app->show_message(error.what());
+        }
+    } else if (threadlab::sim::threads_can_run()) {
+        threadlab::sim::run_for(kSimSliceMs); // step mode: no thread runs, but deadlines come
+    }
     if (auto wait = threadlab::sim::until_next_deadline())
         js_run_threads_in(std::chrono::duration<double, std::milli>(*wait).count());
 }

@@ -1,6 +1,7 @@
 // playground/panels.hpp - the playground's panels, each drawn into the current ImGui window.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "code_listing.hpp"
@@ -12,8 +13,18 @@ namespace playground {
 
 enum class ScenarioAction { none, run, cancel };
 
+// Step mode, on simulated threads: the reader is the scheduler.
+struct StepControl {
+    bool on = false;
+    std::optional<unsigned long> choice; // the step asked for: a thread's ident, or 0 for the seed's choice
+};
+
 // Presets, kind, count, duration / latency, mode, workers; Run and Cancel. Edits `draft`.
 ScenarioAction draw_scenario_panel(Scenario& draft, int& preset_index, bool busy, const std::string& message);
+
+// On simulated threads (the sim backend): the step mode switch, and while a run is paused, a
+// button per thread that can run next. Nothing elsewhere.
+void draw_step_controls(StepControl& step, bool busy);
 
 // Wall time, the same tasks one after another and the speed-up (speed_up(): none for downloads),
 // counts, completion order, thumbnails. `scenario` is the shown run's (nullptr: no run yet).

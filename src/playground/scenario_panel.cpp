@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <imgui.h>
+#include <threadlab/sim.hpp>
 
 #include "keyboard.hpp"
 #include "panels.hpp"
@@ -109,6 +110,31 @@ bool draw_task_knobs(Scenario& s, float width) {
 }
 
 } // namespace
+
+void draw_step_controls([[maybe_unused]] StepControl& step, [[maybe_unused]] bool busy) {
+#ifdef THREADLAB_SIM
+    ImGui::Spacing();
+    tab_stop(ImGui::Checkbox("Step mode: be the scheduler", &step.on));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Simulated threads: pause at every scheduling point (a lock, a wait, a sleep, a\n"
+                          "shared value read or written) and choose which thread runs next.");
+    if (!step.on || !busy) return;
+    const auto choices = threadlab::sim::runnable_threads();
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    ImGui::TextWrapped("%s", choices.empty() ? "No thread can run now: each one waits (a sleep, a lock, a join)."
+                                             : "Paused. Who runs next, to its next scheduling point?");
+    ImGui::PopStyleColor();
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        ImGui::PushID(static_cast<int>(choices[i].ident));
+        if (tab_stop(ImGui::Button(choices[i].name.c_str()))) step.choice = choices[i].ident;
+        ImGui::PopID();
+        const float next_w = i + 1 < choices.size() ? ImGui::CalcTextSize(choices[i + 1].name.c_str()).x + 16 : 0;
+        if (i + 1 < choices.size() && ImGui::GetItemRectMax().x + next_w + 8 < right) ImGui::SameLine();
+    }
+    if (!choices.empty() && tab_stop(ImGui::Button("The seed's choice"))) step.choice = 0;
+#endif
+}
 
 ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, const std::string& message) {
     ScenarioAction action = ScenarioAction::none;

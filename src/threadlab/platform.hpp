@@ -55,8 +55,10 @@ inline void yield_now() { std::this_thread::yield(); }
 // Where the sim scheduler may switch threads; nothing on os.
 inline void scheduling_point() {}
 inline void sleep_for(Clock::duration duration) { std::this_thread::sleep_for(duration); }
-// The calling thread's name, for sim's "all threads are asleep" report; nothing on os.
+// The calling thread's name, or a started one's, for sim's "all threads are asleep" report and
+// its step mode; nothing on os.
 inline void set_thread_label(const std::string&) {}
+inline void set_thread_label(OsThread&, const std::string&) {}
 inline constexpr bool simulated = false;
 
 // Per-thread storage: `THREADLAB_PER_THREAD(T, name)` defines `T& name()`.
@@ -145,6 +147,7 @@ public:
     static unsigned hardware_concurrency() noexcept { return std::thread::hardware_concurrency(); }
 
 private:
+    friend void set_thread_label(OsThread& thread, const std::string& name);
     sim::Fiber* fiber_ = nullptr;
 };
 
@@ -154,6 +157,7 @@ void yield_now();
 void scheduling_point();
 void sleep_for(Clock::duration duration);
 void set_thread_label(const std::string& name);
+void set_thread_label(OsThread& thread, const std::string& name);
 
 #define THREADLAB_PER_THREAD(Type, name)                                                                       \
     Type& name() {                                                                                            \

@@ -170,6 +170,9 @@ struct Scheduler {
     // before the next draw of who runs; `run_left` is what is left of the current run.
     std::uint64_t quantum = 1;
     std::uint64_t run_left = 0;
+    // Step mode: every choice of who runs next is the host's (step()); `chosen` is its choice.
+    bool stepping = false;
+    Fiber* chosen = nullptr;
 
     Scheduler() {
         main.id = next_id++;
@@ -291,7 +294,16 @@ Fiber* pick(Scheduler& s) {
     for (;;) {
         fire_timers(s, Clock::now());
         if (s.host_waiting) {
+            if (Fiber* next = s.chosen) { // step(): the host chose
+                s.chosen = nullptr;
+                remove(s.runnable, next);
+                return next;
+            }
             const bool idle = s.runnable.empty();
+            if (s.stepping && !idle) { // a choice to make: the host's
+                s.host_waiting = false;
+                return &s.main;
+            }
             if (idle && s.virtual_clock && !s.timed.empty()) {
                 s.virtual_now = std::max(s.virtual_now, earliest_deadline(s));
                 continue;
@@ -581,7 +593,7 @@ void yield_now() {
 void scheduling_point() {
     auto& s = sim::on_scheduler_thread();
     if (s.hosted && s.current == &s.main) return; // the host draws nothing (see yield_now)
-    if (s.run_left > 0) {
+    if (s.run_left > 0 && !s.stepping) {
         --s.run_left;
         if (s.virtual_clock) s.virtual_now += sim::kVirtualTick;
         return;
@@ -591,6 +603,10 @@ void scheduling_point() {
 }
 
 void set_thread_label(const std::string& name) { sim::on_scheduler_thread().current->label = name; }
+
+void set_thread_label(OsThread& thread, const std::string& name) {
+    if (thread.fiber_) thread.fiber_->label = name;
+}
 
 void sleep_for(Clock::duration duration) {
     auto& s = sim::on_scheduler_thread();
@@ -639,14 +655,46 @@ void set_virtual_clock(bool on) {
 
 std::uint64_t switches() { return detail::sim::scheduler().switches; }
 
-void run_for(std::chrono::nanoseconds budget) {
-    auto& s = detail::sim::on_scheduler_thread();
-    if (s.current != &s.main) throw RuntimeError("sim::run_for() is for the main thread, the host");
+namespace {
+// The host lets the others run until pick() gives it back control (run_for, step).
+void host_waits(detail::sim::Scheduler& s, std::chrono::nanoseconds budget, const char* what) {
+    if (s.current != &s.main) throw RuntimeError(std::string(what) + " is for the main thread, the host");
     s.hosted = true;
     s.host_waiting = true;
     s.host_until = detail::sim::wall_now() + budget;
     s.main.state = detail::sim::Fiber::State::blocked;
     detail::sim::switch_to(s, detail::sim::pick(s));
+}
+} // namespace
+
+void run_for(std::chrono::nanoseconds budget) { host_waits(detail::sim::on_scheduler_thread(), budget, "sim::run_for()"); }
+
+void set_stepping(bool on) { detail::sim::scheduler().stepping = on; }
+
+bool stepping() { return detail::sim::scheduler().stepping; }
+
+std::vector<ThreadChoice> runnable_threads() {
+    std::vector<ThreadChoice> threads;
+    for (auto* fiber : detail::sim::scheduler().runnable)
+        threads.push_back({static_cast<unsigned long>(fiber->id), fiber->label.empty() ? "fiber " + std::to_string(fiber->id) : fiber->label});
+    return threads;
+}
+
+void step(unsigned long ident) {
+    auto& s = detail::sim::on_scheduler_thread();
+    if (s.runnable.empty()) throw RuntimeError("no thread can run now: each one waits");
+    detail::sim::Fiber* next = nullptr;
+    if (ident == 0) {
+        next = s.runnable[s.runnable.size() == 1 ? 0 : static_cast<std::size_t>(s.rng() % s.runnable.size())];
+    } else {
+        for (auto* fiber : s.runnable)
+            if (fiber->id == ident) next = fiber;
+        if (!next) throw ValueError("thread " + std::to_string(ident) + " cannot run now: it is not one of the runnable threads");
+    }
+    s.chosen = next;
+    // Until its next scheduling point; a step that has not ended after a second (a loop without
+    // one) gives the host back control at the next point there is.
+    host_waits(s, std::chrono::seconds(1), "sim::step()");
 }
 
 std::optional<std::chrono::nanoseconds> until_next_deadline() {

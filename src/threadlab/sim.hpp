@@ -76,6 +76,20 @@ bool threads_can_run();
 // a host should call run_for() again, between its frames.
 std::optional<std::chrono::nanoseconds> until_next_deadline();
 
+// Step mode ("be the scheduler"): while on, every choice of who runs next is the host's. run_for()
+// runs no thread (deadlines still come, so sleepers become runnable); step(ident) runs that thread
+// until its next scheduling point and returns; step(0) runs the one the seed would draw.
+// runnable_threads() lists the choice, in the order the threads became runnable. step() raises
+// ValueError for a thread that cannot run now, RuntimeError when none can.
+struct ThreadChoice {
+    unsigned long ident = 0; // Thread.ident
+    std::string name;
+};
+void set_stepping(bool on);
+bool stepping();
+std::vector<ThreadChoice> runnable_threads();
+void step(unsigned long ident = 0);
+
 // A wait for something outside the scheduler, such as a download the browser makes: wait() parks
 // the calling thread until done() is called (by a callback on the scheduler's thread). While one
 // is pending, every thread waiting is not a deadlock: the scheduler lets the event loop run.

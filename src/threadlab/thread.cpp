@@ -320,6 +320,7 @@ void Thread::start() {
         state_->os_thread = detail::OsThread([state = state_] { run_thread(state); });
         std::lock_guard lock(state_->mutex);
         state_->ident = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(state_->os_thread.native_handle()));
+        detail::set_thread_label(state_->os_thread, state_->name); // sim: named before it first runs
     } catch (const std::system_error& e) {
         undo_start();
         throw RuntimeError(std::string("can't start new thread: ") + e.what());

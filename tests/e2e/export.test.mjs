@@ -182,7 +182,7 @@ describe('serve.py --export on a static host', { skip, timeout: 11 * 60 * 1000 }
     ['serviceWorkers: block', { serviceWorkers: 'block' }, null],
     ['site data blocked', {}, { profile: { default_content_setting_values: { cookies: 2 } } }],
   ]) {
-    it(`Chromium with service workers blocked (${how}): says so, and what the reader and the author can do`, { timeout: 180000 }, async () => {
+    it(`Chromium with service workers blocked (${how}): runs simulated threads, and says why`, { timeout: 180000 }, async () => {
       const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadlab-chromium-'));
       if (prefs) {
         fs.mkdirSync(path.join(userDataDir, 'Default'));
@@ -193,18 +193,19 @@ describe('serve.py --export on a static host', { skip, timeout: 11 * 60 * 1000 }
       }), 90000, 'launching Chromium');
       try {
         const page = await openPage(context, parentHost.url + 'site/');
-        const ready = await readySettled(page);
-        assert.match(ready, /^rejected: Real threads need a service worker on this site: /, ready);
-        console.log(`# ${how}: ${ready.match(/That did not work in this browser: [^.]*/)}`);
+        assert.equal(await readySettled(page), 'resolved');
         const state = await page.evaluate(() => window.threadlab.state());
-        assert.deepEqual([state.status, state.isolation], ['error', 'none'], JSON.stringify(state));
-        const text = await page.locator('#overlay-card').innerText({ timeout: 10000 });
-        assert.match(text, /installs a small service worker/, text);
-        assert.match(text, /normal window or in another browser/, text); // the reader's way out
-        assert.match(text, /_headers/, text); // the author's
-        assert.match(text, /serve\.py/, text);
-        assert.ok(await page.locator('#overlay').isVisible(), 'the explanation is visible');
+        assert.deepEqual([state.status, state.isolation, state.backend], ['idle', 'none', 'simulated'], JSON.stringify(state).slice(0, 200));
         assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
+        assert.equal(await page.evaluate(() => document.getElementById('sim-notice').textContent),
+          'Simulated threads: this page cannot use shared memory — why?');
+        await page.click('#sim-notice a');
+        const why = await page.locator('#toast').innerText({ timeout: 10000 });
+        assert.match(why, /^Real threads need a service worker on this site: .*installs a small service worker/, why);
+        assert.match(why, /normal window or in another browser/, why); // the reader's way out
+        assert.match(why, /_headers/, why); // the author's
+        console.log(`# ${how}: ${why.match(/That did not work in this browser: [^.]*/)}`);
+        assert.equal((await runScenario(page, TUTORIAL)).done, 10);
         await page.screenshot({ path: path.join(ARTIFACTS, `export-sw-blocked${prefs ? '-site-data' : ''}.png`), timeout: 30000 });
       } finally {
         try { await withTimeout(context.close(), 20000, 'closing Chromium'); } catch { /* its directory goes anyway */ }

@@ -864,6 +864,46 @@ describe('browser playground without cross-origin isolation', { skip, timeout: 5
     await page.screenshot({ path: path.join(ARTIFACTS, 'no-coi-simulated.png'), timeout: 30000 });
   });
 
+  it('step mode: a run waits for the reader at each scheduling point and runs the thread chosen', { timeout: 180000 }, async () => {
+    const page = await openPage(browser.context, server.url + '?backend=sim');
+    await waitReady(page);
+    await page.evaluate(() => window.threadlab.setStepping(true));
+    // Two threads add 1 three times each to a shared counter: no lock.
+    const finished = page.evaluate(() => window.threadlab.run('kind=increment&count=2&increments=3&seed=3'));
+    const state = () => page.evaluate(() => window.threadlab.state());
+    const steps = [];
+    await withTimeout((async () => {
+      for (;;) {
+        const s = await state();
+        if (s.status === 'finished') return;
+        if (s.runnable.length) { // always the thread that became runnable last: not what the seed would do
+          const choice = s.runnable[s.runnable.length - 1];
+          steps.push(choice.name);
+          await page.evaluate((ident) => window.threadlab.step(ident), choice.ident);
+          await withTimeout((async () => { // the step has run once the choice changes (or the run ends)
+            for (;;) {
+              const after = await state();
+              if (after.status === 'finished' || after.switches > s.switches) return;
+              await page.waitForTimeout(10);
+            }
+          })(), 10000, `step ${steps.length} (${choice.name})`);
+        } else {
+          await page.waitForTimeout(20);
+        }
+      }
+    })(), 150000, 'stepping the run to its end');
+    const report = await finished;
+    console.log(`# step mode: ${steps.length} steps, ${new Set(steps).size} threads chosen`);
+    assert.equal(report.status, 'finished', summary(report));
+    assert.equal(report.backend, 'simulated');
+    assert.ok(steps.length >= 12, `${steps.length} steps: each thread stops at least at its 6 shared-value accesses`);
+    assert.ok(steps.includes('MainThread') && steps.some((n) => /^Thread-\d+/.test(n)), steps.join(', '));
+    assert.match(report.console, /^expected 6, got [1-6]\b/m, report.console);
+    // Off again: runs go on by themselves.
+    await page.evaluate(() => window.threadlab.setStepping(false));
+    assert.equal((await runScenario(page, 'kind=increment&count=2&increments=3&lock=1')).done, 2);
+  });
+
   it('with backend=threads explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
     const page = await openPage(browser.context, server.url + '?backend=threads');
     assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);

@@ -6,22 +6,30 @@
 #                once, and nothing else was printed on stderr (no second report, no sanitizer's).
 #  host:         (sim) the main thread as a host (sim::run_for) keeps control; threads sleep,
 #                compute and wait for an ExternalWait the host ends.
+#  step:         (sim) step mode: nothing runs until the host chooses; each step runs the chosen
+#                thread to its next scheduling point (B B A B A A: bbabaa).
 #  all-asleep:   (sim) exit 3, and stderr holds exactly the scheduler's all-asleep report.
 string(REPLACE "|" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${HELPER} ${SCENARIO}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
 message(STATUS "stdout:\n${out}\nstderr:\n${err}\nexit: ${rc}")
+# The sim scenarios: the exit code, and stdout and stderr matched against regular expressions.
+function(expect want_rc out_pattern err_pattern why)
+  if(NOT rc EQUAL want_rc OR NOT out MATCHES "${out_pattern}" OR NOT err MATCHES "${err_pattern}")
+    message(FATAL_ERROR "${why} (exit code, stdout and stderr above)")
+  endif()
+endfunction()
 if(SCENARIO STREQUAL "host")
-  if(NOT rc EQUAL 0 OR NOT out MATCHES "^started, ran: nothing\nafter 0.2 s: sleeper \\(slices within 50 ms: yes\\)\nat the end: sleeper (cpu fetcher|fetcher cpu) \n$")
-    message(FATAL_ERROR "the host did not keep control, or a thread did not run as expected (stdout above)")
-  endif()
-  return()
+  expect(0 "^started, ran: nothing\nafter 0.2 s: sleeper \\(slices within 50 ms: yes\\)\nat the end: sleeper (cpu fetcher|fetcher cpu) \n$" ""
+         "the host did not keep control, or a thread did not run as expected")
+elseif(SCENARIO STREQUAL "step")
+  expect(0 "^after run_for: ran nothing, offered A B \nValueError: thread 999999 cannot run now: it is not one of the runnable threads\norder: bbabaa, each step ran the chosen thread only: yes\nRuntimeError: no thread can run now: each one waits\n$" ""
+         "step mode did not run the threads the host chose, one point at a time")
+elseif(SCENARIO STREQUAL "all-asleep")
+  expect(3 "^$" "^Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n$"
+         "expected exit 3, no output and the all-asleep report on stderr")
 endif()
-if(SCENARIO STREQUAL "all-asleep")
-  set(report "Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n")
-  if(NOT rc EQUAL 3 OR NOT err STREQUAL report OR NOT out STREQUAL "")
-    message(FATAL_ERROR "expected exit 3, no output and the all-asleep report on stderr (above)")
-  endif()
+if(SCENARIO MATCHES "^(host|step|all-asleep)$")
   return()
 endif()
 if(NOT rc EQUAL 0)

@@ -19,6 +19,8 @@
 // loop is (sim::run_for), and keeps control while a thread computes without blocking; a thread
 // sleeps, another waits for an ExternalWait the host ends, as a download's callback does.
 //
+// `threadlab_exit_helper step` (sim builds): step mode; the host chooses who runs at each point.
+//
 // `threadlab_exit_helper all-asleep` (sim builds): MainThread joins a thread that waits for an Event
 // nobody sets. The sim scheduler sees every thread wait with no timeout pending, so the run ends
 // with exit status 3 and the report on stderr, instead of hanging.
@@ -114,6 +116,60 @@ int host() {
     for (Thread* thread : {&cpu, &sleeper, &fetcher}) thread->join(); // they ended: join does not wait
     return 0;
 }
+
+// step: step mode. Two threads each add their letter three times, with a scheduling point after
+// each; nothing runs until the host chooses, and each step runs the chosen thread only.
+int step_mode() {
+    using namespace std::chrono_literals;
+    sim::run_for({});
+    sim::set_stepping(true);
+    std::string order;
+    auto adds = [&order](char letter) {
+        return [&order, letter] {
+            for (int i = 0; i < 3; ++i) {
+                order += letter;
+                gil::checkpoint();
+            }
+        };
+    };
+    Thread a({.name = "A"}, adds('a'));
+    Thread b({.name = "B"}, adds('b'));
+    a.start();
+    b.start();
+    sim::run_for(20ms);
+    std::string offered;
+    for (const auto& choice : sim::runnable_threads()) offered += choice.name + " ";
+    println("after run_for: ran ", order.empty() ? "nothing" : order, ", offered ", offered);
+    try {
+        sim::step(999999);
+    } catch (const ValueError& e) {
+        println("ValueError: ", e.what());
+    }
+    bool honoured = true;
+    int steps = 0;
+    for (char name : std::string("BBABAAAB")) { // then whatever is left, in order
+        unsigned long ident = 0;
+        for (const auto& choice : sim::runnable_threads())
+            if (choice.name == std::string(1, name)) ident = choice.ident;
+        if (!ident) continue;
+        const std::string before = order;
+        sim::step(ident);
+        ++steps;
+        const std::string added = order.substr(before.size());
+        honoured = honoured && order.compare(0, before.size(), before) == 0 &&
+                   (added.empty() || added == std::string(1, static_cast<char>(name - 'A' + 'a')));
+    }
+    while (!sim::runnable_threads().empty()) sim::step(0);
+    println("order: ", order, ", each step ran the chosen thread only: ", honoured ? "yes" : "no");
+    try {
+        sim::step();
+    } catch (const RuntimeError& e) {
+        println("RuntimeError: ", e.what());
+    }
+    a.join();
+    b.join();
+    return steps > 0 ? 0 : 1;
+}
 #endif
 
 int all_asleep() {
@@ -130,6 +186,7 @@ int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep") return all_asleep();
 #ifdef THREADLAB_SIM
     if (argc > 1 && std::string_view(argv[1]) == "host") return host();
+    if (argc > 1 && std::string_view(argv[1]) == "step") return step_mode();
 #endif
     std::atexit(report_at_exit); // before Threadlab's own handler: runs after it
     static Event& never = *new Event; // never set (nor destroyed): the daemon thread waits forever
