@@ -1,7 +1,10 @@
 // bench/thousand_threads.mjs - 1000 threads that each sleep 1 s (preset thousand-threads), in
-// headless Chromium and in Firefox ESR (under its own Xvfb), on the same serve.py, side by side.
+// headless Chromium and in Firefox ESR (under its own Xvfb), on the same serve.py, side by side,
+// each on real threads (a Web Worker per thread) and on simulated ones (backend=sim: fibers on the
+// page's thread).
 //
 //   node bench/thousand_threads.mjs [--rounds N] [--bundle build/wasm/web] [--only chromium|firefox]
+//                                   [--backend threads|sim]
 //
 // Each round loads the page afresh and runs the preset through the page API; the figure is the
 // report's wall_ms (Thread-1's start to the last join), and, beside it, the time from the page
@@ -18,6 +21,7 @@ const e2e = await import(path.join(here, '..', 'tests', 'e2e', 'browser.mjs'));
 const rounds = Math.max(1, Number(option('--rounds', '3')));
 const limitMs = 1000 * Number(option('--limit', '120'));
 const only = option('--only', '');
+const onlyBackend = option('--backend', '');
 
 // One round: a fresh page, ready, then the run; {wall_ms, total_ms, done} or {stuck: state}.
 async function round(newPage, url) {
@@ -67,7 +71,10 @@ try {
     if (only && only !== name) continue;
     const browser = await launch();
     try {
-      await bench(name, () => newPage(browser), server.url);
+      for (const backend of ['threads', 'sim']) {
+        if (onlyBackend && onlyBackend !== backend) continue;
+        await bench(`${name} ${backend}`, () => newPage(browser), server.url + (backend === 'sim' ? '?backend=sim' : ''));
+      }
     } finally {
       await browser.close();
     }

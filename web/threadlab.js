@@ -428,6 +428,7 @@
     } else { // at top level already: all there is to say is why
       const reason = element('div');
       reason.innerHTML = why.html;
+      if (why.reason && reason.querySelector('.reason')) reason.querySelector('.reason').textContent = why.reason;
       link.textContent = 'why?';
       link.addEventListener('click', (event) => {
         event.preventDefault();

@@ -202,6 +202,7 @@ describe('serve.py --export on a static host', { skip, timeout: 11 * 60 * 1000 }
         await page.click('#sim-notice a');
         const why = await page.locator('#toast').innerText({ timeout: 10000 });
         assert.match(why, /^Real threads need a service worker on this site: .*installs a small service worker/, why);
+        assert.match(why, /That did not work in this browser: \w/, why); // and why not
         assert.match(why, /normal window or in another browser/, why); // the reader's way out
         assert.match(why, /_headers/, why); // the author's
         console.log(`# ${how}: ${why.match(/That did not work in this browser: [^.]*/)}`);
