@@ -204,22 +204,19 @@ constexpr auto kSimSliceMs = std::chrono::milliseconds(10);
 // 8 million shared-value accesses take 26 s switching at each, about 1 s at runs of mean 50
 // (threadlab::sim::set_quantum), and still lose most updates.
 constexpr std::uint64_t kSimQuantum = 50;
-#endif
 
-#ifdef THREADLAB_SIM
-// [JS] Runs threadlab_run_threads after `ms`, in place of a call already asked for: a sleep ends on
-// time, not at the next frame (which a software renderer may draw 100 ms later). A download that
-// ends asks for 0 (fetch_emscripten.cpp).
-EM_JS(void, js_run_threads_in, (double ms), {
-    clearTimeout(Module.threadlabThreadsTimer);
-    Module.threadlabThreadsTimer = setTimeout(() => _threadlab_run_threads(), ms);
-});
-EM_JS(void, js_install_threads_wake, (), {
-    Module.threadlabWakeThreads = () => {
+// [JS] Module.threadlabRunThreadsIn(ms) runs threadlab_run_threads after `ms`, in place of a call
+// already asked for: a sleep ends on time, not at the next frame (which a software renderer may
+// draw 100 ms later). A download that ends asks for 0 (Module.threadlabWakeThreads,
+// fetch_emscripten.cpp).
+EM_JS(void, js_install_threads_timer, (), {
+    Module.threadlabRunThreadsIn = (ms) => {
         clearTimeout(Module.threadlabThreadsTimer);
-        Module.threadlabThreadsTimer = setTimeout(() => _threadlab_run_threads(), 0);
+        Module.threadlabThreadsTimer = setTimeout(() => _threadlab_run_threads(), ms);
     };
+    Module.threadlabWakeThreads = () => Module.threadlabRunThreadsIn(0);
 });
+EM_JS(void, js_run_threads_in, (double ms), { Module.threadlabRunThreadsIn(ms); });
 
 // Gives the simulated threads their turn (in step mode: the one step the reader chose, if any),
 // then asks to be called again at their next deadline.
@@ -308,7 +305,7 @@ int main() {
 #ifdef THREADLAB_SIM
     threadlab::sim::run_for({}); // from now on this thread is the host: threads run in frame()
     threadlab::sim::set_quantum(kSimQuantum);
-    js_install_threads_wake();
+    js_install_threads_timer();
 #endif
     app = new playground::App(); // lives as long as the page
     app->init(/*echo_console_to_stdout=*/false);

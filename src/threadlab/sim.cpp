@@ -280,13 +280,6 @@ Clock::time_point earliest_deadline(const Scheduler& s) {
     return earliest;
 }
 
-// Nothing can run until an ExternalWait is done: let the event loop deliver its callback.
-void wait_for_external() {
-#ifdef __EMSCRIPTEN__
-    emscripten_sleep(1);
-#endif
-}
-
 // The next fiber to run: a seeded draw among the runnable ones. When none is runnable, fire the
 // earliest timer (virtual clock: time jumps; wall clock: the OS thread sleeps until it). A waiting
 // host takes no draw: the program's choices are the same whenever the page draws its frames.
@@ -319,10 +312,13 @@ Fiber* pick(Scheduler& s) {
             s.runnable.erase(s.runnable.begin() + static_cast<std::ptrdiff_t>(index));
             return next;
         }
-        if (s.timed.empty() && s.external_waits > 0) {
-            wait_for_external();
+#ifdef __EMSCRIPTEN__
+        if (s.timed.empty() && s.external_waits > 0) { // the event loop delivers what ends them
+            emscripten_sleep(1);
             continue;
         }
+#endif
+        // (Natively nothing outside this thread can end an ExternalWait: it is waiting for good.)
         if (s.timed.empty()) all_asleep(s);
         const Clock::time_point earliest = earliest_deadline(s);
         if (s.virtual_clock)
