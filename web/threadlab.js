@@ -8,6 +8,7 @@
 //   threadlab.cancel();
 //   threadlab.trace();                           // the last run as a Chrome trace (Perfetto), or null
 //   threadlab.setStepping(true); threadlab.step(ident);  // step mode, on simulated threads
+//   await threadlab.explore(1000, 'preset=race'); // a race under 1000 schedules (simulated threads)
 //
 // The same keys work in the page's URL: ?kind=sleep&count=10&seconds=1&mode=threads&autorun=1
 //
@@ -323,6 +324,32 @@
       return ready.then(() => {
         requireSimulated();
         Module.ccall('threadlab_step', null, ['number'], [Number(ident)]);
+      });
+    },
+    // Explore, on simulated threads: runs a race (`scenario`, else the one shown) under seeds
+    // 1..schedules, one after another, and resolves with state().explore once it ends (done or
+    // cancelled): {schedules, done, losing, worst_seed, worst_lost, scenario}. Replay:
+    // run(scenario + '&seed=' + worst_seed).
+    explore(schedules = 1000, scenario = null) {
+      return ready.then(() => {
+        requireSimulated();
+        if (scenario !== null) {
+          const loaded = JSON.parse(call('threadlab_load', [toQuery(scenario)]));
+          if (loaded.error) throw new Error(loaded.error);
+        }
+        const error = Module.ccall('threadlab_explore', 'string', ['number'], [Number(schedules)]);
+        if (error) {
+          showToast(error);
+          throw new Error(error);
+        }
+        return new Promise((resolve) => {
+          const poll = () => {
+            const exploration = api.state().explore;
+            if (exploration && !exploration.running) resolve(exploration);
+            else setTimeout(poll, 50);
+          };
+          poll();
+        });
       });
     },
     // The current or last run as a Chrome trace-event object ({traceEvents: [...]}): save it as

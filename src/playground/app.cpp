@@ -56,6 +56,8 @@ void App::shutdown() {
 std::string App::run(const Scenario& scenario) {
     std::string error = runner_.start(scenario);
     if (!error.empty()) return error;
+    exploration_.running = false; // a run asked for between an exploration's runs ends it
+    explored_run_.reset();
     draft_ = scenario;
     message_.clear();
     thumbnails_.clear();
@@ -100,6 +102,55 @@ void App::cancel() {
     runner_.cancel();
 }
 
+std::string App::explore(int schedules) {
+    auto fail = [this](std::string why) { return message_ = std::move(why); };
+    if (!threadlab::detail::simulated) return fail("Explore needs simulated threads: open the page with backend=sim.");
+    if (runner_.busy()) return fail("A run is still in progress: wait for it to finish or cancel it first.");
+    if (draft_.kind != TaskKind::increment || !draft_.program.empty())
+        return fail("Explore runs a race: choose the race or race-fixed preset (kind increment).");
+    if (schedules < 1 || schedules > kMaxSchedules)
+        return fail("schedules must be 1.." + std::to_string(kMaxSchedules) + ", got " + std::to_string(schedules));
+    draft_.increments = std::min(draft_.increments, kExploreIncrements);
+    draft_.seed = 0;
+    exploration_ = {.scenario = draft_, .schedules = schedules, .running = true};
+    message_.clear();
+    explore_next();
+    return {};
+}
+
+bool App::explore_next() {
+    Exploration& e = exploration_;
+    if (!e.running || runner_.busy()) return false;
+    if (explored_run_) {
+        const auto run = std::exchange(explored_run_, nullptr);
+        if (run->phase() == RunPhase::cancelled || run->lost_updates < 0) {
+            e.running = false; // cancelled
+            return false;
+        }
+        ++e.done;
+        if (run->lost_updates > 0) ++e.losing;
+        if (run->lost_updates > e.worst_lost) {
+            e.worst_lost = run->lost_updates;
+            e.worst_seed = run->scenario().seed;
+        }
+    }
+    if (e.done == e.schedules) {
+        e.running = false;
+        return false;
+    }
+    Scenario next = e.scenario;
+    next.seed = e.done + 1;
+    if (std::string error = runner_.start(next); !error.empty()) {
+        e.running = false;
+        message_ = error;
+        return false;
+    }
+    explored_run_ = runner_.current();
+    report_pending_ = false; // one report for a run the reader asked for, none for each of these
+    finished_report_.reset();
+    return true;
+}
+
 bool App::starting_threads() const {
     const auto& run = runner_.current();
     return run && run->starting_threads.load() && runner_.busy();
@@ -125,6 +176,11 @@ std::string App::state_json() const {
     state["stepping"] = step_.on;
     state["runnable"] = std::move(runnable);
     state["switches"] = threadlab::sim::switches(); // grows with every step
+    if (exploration_.schedules > 0)
+        state["explore"] = {{"running", exploration_.running},     {"schedules", exploration_.schedules},
+                            {"done", exploration_.done},           {"losing", exploration_.losing},
+                            {"worst_seed", exploration_.worst_seed}, {"worst_lost", exploration_.worst_lost},
+                            {"scenario", encode_query(to_fields(exploration_.scenario))}};
 #endif
     nlohmann::json panels = nlohmann::json::array();
     nlohmann::json tabs = nlohmann::json::array();
@@ -208,7 +264,16 @@ std::string App::trace_json() const {
 void App::draw_panel(std::string_view name) {
     if (name == "example") {
         act(draw_scenario_panel(draft_, preset_index_, runner_.busy(), message_));
-        draw_step_controls(step_, runner_.busy());
+        switch (draw_sim_controls(step_, exploration_, draft_, runner_.busy())) {
+        case SimAction::explore: explore(kExploreSchedules); break;
+        case SimAction::replay_worst: {
+            Scenario worst = exploration_.scenario;
+            worst.seed = exploration_.worst_seed;
+            if (std::string error = run(worst); !error.empty()) message_ = error;
+            break;
+        }
+        case SimAction::none: break;
+        }
     } else if (name == "results") {
         if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
     } else if (name == "timeline") {

@@ -50,10 +50,18 @@ public:
     // The current (or last) run as a Chrome trace (Perfetto, chrome://tracing): thread names,
     // state slices, hand-offs. "" before the first run.
     std::string trace_json() const;
-    bool busy() const { return runner_.busy(); }
+    bool busy() const { return runner_.busy() || exploration_.running; }
     // Step mode (simulated threads): the scenario panel's switch and the step the reader chose;
     // the web main performs the step between frames.
     StepControl& step_control() { return step_; }
+    // Explore (simulated threads): runs the draft, a race, under seeds 1..schedules one after
+    // another (at most kExploreIncrements per thread, so that it takes seconds) and counts the runs
+    // that lose updates. Returns "" or why not. Cancel stops it.
+    std::string explore(int schedules);
+    // Between the runs of an exploration: counts the run that ended and starts the next. True when
+    // it started one (the web main then gives the threads the rest of their slice).
+    bool explore_next();
+    const Exploration& exploration() const { return exploration_; }
     // The current run's program is creating threads (see RunState::starting_threads).
     bool starting_threads() const;
     void show_message(std::string message) { message_ = std::move(message); }
@@ -94,6 +102,8 @@ private:
 
     Runner runner_;
     StepControl step_;
+    Exploration exploration_;
+    std::shared_ptr<RunState> explored_run_; // the exploration's run going on
     Scenario draft_;
     int preset_index_ = 0;
     PageOptions page_;

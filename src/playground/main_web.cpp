@@ -174,6 +174,12 @@ EMSCRIPTEN_KEEPALIVE void threadlab_step(double ident) {
     wake();
     app->step_control().choice = static_cast<unsigned long>(ident);
 }
+// window.threadlab.explore(schedules): "" or why not; state().explore follows it.
+EMSCRIPTEN_KEEPALIVE const char* threadlab_explore(int schedules) {
+    wake();
+    returned = app->explore(schedules);
+    return returned.c_str();
+}
 #endif
 }
 
@@ -231,8 +237,13 @@ extern "C" EMSCRIPTEN_KEEPALIVE void threadlab_run_threads() {
         } catch (const std::exception& error) { // the thread ended or blocked since it was offered
             app->show_message(error.what());
         }
-    } else if (threadlab::sim::threads_can_run()) {
-        threadlab::sim::run_for(kSimSliceMs); // step mode: no thread runs, but deadlines come
+    } else {
+        // An exploration's runs follow one another within the slice, not one per frame.
+        const auto until = std::chrono::steady_clock::now() + kSimSliceMs;
+        do {
+            if (threadlab::sim::threads_can_run()) // step mode: no thread runs, but deadlines come
+                threadlab::sim::run_for(until - std::chrono::steady_clock::now());
+        } while (std::chrono::steady_clock::now() < until && app->explore_next());
     }
     if (auto wait = threadlab::sim::until_next_deadline())
         js_run_threads_in(std::chrono::duration<double, std::milli>(*wait).count());

@@ -22,9 +22,27 @@ struct StepControl {
 // Presets, kind, count, duration / latency, mode, workers; Run and Cancel. Edits `draft`.
 ScenarioAction draw_scenario_panel(Scenario& draft, int& preset_index, bool busy, const std::string& message);
 
+// Explore (simulated threads): the draft, a race, run under seeds 1..schedules one after another;
+// how many runs lost updates, and the seed of the one that lost most, to replay.
+struct Exploration {
+    Scenario scenario; // what every run runs, but for its seed
+    int schedules = 0; // 0: none yet
+    int done = 0;      // runs that ended
+    int losing = 0;    // of those, the runs that lost updates
+    long long worst_lost = 0;
+    int worst_seed = 0;
+    bool running = false;
+};
+
+inline constexpr int kExploreSchedules = 1000;  // the Explore button's
+inline constexpr int kMaxSchedules = 10000;     // App::explore's bound
+inline constexpr int kExploreIncrements = 1000; // per thread, at most: a schedule takes milliseconds
+
+enum class SimAction { none, explore, replay_worst };
+
 // On simulated threads (the sim backend): the step mode switch, and while a run is paused, a
-// button per thread that can run next. Nothing elsewhere.
-void draw_step_controls(StepControl& step, bool busy);
+// button per thread that can run next; for a race, Explore and its summary. Nothing elsewhere.
+SimAction draw_sim_controls(StepControl& step, const Exploration& exploration, const Scenario& draft, bool busy);
 
 // Wall time, the same tasks one after another and the speed-up (speed_up(): none for downloads),
 // counts, completion order, thumbnails. `scenario` is the shown run's (nullptr: no run yet).

@@ -344,8 +344,10 @@ void run_program(const RunPtr& run) {
             run_in_mode(run, program);
             const long long expected = static_cast<long long>(s.count) * s.increments;
             const long got = shared->counter.load();
-            if (!run->cancel_requested.load())
+            if (!run->cancel_requested.load()) {
+                run->lost_updates = expected - got;
                 threadlab::println("expected ", expected, ", got ", got, " (", expected - got, " updates lost)");
+            }
             break;
         }
         }

@@ -76,6 +76,8 @@ public:
     // thread needs a turn of the page's main thread (Emscripten proxies pthread_create to it),
     // so the page renders less often meanwhile (main_web.cpp).
     std::atomic<bool> starting_threads{false};
+    // A race (kind increment) that ran to its end: how many updates it lost; -1 before, or none.
+    std::atomic<long long> lost_updates{-1};
 
     // [UI side]
     struct Snapshot {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <imgui.h>
 #include <threadlab/sim.hpp>
 
@@ -111,14 +112,9 @@ bool draw_task_knobs(Scenario& s, float width) {
 
 } // namespace
 
-void draw_step_controls([[maybe_unused]] StepControl& step, [[maybe_unused]] bool busy) {
+namespace {
 #ifdef THREADLAB_SIM
-    ImGui::Spacing();
-    tab_stop(ImGui::Checkbox("Step mode: be the scheduler", &step.on));
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Simulated threads: pause at every scheduling point (a lock, a wait, a sleep, a\n"
-                          "shared value read or written) and choose which thread runs next.");
-    if (!step.on || !busy) return;
+void draw_step_choices(StepControl& step) {
     const auto choices = threadlab::sim::runnable_threads();
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     ImGui::TextWrapped("%s", choices.empty() ? "No thread can run now: each one waits (a sleep, a lock, a join)."
@@ -133,7 +129,52 @@ void draw_step_controls([[maybe_unused]] StepControl& step, [[maybe_unused]] boo
         if (i + 1 < choices.size() && ImGui::GetItemRectMax().x + next_w + 8 < right) ImGui::SameLine();
     }
     if (!choices.empty() && tab_stop(ImGui::Button("The seed's choice"))) step.choice = 0;
+}
+
+// Explore, for a race: the button, the progress, and the summary with its replay.
+SimAction draw_exploration(const Exploration& e, const Scenario& draft, bool busy) {
+    SimAction action = SimAction::none;
+    if (e.running) {
+        ImGui::TextWrapped("Exploring: %d of %d schedules, %d lost updates (Cancel stops)", e.done, e.schedules,
+                           e.losing);
+        ImGui::ProgressBar(e.schedules ? static_cast<float>(e.done) / e.schedules : 0.f, {-1, 0}, "");
+        return action;
+    }
+    if (e.schedules > 0 && e.done > 0 && e.scenario.kind == draft.kind) {
+        const long long total = static_cast<long long>(e.scenario.count) * e.scenario.increments;
+        if (e.losing > 0)
+            ImGui::TextWrapped("Lost updates in %d of %d schedules. The worst, seed %d, lost %lld of %lld.", e.losing,
+                               e.done, e.worst_seed, e.worst_lost, total);
+        else
+            ImGui::TextWrapped("No update lost in %d schedules.", e.done);
+        if (e.losing > 0 && !busy && tab_stop(ImGui::Button("Replay the worst"))) action = SimAction::replay_worst;
+    }
+    if (busy || draft.kind != TaskKind::increment) return action;
+    char label[64];
+    std::snprintf(label, sizeof label, "Explore %d schedules", kExploreSchedules);
+    if (tab_stop(ImGui::Button(label))) action = SimAction::explore;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Runs this race under seeds 1 to %d, each a different interleaving (with at most\n"
+                          "%d increments per thread, so that it takes seconds), and counts the ones that lose\n"
+                          "updates. Any of them replays exactly from its seed.",
+                          kExploreSchedules, kExploreIncrements);
+    return action;
+}
 #endif
+} // namespace
+
+SimAction draw_sim_controls([[maybe_unused]] StepControl& step, [[maybe_unused]] const Exploration& exploration,
+                            [[maybe_unused]] const Scenario& draft, [[maybe_unused]] bool busy) {
+#ifdef THREADLAB_SIM
+    ImGui::Spacing();
+    tab_stop(ImGui::Checkbox("Step mode: be the scheduler", &step.on));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Simulated threads: pause at every scheduling point (a lock, a wait, a sleep, a\n"
+                          "shared value read or written) and choose which thread runs next.");
+    if (step.on && busy) draw_step_choices(step);
+    if (!step.on) return draw_exploration(exploration, draft, busy);
+#endif
+    return SimAction::none;
 }
 
 ScenarioAction draw_scenario_panel(Scenario& s, int& preset_index, bool busy, const std::string& message) {

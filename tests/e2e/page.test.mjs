@@ -904,6 +904,29 @@ describe('browser playground without cross-origin isolation', { skip, timeout: 5
     assert.equal((await runScenario(page, 'kind=increment&count=2&increments=3&lock=1')).done, 2);
   });
 
+  it('explore: the race under 1000 schedules counts the ones that lose updates, and the worst replays exactly', { timeout: 180000 }, async () => {
+    const page = await openPage(browser.context, server.url + '?preset=race');
+    await waitReady(page);
+    const started = Date.now();
+    const e = await withTimeout(page.evaluate(() => window.threadlab.explore(1000)), 150000, 'exploring 1000 schedules');
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`# explore: lost updates in ${e.losing} of ${e.done} schedules in ${seconds.toFixed(1)} s; worst seed ${e.worst_seed} lost ${e.worst_lost}`);
+    assert.equal(e.done, 1000, JSON.stringify(e));
+    assert.ok(e.losing > 0 && e.losing <= 1000 && e.worst_lost > 0, JSON.stringify(e));
+    assert.match(e.scenario, /increments=1000\b/, 'each schedule runs at most 1000 increments per thread');
+    // The worst schedule, replayed from its seed, loses exactly as many updates.
+    const replay = await runScenario(page, `${e.scenario}&seed=${e.worst_seed}`);
+    assert.match(replay.console, new RegExp(`\\(${e.worst_lost} updates lost\\)`), replay.console);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'explore.png'), timeout: 30000 }); // the summary, and the worst's timeline
+    // With the Lock, no schedule loses one; without a race to explore it says why.
+    const fixed = await withTimeout(page.evaluate(() => window.threadlab.explore(50, 'preset=race-fixed')),
+      60000, 'exploring race-fixed');
+    assert.deepEqual([fixed.done, fixed.losing], [50, 0], JSON.stringify(fixed));
+    const refused = await page.evaluate(() => window.threadlab.explore(10, 'preset=ten-threads')
+      .then(() => 'explored', (error) => error.message));
+    assert.match(refused, /^Explore runs a race/, refused);
+  });
+
   it('with backend=threads explains that serve.py must send the isolation headers instead of showing a blank page', { timeout: 120000 }, async () => {
     const page = await openPage(browser.context, server.url + '?backend=threads');
     assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
