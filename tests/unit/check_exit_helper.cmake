@@ -9,6 +9,7 @@
 #  step:         (sim) step mode: nothing runs until the host chooses; each step runs the chosen
 #                thread to its next scheduling point (B B A B A A: bbabaa).
 #  all-asleep:   (sim) exit 3, and stderr holds exactly the scheduler's all-asleep report.
+#  all-asleep-external: (native sim) the same, for a thread waiting for an ExternalWait.
 string(REPLACE "|" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${HELPER} ${SCENARIO}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
@@ -28,8 +29,11 @@ elseif(SCENARIO STREQUAL "step")
 elseif(SCENARIO STREQUAL "all-asleep")
   expect(3 "^$" "^Deadlock: all threads are asleep: MainThread, waiter wait, and no timeout is pending that could wake one of them\n$"
          "expected exit 3, no output and the all-asleep report on stderr")
+elseif(SCENARIO STREQUAL "all-asleep-external")
+  expect(3 "^$" "^Deadlock: all threads are asleep: MainThread, downloader wait, and no timeout is pending that could wake one of them\n$"
+         "expected exit 3, no output and the all-asleep report on stderr for an ExternalWait nothing ends")
 endif()
-if(SCENARIO MATCHES "^(host|step|all-asleep)$")
+if(SCENARIO MATCHES "^(host|step|all-asleep|all-asleep-external)$")
   return()
 endif()
 if(NOT rc EQUAL 0)

@@ -23,7 +23,8 @@
 //
 // `threadlab_exit_helper all-asleep` (sim builds): MainThread joins a thread that waits for an Event
 // nobody sets. The sim scheduler sees every thread wait with no timeout pending, so the run ends
-// with exit status 3 and the report on stderr, instead of hanging.
+// with exit status 3 and the report on stderr, instead of hanging. `all-asleep-external` (native
+// sim builds): the same for a thread waiting for an ExternalWait that nothing ends.
 #include <threadlab/threadlab.hpp>
 
 #include <algorithm>
@@ -181,10 +182,24 @@ int all_asleep() {
     return 0;
 }
 
+#ifdef THREADLAB_SIM
+// Natively nothing outside the scheduler's thread can end an ExternalWait, so one that nothing
+// ends is a wait for good too: the same report, not a busy loop.
+int all_asleep_external() {
+    sim::ExternalWait never;
+    Thread waiter({.name = "downloader"}, [&] { never.wait(); });
+    waiter.start();
+    waiter.join();
+    println("joined: the sim scheduler should have ended the run");
+    return 0;
+}
+#endif
+
 int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "late-submit") return late_submit();
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep") return all_asleep();
 #ifdef THREADLAB_SIM
+    if (argc > 1 && std::string_view(argv[1]) == "all-asleep-external") return all_asleep_external();
     if (argc > 1 && std::string_view(argv[1]) == "host") return host();
     if (argc > 1 && std::string_view(argv[1]) == "step") return step_mode();
 #endif
