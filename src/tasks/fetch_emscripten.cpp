@@ -52,13 +52,9 @@ enum XhrFailure {
 EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size, int spread), {
     self.threadlabXhrBody = null;
     HEAPF64[body_size >> 3] = 0;
-    var url;
-    try {
-        url = new URL(UTF8ToString(url_utf8), self.location.href);
-    } catch (e) {
-        return -1;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return -1;
+    var target = threadlabDownloadTarget(UTF8ToString(url_utf8), spread);
+    if (!target) return -1;
+    var url = target.url, alias = target.alias, page = self.location;
     var get = function(href) {
         var xhr = new XMLHttpRequest();
         xhr.open('GET', href, false);
@@ -67,12 +63,6 @@ EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_byte
         xhr.send();
         return xhr;
     };
-    var page = self.location;
-    // (No regular expressions: EM_JS goes through the C preprocessor, which eats their backslashes.)
-    var spreadable = self.threadlabSpread !== false && url.origin === page.origin && page.protocol === 'http:' &&
-                     ['localhost', '127.0.0.1', '[::1]'].indexOf(page.hostname) >= 0 &&
-                     (url.pathname.indexOf('/images/') === 0 || url.pathname.indexOf('/bytes/') === 0);
-    var alias = spreadable ? 'http://dl' + (spread % 8) + '.localhost:' + page.port : null;
     var xhr;
     try {
         try {
@@ -123,18 +113,9 @@ EM_JS(void, js_xhr_start, (const char* url_utf8, double timeout_ms, double max_b
         _threadlab_fetch_done(wait);
         if (Module.threadlabWakeThreads) Module.threadlabWakeThreads(); // the page's host: run it now
     };
-    var url;
-    try {
-        url = new URL(UTF8ToString(url_utf8), location.href);
-    } catch (e) {
-        return finish(-1);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return finish(-1);
-    var page = location;
-    var spreadable = self.threadlabSpread !== false && url.origin === page.origin && page.protocol === 'http:' &&
-                     ['localhost', '127.0.0.1', '[::1]'].indexOf(page.hostname) >= 0 &&
-                     (url.pathname.indexOf('/images/') === 0 || url.pathname.indexOf('/bytes/') === 0);
-    var alias = spreadable ? 'http://dl' + (spread % 8) + '.localhost:' + page.port : null;
+    var target = threadlabDownloadTarget(UTF8ToString(url_utf8), spread);
+    if (!target) return finish(-1);
+    var url = target.url, alias = target.alias, page = self.location;
     var send = function(href, fallback) {
         var xhr = new XMLHttpRequest();
         xhr.open('GET', href, true);
