@@ -341,6 +341,21 @@ std::string message(const std::vector<Link>& cycle) {
 }
 } // namespace
 
+std::string detail::deadlock_message(const std::vector<WaitForLink>& cycle) {
+    std::vector<Link> links;
+    for (const WaitForLink& w : cycle) {
+        Link link;
+        link.thread = static_cast<std::uint32_t>(w.thread);
+        link.next = static_cast<std::uint32_t>(w.next);
+        link.thread_name = w.thread_name;
+        link.wait.kind = w.kind;
+        link.wait.object = w.object;
+        link.wait.name = w.object_name;
+        links.push_back(std::move(link));
+    }
+    return message(links);
+}
+
 void DeadlockDetector::State::tick(detail::UniqueLock& lock) {
     const double now = perf_counter();
     std::map<CycleKey, double> still;

@@ -86,4 +86,19 @@ private:
     std::unique_ptr<State> state_;
 };
 
+namespace detail {
+// One thread's wait in a cycle, as the sim scheduler's all-asleep report knows it: a Lock (kind
+// lock, its address and name) or a thread's end (kind thread). `next` is the thread it waits for.
+struct WaitForLink {
+    std::uint64_t thread = 0;
+    std::string thread_name;
+    events::ObjectKind kind = events::ObjectKind::lock;
+    std::uint64_t object = 0;
+    std::string object_name;
+    std::uint64_t next = 0;
+};
+// The detector's message for that cycle: "Deadlock: Thread-1 holds lock_a and waits for lock_b; ...".
+std::string deadlock_message(const std::vector<WaitForLink>& cycle);
+} // namespace detail
+
 } // namespace threadlab

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #ifdef THREADLAB_SIM
@@ -79,6 +80,27 @@ using WaitList = std::vector<Fiber*>;
 // The calling fiber's slot for `key`, made by make() on first use, destroyed when the fiber ends.
 void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*));
 std::uint64_t current_id();
+
+// What the calling fiber waits for while a WaitNote lives, so that the all-asleep report can give
+// the wait-for chain in the deadlock detector's words: a Lock (its name, its address, and where it
+// keeps its holder's id, read when the report is made), or a thread's end (that thread's id).
+class WaitNote {
+public:
+    WaitNote(std::string_view lock_name, const void* lock, const std::uint64_t* lock_holder);
+    explicit WaitNote(std::uint64_t thread);
+    ~WaitNote();
+    WaitNote(const WaitNote&) = delete;
+    WaitNote& operator=(const WaitNote&) = delete;
+
+    std::string_view lock_name;
+    const void* lock = nullptr; // null: a thread's end
+    const std::uint64_t* lock_holder = nullptr;
+    std::uint64_t thread = 0;
+
+private:
+    Fiber* fiber_;
+    WaitNote* outer_; // a wait within a wait: the note it replaces until it ends
+};
 } // namespace sim
 
 // Locks and conditions between fibers: a contended lock() and every wait park the fiber.

@@ -13,6 +13,7 @@
 // rewinds the other fiber's, on the page's one thread, with no SharedArrayBuffer.
 #include "sim.hpp"
 
+#include "deadlock.hpp"
 #include "errors.hpp"
 
 #include <algorithm>
@@ -93,6 +94,7 @@ struct Fiber {
     bool released = false; // joined or detached: deleted once its stack is gone
     std::vector<LocalSlot> locals;
     std::string label; // the Thread's name
+    WaitNote* note = nullptr; // what it waits for, if it said (a Lock, a thread's end)
 #ifdef THREADLAB_ASAN
     void* fake_stack = nullptr;
     const void* asan_bottom = nullptr;
@@ -231,11 +233,46 @@ void fire_timers(Scheduler& s, Clock::time_point now) {
     }
 }
 
+std::string display(const Fiber& fiber) { return fiber.label.empty() ? "fiber " + std::to_string(fiber.id) : fiber.label; }
+
+// A cycle among the sleeping fibers' waits, in the deadlock detector's words ("" if none): each
+// waits for at most one fiber, the holder of its Lock or the thread it joins.
+std::string wait_for_cycle(const Scheduler& s) {
+    auto next_of = [&](const Fiber* fiber) -> const Fiber* {
+        if (!fiber->note) return nullptr;
+        const std::uint64_t id = fiber->note->lock ? *fiber->note->lock_holder : fiber->note->thread;
+        for (const Fiber* other : s.alive)
+            if (other->id == id) return other;
+        return nullptr;
+    };
+    for (const Fiber* start : s.alive) {
+        std::vector<const Fiber*> path;
+        const Fiber* fiber = start;
+        while (fiber && std::find(path.begin(), path.end(), fiber) == path.end()) {
+            path.push_back(fiber);
+            fiber = next_of(fiber);
+        }
+        if (!fiber) continue;
+        std::vector<const Fiber*> cycle(std::find(path.begin(), path.end(), fiber), path.end());
+        std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end(), [](auto* a, auto* b) { return a->id < b->id; }),
+                    cycle.end()); // the oldest thread first, as the detector does
+        std::vector<detail::WaitForLink> links;
+        for (const Fiber* member : cycle) {
+            const WaitNote& note = *member->note;
+            links.push_back({member->id, display(*member), note.lock ? events::ObjectKind::lock : events::ObjectKind::thread,
+                             events::detail::object_id(note.lock), std::string(note.lock_name), next_of(member)->id});
+        }
+        return detail::deadlock_message(links);
+    }
+    return {};
+}
+
 [[noreturn]] void all_asleep(Scheduler& s) {
     std::string names;
-    for (Fiber* fiber : s.alive) names += (names.empty() ? "" : ", ") + (fiber->label.empty() ? "fiber " + std::to_string(fiber->id) : fiber->label);
+    for (Fiber* fiber : s.alive) names += (names.empty() ? "" : ", ") + display(*fiber);
     std::string text = "Deadlock: all threads are asleep: " + names +
                        " wait, and no timeout is pending that could wake one of them\n";
+    if (std::string cycle = wait_for_cycle(s); !cycle.empty()) text = cycle + "\n" + text;
     std::fputs(text.c_str(), stderr);
     std::fflush(stderr);
     std::_Exit(3);
@@ -475,6 +512,19 @@ void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*)) {
 }
 
 std::uint64_t current_id() { return on_scheduler_thread().current->id; }
+
+WaitNote::WaitNote(std::string_view lock_name, const void* lock, const std::uint64_t* lock_holder)
+    : lock_name(lock_name), lock(lock), lock_holder(lock_holder), fiber_(on_scheduler_thread().current),
+      outer_(fiber_->note) {
+    fiber_->note = this;
+}
+
+WaitNote::WaitNote(std::uint64_t thread)
+    : thread(thread), fiber_(on_scheduler_thread().current), outer_(fiber_->note) {
+    fiber_->note = this;
+}
+
+WaitNote::~WaitNote() { fiber_->note = outer_; }
 } // namespace detail::sim
 
 Clock::time_point Clock::now() noexcept {
@@ -672,7 +722,7 @@ bool stepping() { return detail::sim::scheduler().stepping; }
 std::vector<ThreadChoice> runnable_threads() {
     std::vector<ThreadChoice> threads;
     for (auto* fiber : detail::sim::scheduler().runnable)
-        threads.push_back({static_cast<unsigned long>(fiber->id), fiber->label.empty() ? "fiber " + std::to_string(fiber->id) : fiber->label});
+        threads.push_back({static_cast<unsigned long>(fiber->id), detail::sim::display(*fiber)});
     return threads;
 }
 

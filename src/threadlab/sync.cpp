@@ -34,11 +34,16 @@ bool Lock::acquire_checked(bool blocking, double timeout) {
     int expected = unlocked;
     bool acquired = state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire);
     if (!acquired && blocking) {
-        if (!events::detail::observed() || !reports_) return acquire_slow(deadline);
+        if (!events::detail::observed() || !reports_) {
+            acquired = acquire_slow(deadline);
+            if (acquired) note_holder();
+            return acquired;
+        }
         events::detail::WaitScope wait(events::ObjectKind::lock, events::detail::object_id(this), display_name());
         acquired = acquire_slow(deadline);
         wait.end(acquired);
     }
+    if (acquired) note_holder();
     if (acquired && events::detail::observed()) report(events::Kind::lock_acquired);
     return acquired;
 }
@@ -67,6 +72,10 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
     // in over a 0 owns the lock. A deadlock detector that breaks cycles may end the wait with
     // DeadlockError (the lock stays marked contended, which only costs its holder a notify).
     detail::InterruptibleWait interruptible(released_, mutex_);
+#ifdef THREADLAB_SIM
+    std::optional<detail::sim::WaitNote> note; // not a Condition's own waiter locks (quiet)
+    if (reports_) note.emplace(display_name(), this, &holder_);
+#endif
     std::unique_lock lock(mutex_);
     for (;;) {
         // Interrupted first: every wait of a broken cycle raises, even one whose lock another

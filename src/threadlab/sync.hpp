@@ -58,6 +58,7 @@ public:
         if (blocking && timeout == -1) {
             int expected = unlocked;
             if (state_.compare_exchange_strong(expected, locked_alone, std::memory_order_acquire)) {
+                note_holder();
                 if (events::detail::observed()) [[unlikely]]
                     report(events::Kind::lock_acquired);
                 return true;
@@ -67,6 +68,9 @@ public:
     }
     // RuntimeError("release unlocked lock") when not locked.
     void release() {
+#ifdef THREADLAB_SIM
+        holder_ = 0;
+#endif
         if (events::detail::observed()) [[unlikely]]
             return release_observed();
         int expected = locked_alone;
@@ -88,6 +92,13 @@ private:
     void release_contended(int state);
     void release_observed();
     void report(events::Kind kind);
+#ifdef THREADLAB_SIM
+    // Who holds it, for the all-asleep report's wait-for chain (one OS thread: a plain field).
+    std::uint64_t holder_ = 0;
+    void note_holder() { holder_ = detail::this_ident(); }
+#else
+    void note_holder() {}
+#endif
     const bool reports_ = true; // false for a QuietLock
     std::atomic<int> state_{unlocked};
     std::atomic<int> releases_in_flight_{0}; // contended release() calls still notifying

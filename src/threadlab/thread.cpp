@@ -184,6 +184,9 @@ std::shared_ptr<ThreadState> current_state() {
 }
 
 void wait_until_stopped(ThreadState& state, Timeout timeout) {
+#ifdef THREADLAB_SIM
+    detail::sim::WaitNote note(state.ident.value_or(0));
+#endif
     if (!timeout && !detail::interrupts_possible()) {
         // Waiting without a timeout: joining the OS thread is the whole wait (run_thread marks the
         // thread stopped just before it returns), one wake-up instead of two - the condition

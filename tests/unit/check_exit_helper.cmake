@@ -10,6 +10,7 @@
 #                thread to its next scheduling point (B B A B A A: bbabaa).
 #  all-asleep:   (sim) exit 3, and stderr holds exactly the scheduler's all-asleep report.
 #  all-asleep-external: (native sim) the same, for a thread waiting for an ExternalWait.
+#  all-asleep-locks: (sim) exit 3; stderr: the wait-for cycle in the detector's words, then the report.
 string(REPLACE "|" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${HELPER} ${SCENARIO}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
@@ -32,8 +33,11 @@ elseif(SCENARIO STREQUAL "all-asleep")
 elseif(SCENARIO STREQUAL "all-asleep-external")
   expect(3 "^$" "^Deadlock: all threads are asleep: MainThread, downloader wait, and no timeout is pending that could wake one of them\n$"
          "expected exit 3, no output and the all-asleep report on stderr for an ExternalWait nothing ends")
+elseif(SCENARIO STREQUAL "all-asleep-locks")
+  expect(3 "^$" "^Deadlock: Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a\nDeadlock: all threads are asleep: MainThread, Thread-1, Thread-2 wait, and no timeout is pending that could wake one of them\n$"
+         "expected exit 3, no output, and the wait-for cycle, then the all-asleep report, on stderr")
 endif()
-if(SCENARIO MATCHES "^(host|step|all-asleep|all-asleep-external)$")
+if(SCENARIO MATCHES "^(host|step|all-asleep|all-asleep-external|all-asleep-locks)$")
   return()
 endif()
 if(NOT rc EQUAL 0)

@@ -25,6 +25,8 @@
 // nobody sets. The sim scheduler sees every thread wait with no timeout pending, so the run ends
 // with exit status 3 and the report on stderr, instead of hanging. `all-asleep-external` (native
 // sim builds): the same for a thread waiting for an ExternalWait that nothing ends.
+// `all-asleep-locks` (sim builds): two threads each hold the lock the other waits for; the report
+// names that cycle first, in the deadlock detector's words.
 #include <threadlab/threadlab.hpp>
 
 #include <algorithm>
@@ -193,6 +195,26 @@ int all_asleep_external() {
     println("joined: the sim scheduler should have ended the run");
     return 0;
 }
+
+// Two threads take lock_a and lock_b in opposite orders (each sleeps while holding its first, so
+// both get it): the report names the cycle as the deadlock detector would.
+int all_asleep_locks() {
+    Lock lock_a, lock_b;
+    lock_a.set_name("lock_a");
+    lock_b.set_name("lock_b");
+    auto take = [](Lock& first, Lock& second) {
+        std::lock_guard hold(first);
+        sleep(0.01);
+        std::lock_guard also(second);
+    };
+    Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
+    Thread two({.name = "Thread-2"}, [&] { take(lock_b, lock_a); });
+    one.start();
+    two.start();
+    one.join();
+    println("joined: the sim scheduler should have ended the run");
+    return 0;
+}
 #endif
 
 int main(int argc, char** argv) {
@@ -200,6 +222,7 @@ int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep") return all_asleep();
 #ifdef THREADLAB_SIM
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep-external") return all_asleep_external();
+    if (argc > 1 && std::string_view(argv[1]) == "all-asleep-locks") return all_asleep_locks();
     if (argc > 1 && std::string_view(argv[1]) == "host") return host();
     if (argc > 1 && std::string_view(argv[1]) == "step") return step_mode();
 #endif
