@@ -17,7 +17,9 @@
 #include "errors.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +34,9 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/fiber.h>
 #else
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #endif
@@ -120,6 +124,49 @@ constexpr std::size_t kStackSize = 1 << 20;
 #endif
 constexpr Clock::duration kVirtualTick = std::chrono::microseconds(1);
 
+// One choice of who runs next under systematic exploration: how many threads could run, whether
+// one of them was the thread running (it could go on: taking another is a preemption), and which
+// was taken (0: that thread if it could go on, else the first runnable; then the others, in the
+// order they became runnable).
+struct Decision {
+    std::uint32_t alternatives = 0;
+    std::uint32_t preemptive = 0;
+    std::uint32_t taken = 0;
+};
+
+// "3:1,9:2" (decision 3 takes alternative 1, decision 9 alternative 2; every other decision 0):
+// the decisions, sorted, or nullopt if the text is not such a list.
+std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> parse_schedule(const std::string& text) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> forced;
+    std::size_t at = 0;
+    auto number = [&](std::uint32_t& value) {
+        const std::size_t first = at;
+        unsigned long long read = 0;
+        while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) && read <= UINT32_MAX)
+            read = read * 10 + static_cast<unsigned>(text[at++] - '0');
+        value = static_cast<std::uint32_t>(read);
+        return at > first && read <= UINT32_MAX;
+    };
+    long long last = -1;
+    while (at < text.size()) {
+        std::uint32_t decision = 0, alternative = 0;
+        if (at > 0 && text[at++] != ',') return std::nullopt;
+        if (!number(decision) || at == text.size() || text[at++] != ':' || !number(alternative)) return std::nullopt;
+        if (decision <= last) return std::nullopt; // in order, each once
+        last = decision;
+        if (alternative > 0) forced.emplace_back(decision, alternative);
+    }
+    return forced;
+}
+
+std::string schedule_text(const std::vector<Decision>& decisions) {
+    std::string text;
+    for (std::size_t k = 0; k < decisions.size(); ++k)
+        if (decisions[k].taken > 0)
+            text += (text.empty() ? "" : ",") + std::to_string(k) + ":" + std::to_string(decisions[k].taken);
+    return text;
+}
+
 std::uint64_t env_seed() {
     const char* text = std::getenv("THREADLAB_SEED");
     if (!text || !*text) return 1;
@@ -175,8 +222,27 @@ struct Scheduler {
     // Step mode: every choice of who runs next is the host's (step()); `chosen` is its choice.
     bool stepping = false;
     Fiber* chosen = nullptr;
+    // Systematic mode (explore_schedules, follow_schedule): no draws. Every choice among two or
+    // more runnable threads is a decision, numbered from the mode's start; `forced` fixes some of
+    // them (decision, alternative), sorted, and the rest take alternative 0 (see decide()).
+    bool systematic = false;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> forced;
+    std::size_t forced_next = 0;
+    std::uint32_t decision_count = 0;
+    bool diverged = false; // a forced alternative that did not exist: the program is not deterministic
+    // In an explorer's child process: where its decisions and outcome go (explore_schedules).
+    int explorer_fd = -1;
+    std::vector<Decision> decisions;
 
     Scheduler() {
+        if (const char* text = std::getenv("THREADLAB_SCHEDULE"); text && *text) {
+            if (auto parsed = parse_schedule(text)) {
+                systematic = true;
+                forced = std::move(*parsed);
+            } else {
+                std::fprintf(stderr, "threadlab: THREADLAB_SCHEDULE=%s is not a list such as 3:1,9:2; using the seed\n", text);
+            }
+        }
         main.id = next_id++;
         main.state = Fiber::State::running;
 #ifdef __EMSCRIPTEN__
@@ -267,12 +333,41 @@ std::string wait_for_cycle(const Scheduler& s) {
     return {};
 }
 
+#ifndef __EMSCRIPTEN__
+bool write_all(int fd, const void* data, std::size_t size) {
+    const char* at = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t wrote = ::write(fd, at, size);
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote <= 0) return false;
+        at += wrote;
+        size -= static_cast<std::size_t>(wrote);
+    }
+    return true;
+}
+#endif
+
+// An explorer's child ends its run: its decisions, then the outcome, to the explorer
+// (explore_schedules reads them), and exit.
+[[noreturn]] void report_to_explorer([[maybe_unused]] Scheduler& s, [[maybe_unused]] const std::string& outcome, int status) {
+#ifndef __EMSCRIPTEN__
+    const std::uint32_t counts[] = {static_cast<std::uint32_t>(s.decisions.size()), static_cast<std::uint32_t>(outcome.size()),
+                                    s.diverged ? 1u : 0u};
+    if (!write_all(s.explorer_fd, counts, sizeof counts) ||
+        !write_all(s.explorer_fd, s.decisions.data(), s.decisions.size() * sizeof(Decision)) ||
+        !write_all(s.explorer_fd, outcome.data(), outcome.size()))
+        status = 70;
+#endif
+    std::_Exit(status);
+}
+
 [[noreturn]] void all_asleep(Scheduler& s) {
     std::string names;
     for (Fiber* fiber : s.alive) names += (names.empty() ? "" : ", ") + display(*fiber);
     std::string text = "Deadlock: all threads are asleep: " + names +
                        " wait, and no timeout is pending that could wake one of them\n";
     if (std::string cycle = wait_for_cycle(s); !cycle.empty()) text = cycle + "\n" + text;
+    if (s.explorer_fd >= 0) report_to_explorer(s, text, 3);
     std::fputs(text.c_str(), stderr);
     std::fflush(stderr);
     std::_Exit(3);
@@ -317,7 +412,29 @@ Clock::time_point earliest_deadline(const Scheduler& s) {
     return earliest;
 }
 
-// The next fiber to run: a seeded draw among the runnable ones. When none is runnable, fire the
+// Systematic mode's choice among two or more runnable fibers: the forced alternative if this
+// decision has one, else alternative 0, so that a schedule is its few forced decisions.
+Fiber* decide(Scheduler& s) {
+    std::vector<Fiber*> order; // the alternatives: the running fiber first if it can go on
+    const bool can_go_on = std::find(s.runnable.begin(), s.runnable.end(), s.current) != s.runnable.end();
+    if (can_go_on) order.push_back(s.current);
+    for (Fiber* fiber : s.runnable)
+        if (fiber != s.current) order.push_back(fiber);
+    std::uint32_t taken = 0;
+    const std::uint32_t decision = s.decision_count++;
+    if (s.forced_next < s.forced.size() && s.forced[s.forced_next].first == decision) {
+        taken = s.forced[s.forced_next++].second;
+        if (taken >= order.size()) {
+            s.diverged = true;
+            taken = static_cast<std::uint32_t>(order.size() - 1);
+        }
+    }
+    if (s.explorer_fd >= 0)
+        s.decisions.push_back(Decision{static_cast<std::uint32_t>(order.size()), can_go_on ? 1u : 0u, taken});
+    return order[taken];
+}
+
+// The next fiber to run: a seeded draw among the runnable ones (systematic mode: decide()). When none is runnable, fire the
 // earliest timer (virtual clock: time jumps; wall clock: the OS thread sleeps until it). A waiting
 // host takes no draw: the program's choices are the same whenever the page draws its frames.
 Fiber* pick(Scheduler& s) {
@@ -344,9 +461,10 @@ Fiber* pick(Scheduler& s) {
             }
         }
         if (!s.runnable.empty()) {
-            std::size_t index = s.runnable.size() == 1 ? 0 : static_cast<std::size_t>(s.rng() % s.runnable.size());
-            Fiber* next = s.runnable[index];
-            s.runnable.erase(s.runnable.begin() + static_cast<std::ptrdiff_t>(index));
+            Fiber* next = s.runnable.front();
+            if (s.runnable.size() > 1)
+                next = s.systematic ? decide(s) : s.runnable[static_cast<std::size_t>(s.rng() % s.runnable.size())];
+            remove(s.runnable, next);
             return next;
         }
 #ifdef __EMSCRIPTEN__
@@ -639,12 +757,12 @@ void yield_now() {
 void scheduling_point() {
     auto& s = sim::on_scheduler_thread();
     if (s.hosted && s.current == &s.main) return; // the host draws nothing (see yield_now)
-    if (s.run_left > 0 && !s.stepping) {
+    if (s.run_left > 0 && !s.stepping && !s.systematic) {
         --s.run_left;
         if (s.virtual_clock) s.virtual_now += sim::kVirtualTick;
         return;
     }
-    if (s.quantum > 1) s.run_left = s.rng() % (2 * s.quantum - 1); // 0 .. 2q-2: mean q-1 more points
+    if (s.quantum > 1 && !s.systematic) s.run_left = s.rng() % (2 * s.quantum - 1); // 0 .. 2q-2: mean q-1 more points
     yield_now();
 }
 
@@ -678,6 +796,20 @@ void reseed(std::uint64_t seed) {
     s.seed = seed;
     s.rng.seed(seed);
     s.run_left = 0;
+    s.systematic = false;
+}
+
+void follow_schedule(const std::string& schedule) {
+    require_alone("sim::follow_schedule()");
+    auto parsed = detail::sim::parse_schedule(schedule);
+    if (!parsed)
+        throw ValueError("schedule '" + schedule + "' is not a list of decision:alternative pairs in order, such as '3:1,9:2'");
+    auto& s = detail::sim::scheduler();
+    s.systematic = true;
+    s.forced = std::move(*parsed);
+    s.forced_next = 0;
+    s.decision_count = 0;
+    s.diverged = false;
 }
 
 void set_quantum(std::uint64_t points) {
@@ -774,18 +906,162 @@ void ExternalWait::done() {
     detail::sim::wake_all(s, waiters_);
 }
 
+namespace {
+void record(std::vector<Outcome>& outcomes, std::string text, std::uint64_t seed, const std::string& schedule, int preemptions) {
+    auto found = std::find_if(outcomes.begin(), outcomes.end(), [&](const Outcome& o) { return o.text == text; });
+    if (found == outcomes.end()) {
+        outcomes.push_back(Outcome{std::move(text), 1, seed, schedule, preemptions});
+        return;
+    }
+    ++found->runs;
+    if (preemptions < found->preemptions) { // keep the simplest schedule that gives it
+        found->schedule = schedule;
+        found->preemptions = preemptions;
+    }
+}
+
+#ifndef __EMSCRIPTEN__
+using detail::sim::Decision;
+
+int preemptions(const std::vector<Decision>& decisions, std::size_t count) {
+    int total = 0;
+    for (std::size_t k = 0; k < count; ++k) total += decisions[k].preemptive && decisions[k].taken > 0;
+    return total;
+}
+
+struct ChildRun {
+    std::vector<Decision> decisions;
+    std::string outcome;
+};
+
+// One schedule in a child process (fork): a run that deadlocks or crashes ends the child, not
+// the explorer, and every run starts from the same state (thread names, clock, allocator).
+ChildRun run_in_child(const std::function<std::string()>& program, const std::vector<Decision>& schedule) {
+    int ends[2];
+    if (::pipe(ends) != 0) throw std::system_error(errno, std::generic_category(), "sim::explore_schedules(): pipe");
+    std::fflush(nullptr);
+    const pid_t child = ::fork();
+    if (child < 0) {
+        const int error = errno;
+        ::close(ends[0]);
+        ::close(ends[1]);
+        throw std::system_error(error, std::generic_category(), "sim::explore_schedules(): fork");
+    }
+    if (child == 0) {
+        ::close(ends[0]);
+        const int null = ::open("/dev/null", O_WRONLY); // the runs' own output would repeat thousands of times
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        auto& s = detail::sim::scheduler();
+        s.systematic = true;
+        s.forced_next = 0;
+        s.decision_count = 0;
+        s.diverged = false;
+        s.decisions.clear();
+        s.forced.clear();
+        for (std::uint32_t k = 0; k < schedule.size(); ++k)
+            if (schedule[k].taken > 0) s.forced.emplace_back(k, schedule[k].taken);
+        s.explorer_fd = ends[1];
+        std::string outcome;
+        try {
+            outcome = program();
+        } catch (const std::exception& error) {
+            outcome = std::string("exception: ") + error.what();
+        } catch (...) {
+            outcome = "exception: (not a std::exception)";
+        }
+        detail::sim::report_to_explorer(s, outcome, 0);
+    }
+    ::close(ends[1]);
+    std::string bytes;
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t got = ::read(ends[0], buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        bytes.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(ends[0]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    ChildRun run;
+    std::uint32_t counts[3] = {0, 0, 0};
+    if (bytes.size() >= sizeof counts) std::memcpy(counts, bytes.data(), sizeof counts);
+    const std::size_t decisions_bytes = std::size_t{counts[0]} * sizeof(Decision);
+    if (bytes.size() < sizeof counts || bytes.size() != sizeof counts + decisions_bytes + counts[1]) {
+        // It died before it could report (a crash, an abort): its schedule is the one it was given.
+        run.decisions = schedule;
+        run.outcome = WIFSIGNALED(status) ? std::string("crashed: ") + ::strsignal(WTERMSIG(status))
+                                          : "crashed: exit status " + std::to_string(WEXITSTATUS(status));
+        return run;
+    }
+    run.decisions.resize(counts[0]);
+    std::memcpy(run.decisions.data(), bytes.data() + sizeof counts, decisions_bytes);
+    run.outcome = bytes.substr(sizeof counts + decisions_bytes);
+    // Each decision the schedule forced must have been made as forced, or the search would not
+    // move on: a program whose choices differ from run to run (wall time, a random seed of its
+    // own) is not explored, and says so.
+    bool followed = !counts[2] && run.decisions.size() >= schedule.size();
+    for (std::size_t k = 0; followed && k < schedule.size(); ++k) followed = run.decisions[k].taken == schedule[k].taken;
+    if (!followed) {
+        run.outcome = "(schedule diverged: the program does not make the same choices run after run) " + run.outcome;
+        run.decisions = schedule;
+    }
+    return run;
+}
+#endif
+} // namespace
+
 std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed) {
     if (runs < 1) throw ValueError("runs must be at least 1");
     std::vector<Outcome> outcomes;
     for (int run = 0; run < runs; ++run) {
         const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(run);
         reseed(seed);
-        std::string text = program();
-        auto found = std::find_if(outcomes.begin(), outcomes.end(), [&](const Outcome& o) { return o.text == text; });
-        if (found == outcomes.end()) outcomes.push_back(Outcome{std::move(text), 1, seed});
-        else ++found->runs;
+        record(outcomes, program(), seed, {}, 0);
     }
     return outcomes;
+}
+
+ScheduleExploration explore_schedules(const std::function<std::string()>& program, int max_preemptions, int max_runs) {
+    if (max_preemptions < 0) throw ValueError("max_preemptions must be at least 0");
+    if (max_runs < 1) throw ValueError("max_runs must be at least 1");
+    require_alone("sim::explore_schedules()");
+#ifdef __EMSCRIPTEN__
+    (void)program;
+    throw RuntimeError("sim::explore_schedules() runs each schedule in a child process, and the browser has none: use sim::explore()");
+#else
+    const bool was_virtual = virtual_clock();
+    set_virtual_clock(true); // timers fire by the schedule alone, so a schedule replays
+    ScheduleExploration result;
+    std::vector<Decision> next; // the schedule to run: its decisions are forced, the rest take 0
+    for (;;) {
+        if (result.runs == max_runs) break;
+        ChildRun run = run_in_child(program, next);
+        ++result.runs;
+        record(result.outcomes, std::move(run.outcome), 0, detail::sim::schedule_text(run.decisions),
+               preemptions(run.decisions, run.decisions.size()));
+        // Depth first: the last decision with an alternative not yet taken, within the bound.
+        next = std::move(run.decisions);
+        int before = preemptions(next, next.size()); // the preemptions before `last`, as it goes back
+        while (!next.empty()) {
+            Decision& last = next.back();
+            before -= last.preemptive && last.taken > 0;
+            if (last.taken + 1 < last.alternatives && before + static_cast<int>(last.preemptive) <= max_preemptions) {
+                ++last.taken;
+                break;
+            }
+            next.pop_back();
+        }
+        if (next.empty()) {
+            result.complete = true;
+            break;
+        }
+    }
+    set_virtual_clock(was_virtual);
+    return result;
+#endif
 }
 } // namespace sim
 } // namespace threadlab

@@ -2,11 +2,12 @@
 //
 // Built with THREADLAB_BACKEND=sim (CMake presets sim, sim-asan, sim-tsan, and wasm-sim for the
 // browser, where the page's one thread needs no shared memory), every Thread is a fiber on the one
-// OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED
-// chooses which runnable fiber goes on at each scheduling point: every blocking call (Lock and
-// RLock acquire, the waits, join, sleep, Thread.start), shared<T> loads and stores, and
-// gil::checkpoint(), which CPU-bound code calls in its loops. Between two points a fiber runs alone, so the same seed gives the same
-// interleaving, run after run.
+// OS thread that first used Threadlab, and a scheduler seeded from THREADLAB_SEED (or following a
+// schedule, THREADLAB_SCHEDULE: see explore_schedules) chooses which runnable fiber goes on at each
+// scheduling point: every blocking call (Lock and RLock acquire, the waits, join, sleep,
+// Thread.start), shared<T> loads and stores, and gil::checkpoint(), which CPU-bound code calls in
+// its loops. Between two points a fiber runs alone, so the same seed gives the same interleaving,
+// run after run.
 //
 // Clocks: wall time by default (sleep(1) takes a second), or virtual time with
 // THREADLAB_CLOCK=virtual: each scheduling point costs 1 us, computing costs nothing, and when
@@ -62,9 +63,31 @@ std::uint64_t switches();
 struct Outcome {
     std::string text;
     int runs = 0;
-    std::uint64_t first_seed = 0;
+    std::uint64_t first_seed = 0; // explore()
+    std::string schedule;         // explore_schedules(): the one with the fewest preemptions
+    int preemptions = 0;
 };
 std::vector<Outcome> explore(const std::function<std::string()>& program, int runs, std::uint64_t first_seed = 1);
+
+// Systematic exploration, as CHESS does: every schedule with at most `max_preemptions`
+// preemptions (a thread that could go on is switched out at a scheduling point), depth first,
+// up to `max_runs` runs. Switches where the running thread blocks or ends are free, so every
+// order of blocking threads is covered; few preemptions find most races (counter += 1 loses an
+// update with one). A schedule is written as the decisions where it leaves the default (keep
+// the running thread, else the first runnable), "3:1,9:2": follow_schedule(it), or
+// THREADLAB_SCHEDULE=3:1,9:2, replays it. Each run is a child process (fork), on the virtual
+// clock, with its output discarded, so a run that deadlocks ("Deadlock: Thread-1 holds ...") or
+// crashes ("crashed: Aborted") is an outcome, not the end; an exception escaping `program` is
+// "exception: <what>". Native sim builds only (RuntimeError in the browser); caller alone.
+struct ScheduleExploration {
+    std::vector<Outcome> outcomes;
+    int runs = 0;
+    bool complete = false; // every schedule within the bound ran (else max_runs stopped it)
+};
+ScheduleExploration explore_schedules(const std::function<std::string()>& program, int max_preemptions, int max_runs = 100000);
+// From now on, choose as `schedule` (explore_schedules' text) says, until reseed(). ValueError if
+// it is not such a text; RuntimeError unless the caller is alone.
+void follow_schedule(const std::string& schedule);
 
 // For a host that must keep control, as a page's frame loop must: from then on the main thread
 // is the host, not one of the program's threads. It never yields at scheduling points; the other

@@ -11,6 +11,9 @@
 #  all-asleep:   (sim) exit 3, and stderr holds exactly the scheduler's all-asleep report.
 #  all-asleep-external: (native sim) the same, for a thread waiting for an ExternalWait.
 #  all-asleep-locks: (sim) exit 3; stderr: the wait-for cycle in the detector's words, then the report.
+#  explore-replay: (native sim) systematic exploration finds the lock-order deadlock; a fresh
+#                process replays its schedule from THREADLAB_SCHEDULE: exit 3, the cycle on stderr.
+#  lock-orders:  (native sim) the same program on the default schedule: it finishes.
 string(REPLACE "|" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${HELPER} ${SCENARIO}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
@@ -36,8 +39,14 @@ elseif(SCENARIO STREQUAL "all-asleep-external")
 elseif(SCENARIO STREQUAL "all-asleep-locks")
   expect(3 "^$" "^Deadlock: Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a\nDeadlock: all threads are asleep: MainThread, Thread-1, Thread-2 wait, and no timeout is pending that could wake one of them\n$"
          "expected exit 3, no output, and the wait-for cycle, then the all-asleep report, on stderr")
+elseif(SCENARIO STREQUAL "explore-replay")
+  expect(3 "^deadlock in [1-9][0-9]* of [1-9][0-9]* schedules; replaying [0-9]+:[0-9]+(,[0-9]+:[0-9]+)*\n$"
+         "^Deadlock: Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a\nDeadlock: all threads are asleep: MainThread, Thread-1, Thread-2 wait, and no timeout is pending that could wake one of them\n$"
+         "expected the explored deadlock's schedule on stdout, and its replay to end in the cycle, exit 3")
+elseif(SCENARIO STREQUAL "lock-orders")
+  expect(0 "^finished\n$" "^$" "expected the lock-order program to finish on the default schedule")
 endif()
-if(SCENARIO MATCHES "^(host|step|all-asleep|all-asleep-external|all-asleep-locks)$")
+if(SCENARIO MATCHES "^(host|step|all-asleep|all-asleep-external|all-asleep-locks|explore-replay|lock-orders)$")
   return()
 endif()
 if(NOT rc EQUAL 0)

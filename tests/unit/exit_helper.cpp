@@ -27,6 +27,11 @@
 // sim builds): the same for a thread waiting for an ExternalWait that nothing ends.
 // `all-asleep-locks` (sim builds): two threads each hold the lock the other waits for; the report
 // names that cycle first, in the deadlock detector's words.
+//
+// `threadlab_exit_helper explore-replay` (native sim builds): sim::explore_schedules finds the
+// schedule where two threads taking two locks in opposite orders deadlock, then the helper runs
+// itself again as `lock-orders` with THREADLAB_SCHEDULE set to it: a fresh process replays the
+// deadlock (exit 3, the cycle). Without it, `lock-orders` follows the default schedule, and finishes.
 #include <threadlab/threadlab.hpp>
 
 #include <algorithm>
@@ -36,6 +41,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 
 using namespace threadlab;
 
@@ -217,12 +223,55 @@ int all_asleep_locks() {
 }
 #endif
 
+#if defined(THREADLAB_SIM) && !defined(__EMSCRIPTEN__)
+// Two threads take lock_a and lock_b in opposite orders, with nothing between: only a preemption
+// at the second acquire deadlocks them.
+std::string lock_orders() {
+    Lock lock_a, lock_b;
+    lock_a.set_name("lock_a");
+    lock_b.set_name("lock_b");
+    auto take = [](Lock& first, Lock& second) {
+        std::lock_guard hold(first);
+        std::lock_guard also(second);
+    };
+    Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
+    Thread two({.name = "Thread-2"}, [&] { take(lock_b, lock_a); });
+    one.start();
+    two.start();
+    one.join();
+    two.join();
+    return "finished";
+}
+
+int explore_replay(const char* self) {
+    const auto explored = sim::explore_schedules(lock_orders, 1);
+    for (const auto& outcome : explored.outcomes) {
+        if (outcome.text.rfind("Deadlock:", 0) != 0) continue;
+        println("deadlock in ", outcome.runs, " of ", explored.runs, " schedules; replaying ", outcome.schedule);
+        std::fflush(stdout);
+        ::setenv("THREADLAB_SCHEDULE", outcome.schedule.c_str(), 1);
+        ::execl(self, self, "lock-orders", static_cast<char*>(nullptr));
+        return 1;
+    }
+    println("no deadlock found in ", explored.runs, " schedules");
+    return 0;
+}
+#endif
+
 int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "late-submit") return late_submit();
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep") return all_asleep();
 #ifdef THREADLAB_SIM
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep-external") return all_asleep_external();
     if (argc > 1 && std::string_view(argv[1]) == "all-asleep-locks") return all_asleep_locks();
+#ifndef __EMSCRIPTEN__
+    if (argc > 1 && std::string_view(argv[1]) == "explore-replay") return explore_replay(argv[0]);
+    if (argc > 1 && std::string_view(argv[1]) == "lock-orders") {
+        if (!std::getenv("THREADLAB_SCHEDULE")) sim::follow_schedule(""); // keep the running thread
+        println(lock_orders());
+        return 0;
+    }
+#endif
     if (argc > 1 && std::string_view(argv[1]) == "host") return host();
     if (argc > 1 && std::string_view(argv[1]) == "step") return step_mode();
 #endif

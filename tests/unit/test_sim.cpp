@@ -3,7 +3,9 @@
 #include "helpers.hpp"
 
 #ifdef THREADLAB_SIM
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <set>
 
 using namespace testing;
@@ -84,6 +86,94 @@ TEST_CASE("sim: explore groups 200 schedules of the race by outcome, and a first
     CHECK(clean);
     CHECK(lost);
     CHECK(raised([&] { tl::sim::explore(race, 0); }) == "ValueError: runs must be at least 1");
+}
+
+#ifndef __EMSCRIPTEN__ // each schedule runs in a child process (fork)
+TEST_CASE("sim: explore_schedules covers every schedule within the preemption bound: one preemption loses an update, and its schedule replays") {
+    auto race = [] { return "counter=" + std::to_string(unlocked_total(2, 2)); };
+    const auto serial = tl::sim::explore_schedules(race, 0);
+    CHECK(serial.complete);
+    REQUIRE(serial.outcomes.size() == 1); // without preemption each thread's += runs whole
+    CHECK(serial.outcomes[0].text == "counter=4");
+    CHECK(serial.outcomes[0].runs == serial.runs);
+
+    const auto one = tl::sim::explore_schedules(race, 1);
+    const auto two = tl::sim::explore_schedules(race, 2);
+    CHECK(one.complete);
+    CHECK(two.complete);
+    CHECK(serial.runs < one.runs);
+    CHECK(one.runs < two.runs);
+    // One preemption, between Thread-1's read and its write, loses both of Thread-2's updates;
+    // losing one of them takes two.
+    REQUIRE(one.outcomes.size() == 2);
+    CHECK(one.outcomes[1].text == "counter=2");
+    CHECK(one.outcomes[1].preemptions == 1);
+    const auto lost_one = std::find_if(two.outcomes.begin(), two.outcomes.end(), [](auto& o) { return o.text == "counter=3"; });
+    REQUIRE(lost_one != two.outcomes.end());
+    CHECK(lost_one->preemptions == 2);
+    CHECK(one.outcomes[1].schedule.find(':') != std::string::npos);
+    for (const auto& outcome : two.outcomes) {
+        CHECK(outcome.preemptions <= 2);
+        tl::sim::follow_schedule(outcome.schedule);
+        CHECK(race() == outcome.text); // replayed, in this process
+    }
+    tl::sim::reseed(1); // back to seeded draws
+    CHECK(tl::sim::explore_schedules(race, 2, 5).runs == 5);
+    CHECK_FALSE(tl::sim::explore_schedules(race, 2, 5).complete);
+}
+
+TEST_CASE("sim: explore_schedules reports a deadlock or a crash as an outcome, and goes on") {
+    auto opposite_orders = [] {
+        tl::Lock lock_a, lock_b;
+        lock_a.set_name("lock_a");
+        lock_b.set_name("lock_b");
+        auto take = [](tl::Lock& first, tl::Lock& second) {
+            std::lock_guard hold(first);
+            std::lock_guard also(second);
+        };
+        tl::Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
+        tl::Thread two({.name = "Thread-2"}, [&] { take(lock_b, lock_a); });
+        one.start();
+        two.start();
+        one.join();
+        two.join();
+        return std::string("finished");
+    };
+    CHECK(tl::sim::explore_schedules(opposite_orders, 0).outcomes.size() == 1); // no preemption, no deadlock
+    const auto found = tl::sim::explore_schedules(opposite_orders, 1);
+    CHECK(found.complete);
+    std::set<std::string> texts;
+    for (const auto& outcome : found.outcomes) texts.insert(outcome.text.substr(0, outcome.text.find('\n')));
+    CHECK(texts == std::set<std::string>{"finished", "Deadlock: Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a"});
+
+    auto aborts_on_lost_update = [] {
+        if (unlocked_total(2, 1) != 2) std::abort();
+        return std::string("counter=2");
+    };
+    const auto crashed = tl::sim::explore_schedules(aborts_on_lost_update, 1);
+    std::set<std::string> crash_texts;
+    for (const auto& outcome : crashed.outcomes) crash_texts.insert(outcome.text);
+    CHECK(crash_texts == std::set<std::string>{"counter=2", "crashed: Aborted"});
+    CHECK(tl::sim::explore_schedules([]() -> std::string { throw tl::ValueError("bad"); }, 0).outcomes[0].text == "exception: bad");
+}
+#else
+TEST_CASE("sim: explore_schedules needs child processes, which the browser has not: RuntimeError") {
+    CHECK(raised([] { tl::sim::explore_schedules([] { return std::string(); }, 1); }) ==
+          "RuntimeError: sim::explore_schedules() runs each schedule in a child process, and the browser has none: use sim::explore()");
+}
+#endif
+
+TEST_CASE("sim: a schedule that is not one, or a bound below 0, is a ValueError") {
+    auto nothing = [] { return std::string(); };
+    CHECK(raised([] { tl::sim::follow_schedule("3:1,2:1"); }) ==
+          "ValueError: schedule '3:1,2:1' is not a list of decision:alternative pairs in order, such as '3:1,9:2'");
+    for (const char* bad : {"x", "3", "3:", ":1", "3:1,", ",3:1", "3:1;4:1", "3:1,3:2", "99999999999:1"})
+        CHECK_THROWS_AS(tl::sim::follow_schedule(bad), tl::ValueError);
+    CHECK(raised([&] { tl::sim::explore_schedules(nothing, -1); }) == "ValueError: max_preemptions must be at least 0");
+    CHECK(raised([&] { tl::sim::explore_schedules(nothing, 1, 0); }) == "ValueError: max_runs must be at least 1");
+    tl::sim::follow_schedule(""); // the default schedule: keep the running thread
+    CHECK(unlocked_total(3, 50) == 150);
+    tl::sim::reseed(1);
 }
 
 TEST_CASE("sim: reseed and the clock switch need the caller alone") {
