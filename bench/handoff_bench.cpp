@@ -10,6 +10,7 @@
 
 #include <threadlab/threadlab.hpp>
 
+#include <string>
 #include <vector>
 
 #ifndef BENCH_HANDOFF_NS
@@ -48,6 +49,34 @@ double sleepers(int count, double seconds) {
         for (auto& t : threads) t.join();
     });
 }
+
+#ifdef THREADLAB_SIM
+namespace {
+// Two Threads each add 1 twice to an unlocked shared<long>: 4, or fewer when an update is lost.
+std::string race() {
+    threadlab::shared<long> counter{0};
+    auto add = [&] {
+        for (int i = 0; i < 2; ++i) counter += 1;
+    };
+    threadlab::Thread one(add), two(add);
+    one.start();
+    two.start();
+    one.join();
+    two.join();
+    return "counter=" + std::to_string(counter.load());
+}
+} // namespace
+
+double explore_seeds(int runs) {
+    threadlab::sim::set_virtual_clock(true);
+    return time_s([&] { threadlab::sim::explore(race, runs); });
+}
+
+double explore_schedules(int max_preemptions, int& runs) {
+    threadlab::sim::set_virtual_clock(true);
+    return time_s([&] { runs = threadlab::sim::explore_schedules(race, max_preemptions).runs; });
+}
+#endif
 
 } // namespace bench::BENCH_HANDOFF_NS
 

@@ -12,6 +12,11 @@ BENCH_HANDOFF_DECLARE
 }
 namespace handoff_sim {
 BENCH_HANDOFF_DECLARE
+// The race of two Threads x two unlocked increments, explored: under `runs` seeds, in this process
+// (sim::explore), or every schedule within the bound, each run a forked child
+// (sim::explore_schedules; `runs` is set to how many there were).
+double explore_seeds(int runs);
+double explore_schedules(int max_preemptions, int& runs);
 }
 #undef BENCH_HANDOFF_DECLARE
 } // namespace bench
