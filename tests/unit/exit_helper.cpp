@@ -202,36 +202,16 @@ int all_asleep_external() {
     return 0;
 }
 
-// Two threads take lock_a and lock_b in opposite orders (each sleeps while holding its first, so
-// both get it): the report names the cycle as the deadlock detector would.
-int all_asleep_locks() {
+// Two threads take lock_a and lock_b in opposite orders. With a `pause` each sleeps while holding
+// its first lock, so both get it and they deadlock; without, only a preemption at the second
+// acquire deadlocks them.
+void opposite_lock_orders(double pause) {
     Lock lock_a, lock_b;
     lock_a.set_name("lock_a");
     lock_b.set_name("lock_b");
-    auto take = [](Lock& first, Lock& second) {
+    auto take = [pause](Lock& first, Lock& second) {
         std::lock_guard hold(first);
-        sleep(0.01);
-        std::lock_guard also(second);
-    };
-    Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
-    Thread two({.name = "Thread-2"}, [&] { take(lock_b, lock_a); });
-    one.start();
-    two.start();
-    one.join();
-    println("joined: the sim scheduler should have ended the run");
-    return 0;
-}
-#endif
-
-#if defined(THREADLAB_SIM) && !defined(__EMSCRIPTEN__)
-// Two threads take lock_a and lock_b in opposite orders, with nothing between: only a preemption
-// at the second acquire deadlocks them.
-std::string lock_orders() {
-    Lock lock_a, lock_b;
-    lock_a.set_name("lock_a");
-    lock_b.set_name("lock_b");
-    auto take = [](Lock& first, Lock& second) {
-        std::lock_guard hold(first);
+        if (pause > 0) sleep(pause);
         std::lock_guard also(second);
     };
     Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
@@ -240,6 +220,19 @@ std::string lock_orders() {
     two.start();
     one.join();
     two.join();
+}
+
+// The report names the cycle as the deadlock detector would.
+int all_asleep_locks() {
+    opposite_lock_orders(0.01);
+    println("joined: the sim scheduler should have ended the run");
+    return 0;
+}
+#endif
+
+#if defined(THREADLAB_SIM) && !defined(__EMSCRIPTEN__)
+std::string lock_orders() {
+    opposite_lock_orders(0);
     return "finished";
 }
 
