@@ -85,6 +85,9 @@ void FutureCore::wait_done(Timeout timeout) {
         // it loads has_sleepers_ (both sequentially consistent): either complete() sees a sleeper
         // and notifies under the slot's mutex, or the sleeper sees the final status.
         Parking& parking = parking_for(this);
+#ifdef THREADLAB_SIM
+        sim::WaitNote note(sim::WaitNote::On::future, serial_, {}, &runner_);
+#endif
         // A deadlock detector that breaks cycles may end the wait with DeadlockError.
         InterruptibleWait interruptible(parking.woken, parking.mutex);
         std::unique_lock lock(parking.mutex);
@@ -114,7 +117,12 @@ std::exception_ptr FutureCore::exception(Timeout timeout) {
 
 bool FutureCore::set_running_or_notify_cancel() {
     FutureStatus expected = FutureStatus::pending;
-    if (status_.compare_exchange_strong(expected, FutureStatus::running, std::memory_order_acq_rel)) return true;
+    if (status_.compare_exchange_strong(expected, FutureStatus::running, std::memory_order_acq_rel)) {
+#ifdef THREADLAB_SIM
+        runner_ = this_ident();
+#endif
+        return true;
+    }
     if (expected == FutureStatus::cancelled) return false; // waiters were told when it was cancelled
     throw RuntimeError("Future in unexpected state");
 }

@@ -130,6 +130,9 @@ private:
     const std::type_info& result_type_;
     std::uint64_t serial_;
     std::uint32_t submitter_ = 0;
+#ifdef THREADLAB_SIM
+    std::uint64_t runner_ = 0; // the thread running its task, for the all-asleep report
+#endif
 };
 
 // Not final: an executor's task derives from it, so a task and its future are one allocation.

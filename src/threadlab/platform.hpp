@@ -82,20 +82,22 @@ void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*));
 std::uint64_t current_id();
 
 // What the calling fiber waits for while a WaitNote lives, so that the all-asleep report can give
-// the wait-for chain in the deadlock detector's words: a Lock (its name, its address, and where it
-// keeps its holder's id, read when the report is made), or a thread's end (that thread's id).
+// the wait-for chain in the deadlock detector's words: a Lock or RLock (its holder), a thread's
+// end, or a future's result (the thread running its task). `waits_for` points at where the id of
+// that thread is kept, read when the report is made (0: none yet, e.g. a task still queued).
 class WaitNote {
 public:
-    WaitNote(std::string_view lock_name, const void* lock, const std::uint64_t* lock_holder);
-    explicit WaitNote(std::uint64_t thread);
+    enum class On : std::uint8_t { lock, rlock, thread, future };
+    WaitNote(On on, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for);
+    explicit WaitNote(std::uint64_t thread); // waits for that thread: `object`
     ~WaitNote();
     WaitNote(const WaitNote&) = delete;
     WaitNote& operator=(const WaitNote&) = delete;
 
-    std::string_view lock_name;
-    const void* lock = nullptr; // null: a thread's end
-    const std::uint64_t* lock_holder = nullptr;
-    std::uint64_t thread = 0;
+    On on;
+    std::uint64_t object;  // the lock's or RLock's address, the thread's id, the future's serial
+    std::string_view name; // a lock's display name
+    const std::uint64_t* waits_for;
 
 private:
     Fiber* fiber_;

@@ -302,14 +302,23 @@ void fire_timers(Scheduler& s, Clock::time_point now) {
 std::string display(const Fiber& fiber) { return fiber.label.empty() ? "fiber " + std::to_string(fiber.id) : fiber.label; }
 
 // A cycle among the sleeping fibers' waits, in the deadlock detector's words ("" if none): each
-// waits for at most one fiber, the holder of its Lock or the thread it joins.
+// waits for at most one fiber, the holder of its Lock or RLock, the thread it joins, or the one
+// running the task whose result it waits for.
 std::string wait_for_cycle(const Scheduler& s) {
     auto next_of = [&](const Fiber* fiber) -> const Fiber* {
-        if (!fiber->note) return nullptr;
-        const std::uint64_t id = fiber->note->lock ? *fiber->note->lock_holder : fiber->note->thread;
+        if (!fiber->note || *fiber->note->waits_for == 0) return nullptr;
         for (const Fiber* other : s.alive)
-            if (other->id == id) return other;
+            if (other->id == *fiber->note->waits_for) return other;
         return nullptr;
+    };
+    auto kind_of = [](WaitNote::On on) {
+        switch (on) {
+        case WaitNote::On::lock: return events::ObjectKind::lock;
+        case WaitNote::On::rlock: return events::ObjectKind::rlock;
+        case WaitNote::On::thread: return events::ObjectKind::thread;
+        case WaitNote::On::future: return events::ObjectKind::future;
+        }
+        return events::ObjectKind::none;
     };
     for (const Fiber* start : s.alive) {
         std::vector<const Fiber*> path;
@@ -325,8 +334,8 @@ std::string wait_for_cycle(const Scheduler& s) {
         std::vector<detail::WaitForLink> links;
         for (const Fiber* member : cycle) {
             const WaitNote& note = *member->note;
-            links.push_back({member->id, display(*member), note.lock ? events::ObjectKind::lock : events::ObjectKind::thread,
-                             events::detail::object_id(note.lock), std::string(note.lock_name), next_of(member)->id});
+            links.push_back({member->id, display(*member), kind_of(note.on), note.object, std::string(note.name),
+                             next_of(member)->id});
         }
         return detail::deadlock_message(links);
     }
@@ -631,14 +640,14 @@ void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*)) {
 
 std::uint64_t current_id() { return on_scheduler_thread().current->id; }
 
-WaitNote::WaitNote(std::string_view lock_name, const void* lock, const std::uint64_t* lock_holder)
-    : lock_name(lock_name), lock(lock), lock_holder(lock_holder), fiber_(on_scheduler_thread().current),
+WaitNote::WaitNote(On on, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for)
+    : on(on), object(object), name(name), waits_for(waits_for), fiber_(on_scheduler_thread().current),
       outer_(fiber_->note) {
     fiber_->note = this;
 }
 
 WaitNote::WaitNote(std::uint64_t thread)
-    : thread(thread), fiber_(on_scheduler_thread().current), outer_(fiber_->note) {
+    : on(On::thread), object(thread), waits_for(&object), fiber_(on_scheduler_thread().current), outer_(fiber_->note) {
     fiber_->note = this;
 }
 

@@ -16,8 +16,9 @@
 //
 // When every fiber waits and no deadline is pending, nothing can ever wake them: the run ends
 // with "Deadlock: all threads are asleep: <their names> wait, ..." on stderr and exit status 3
-// (Go's "all goroutines are asleep"). When some of them wait for each other (a Lock another
-// holds, a thread's end), that cycle comes first, in the DeadlockDetector's words: "Deadlock:
+// (Go's "all goroutines are asleep"). When some of them wait for each other (a Lock or RLock
+// another holds, a thread's end, the result of a task another runs), that cycle comes first, in
+// the DeadlockDetector's words: "Deadlock:
 // Thread-1 holds lock_a and waits for lock_b; Thread-2 holds lock_b and waits for lock_a". A
 // DeadlockDetector's watchdog keeps a timeout pending, so with one installed its report comes
 // instead.

@@ -73,8 +73,11 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
     // DeadlockError (the lock stays marked contended, which only costs its holder a notify).
     detail::InterruptibleWait interruptible(released_, mutex_);
 #ifdef THREADLAB_SIM
-    std::optional<detail::sim::WaitNote> note; // not a Condition's own waiter locks (quiet)
-    if (reports_) note.emplace(display_name(), this, &holder_);
+    // Not a Condition's own waiter locks (quiet); an RLock's lock waits as that RLock.
+    using Note = detail::sim::WaitNote;
+    std::optional<Note> note;
+    if (reports_) note.emplace(Note::On::lock, events::detail::object_id(this), display_name(), &holder_);
+    if (rlock_) note.emplace(Note::On::rlock, events::detail::object_id(rlock_), rlock_->display_name(), &holder_);
 #endif
     std::unique_lock lock(mutex_);
     for (;;) {

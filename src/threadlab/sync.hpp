@@ -96,6 +96,9 @@ private:
     // Who holds it, for the all-asleep report's wait-for chain (one OS thread: a plain field).
     std::uint64_t holder_ = 0;
     void note_holder() { holder_ = detail::this_ident(); }
+    // The RLock this lock is the inside of: a wait for it is reported as a wait for that RLock.
+    const class RLock* rlock_ = nullptr;
+    friend class RLock;
 #else
     void note_holder() {}
 #endif
@@ -109,7 +112,11 @@ private:
 // threading.RLock: the owning thread may acquire it again; it must release as often.
 class RLock : public events::detail::Named {
 public:
-    RLock() = default;
+    RLock() {
+#ifdef THREADLAB_SIM
+        lock_.rlock_ = this;
+#endif
+    }
     RLock(const RLock&) = delete;
     RLock& operator=(const RLock&) = delete;
 
@@ -160,6 +167,7 @@ private:
     void report(events::Kind kind, std::size_t level);
     [[noreturn]] static void throw_not_owned();
     Lock lock_{detail::QuietLock{}};
+    friend class Lock; // its name, for a wait on lock_
     // Written by the owner only; atomic so that repr() from any thread may read them.
     std::atomic<unsigned long> owner_{0};
     std::atomic<std::size_t> count_{0};

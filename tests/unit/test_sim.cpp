@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 
 using namespace testing;
@@ -155,6 +156,50 @@ TEST_CASE("sim: explore_schedules reports a deadlock or a crash as an outcome, a
     for (const auto& outcome : crashed.outcomes) crash_texts.insert(outcome.text);
     CHECK(crash_texts == std::set<std::string>{"counter=2", "crashed: Aborted"});
     CHECK(tl::sim::explore_schedules([]() -> std::string { throw tl::ValueError("bad"); }, 0).outcomes[0].text == "exception: bad");
+}
+
+// The first line of the one outcome of `program` run without preemption (a deadlock's cycle).
+template <class Program> std::string only_outcome(Program program) {
+    const auto explored = tl::sim::explore_schedules(program, 0);
+    REQUIRE(explored.outcomes.size() == 1);
+    const std::string& text = explored.outcomes[0].text;
+    return text.substr(0, text.find('\n'));
+}
+
+TEST_CASE("sim: when all threads are asleep the report names a cycle of RLocks, and of pool tasks waiting for each other's results") {
+    CHECK(only_outcome([] {
+              tl::RLock first, second;
+              first.set_name("first");
+              second.set_name("second");
+              auto take = [](tl::RLock& a, tl::RLock& b) {
+                  std::lock_guard hold(a);
+                  tl::sleep(0.1); // both take their first
+                  std::lock_guard also(b);
+              };
+              tl::Thread one({.name = "Thread-1"}, [&] { take(first, second); });
+              tl::Thread two({.name = "Thread-2"}, [&] { take(second, first); });
+              one.start();
+              two.start();
+              one.join();
+              two.join();
+              return std::string("finished");
+          }) == "Deadlock: Thread-1 holds first and waits for second; Thread-2 holds second and waits for first");
+    // Python's concurrent.futures documentation: a waits for b, b for a, on a pool of two.
+    CHECK(only_outcome([] {
+              tl::ThreadPoolExecutor pool({.max_workers = 2, .thread_name_prefix = "pool"});
+              std::optional<tl::Future<int>> a, b;
+              tl::Event submitted;
+              a = pool.submit([&] {
+                  submitted.wait();
+                  return b->result();
+              });
+              b = pool.submit([&] {
+                  submitted.wait();
+                  return a->result();
+              });
+              submitted.set();
+              return std::to_string(a->result());
+          }) == "Deadlock: pool_0 waits for the result of a task running on pool_1; pool_1 waits for the result of a task running on pool_0");
 }
 #else
 TEST_CASE("sim: explore_schedules needs child processes, which the browser has not: RuntimeError") {
