@@ -159,6 +159,7 @@ std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> parse_schedu
     return forced;
 }
 
+#ifndef __EMSCRIPTEN__ // explore_schedules forks, natively only
 std::string schedule_text(const std::vector<Decision>& decisions) {
     std::string text;
     for (std::size_t k = 0; k < decisions.size(); ++k)
@@ -166,6 +167,7 @@ std::string schedule_text(const std::vector<Decision>& decisions) {
             text += (text.empty() ? "" : ",") + std::to_string(k) + ":" + std::to_string(decisions[k].taken);
     return text;
 }
+#endif
 
 std::uint64_t env_seed() {
     const char* text = std::getenv("THREADLAB_SEED");
