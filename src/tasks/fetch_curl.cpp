@@ -1,13 +1,19 @@
 // fetch() natively: one libcurl easy handle per call, so any number of threads can fetch at once.
+// On simulated threads every Thread is a fiber of one OS thread, and a blocking transfer would
+// stop them all: there each transfer joins one multi handle and its fiber waits
+// (sim::ExternalWait) while the others run; the scheduler polls the transfers.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 #include <string>
 
 #include "tasks/fetch.hpp"
 #include "threadlab/events.hpp"
+#include "threadlab/sim.hpp"
 
 namespace threadlab::tasks {
 namespace {
@@ -71,6 +77,59 @@ std::string describe_curl_error(CURLcode code, CURL* curl, const Transfer& trans
     return *detail ? detail : curl_easy_strerror(code);
 }
 
+#ifdef THREADLAB_SIM
+struct Parked {
+    sim::ExternalWait wait;
+    CURLcode code = CURLE_OK;
+};
+
+CURLM* transfers();
+
+// The scheduler's poller (sim::set_external_poller): move every transfer on, wait for the next
+// activity at most `timeout` (never more than 100 ms, so a deadline is not missed by much), and
+// wake the fibers whose transfers ended.
+void poll_transfers(std::optional<std::chrono::nanoseconds> timeout) {
+    CURLM* multi = transfers();
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    const double ms = timeout ? std::chrono::duration<double, std::milli>(*timeout).count() : 100.0;
+    if (running > 0 && ms > 0) {
+        curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::ceil(std::min(ms, 100.0))), nullptr);
+        curl_multi_perform(multi, &running);
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+        if (message->msg != CURLMSG_DONE) continue;
+        Parked* parked = nullptr;
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &parked);
+        parked->code = message->data.result;
+        parked->wait.done();
+    }
+}
+
+CURLM* transfers() {
+    static CURLM* multi = [] {
+        sim::set_external_poller(poll_transfers);
+        return curl_multi_init();
+    }();
+    return multi;
+}
+
+CURLcode perform(CURL* curl) {
+    Parked parked;
+    curl_easy_setopt(curl, CURLOPT_PRIVATE, &parked);
+    if (curl_multi_add_handle(transfers(), curl) != CURLM_OK) return CURLE_FAILED_INIT;
+    struct Leave { // the transfer leaves the multi handle before `parked` goes, even on an error
+        CURL* curl;
+        ~Leave() { curl_multi_remove_handle(transfers(), curl); }
+    } leave{curl};
+    parked.wait.wait();
+    return parked.code;
+}
+#else
+CURLcode perform(CURL* curl) { return curl_easy_perform(curl); }
+#endif
+
 } // namespace
 
 FetchResult fetch(const std::string& url, const FetchOptions& options) {
@@ -104,7 +163,7 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout_s * 1000));
 
     events::Io io(resolved); // the download is this thread's wait, for the event stream
-    const CURLcode code = curl_easy_perform(curl);
+    const CURLcode code = perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     result.http_status = static_cast<int>(status);

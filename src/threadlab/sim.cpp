@@ -217,6 +217,11 @@ struct Scheduler {
     bool host_waiting = false;
     Clock::time_point host_until{};
     int external_waits = 0; // ExternalWaits begun and not done: their threads will be woken
+#ifndef __EMSCRIPTEN__
+    // Natively, what ends them (set_external_poller), and when it last ran.
+    std::function<void(std::optional<std::chrono::nanoseconds>)> poll_external;
+    Clock::time_point last_poll{};
+#endif
     // set_quantum: a thread goes on through a run of scheduling points (drawn, mean `quantum`)
     // before the next draw of who runs; `run_left` is what is left of the current run.
     std::uint64_t quantum = 1;
@@ -450,6 +455,13 @@ Fiber* decide(Scheduler& s) {
 // host takes no draw: the program's choices are the same whenever the page draws its frames.
 Fiber* pick(Scheduler& s) {
     for (;;) {
+#ifndef __EMSCRIPTEN__
+        // Downloads go on while threads run: their poller takes a look at most once a millisecond.
+        if (s.external_waits > 0 && s.poll_external && wall_now() - s.last_poll >= std::chrono::milliseconds(1)) {
+            s.poll_external(std::chrono::nanoseconds::zero());
+            s.last_poll = wall_now();
+        }
+#endif
         fire_timers(s, Clock::now());
         if (s.host_waiting) {
             if (Fiber* next = s.chosen) { // step(): the host chose
@@ -483,8 +495,18 @@ Fiber* pick(Scheduler& s) {
             emscripten_sleep(1);
             continue;
         }
+#else
+        if (s.external_waits > 0 && s.poll_external) { // wait for their IO, until the next deadline
+            std::optional<std::chrono::nanoseconds> timeout;
+            if (!s.timed.empty())
+                timeout = s.virtual_clock ? std::chrono::nanoseconds::zero()
+                                          : std::max(std::chrono::nanoseconds::zero(), earliest_deadline(s) - Clock::now());
+            s.poll_external(timeout);
+            s.last_poll = wall_now();
+            if (!s.runnable.empty() || !s.virtual_clock || s.timed.empty()) continue;
+        }
 #endif
-        // (Natively nothing outside this thread can end an ExternalWait: it is waiting for good.)
+        // (Natively, without a poller, nothing outside this thread can end an ExternalWait.)
         if (s.timed.empty()) all_asleep(s);
         const Clock::time_point earliest = earliest_deadline(s);
         if (s.virtual_clock)
@@ -896,6 +918,12 @@ bool threads_can_run() {
     auto& s = detail::sim::scheduler();
     return !s.runnable.empty() || !s.timed.empty() || s.external_waits > 0;
 }
+
+#ifndef __EMSCRIPTEN__
+void set_external_poller(std::function<void(std::optional<std::chrono::nanoseconds>)> poll) {
+    detail::sim::on_scheduler_thread().poll_external = std::move(poll);
+}
+#endif
 
 ExternalWait::ExternalWait() { ++detail::sim::on_scheduler_thread().external_waits; }
 

@@ -133,6 +133,14 @@ private:
     bool done_ = false;
     detail::sim::WaitList waiters_;
 };
+#ifndef __EMSCRIPTEN__
+// Natively, what ends ExternalWaits (in a page, the browser's event loop does): `poll(timeout)`
+// waits at most `timeout` (none: a while, its choice) for their IO and calls done() on those that
+// ended. The scheduler calls it when no thread can run but some wait for an ExternalWait, and with
+// a zero timeout at most once a millisecond while others run, so that transfers go on. Without
+// one, such a wait is waiting for good (the all-asleep report). The last one set is the one.
+void set_external_poller(std::function<void(std::optional<std::chrono::nanoseconds> timeout)> poll);
+#endif
 } // namespace sim
 #endif
 
