@@ -59,6 +59,8 @@ ROWS = [
     ("wasm (node) executor submit+result", "wasm:executor.submit", "threadlab", "mutex_cv_queue", "per_op", None),
     ("wasm (node) executor.map vs native", "wasm:executor.map", "threadlab", "native:threadlab", "per_op", None),
     ("wasm (node) latency submit -> start p50", "wasm:latency.submit_start", "threadlab", "native:threadlab", "p50", None),
+    ("wasm (node) hand-off: Semaphore ping-pong, sim vs os", "wasm:backend.ping_pong", "threadlab_sim", "threadlab_os", "per_op", None),
+    ("wasm (node) 100 Threads x 50 ms sleep, sim vs os (wall)", "wasm:backend.sleepers_100", "threadlab_sim", "threadlab_os", "wall", None),
     ("page: wasm + JS, gzipped", "page:page.size_gz", "threadlab", None, "bytes", ("abs", 300 * 1024)),
     ("page: navigation -> first frame (warm cache)", "page:page.first_frame", "threadlab", None, "wall", ("abs", 1.0)),
     ("page: frame time while 1000 tasks run, p50", "page:page.frame_time_1000_tasks", "threadlab", None, "p50", None),

@@ -6,11 +6,11 @@
 #
 #   --quick     tiny sizes and one round (seconds): proves the programs build and start (CI smoke)
 #   --rounds N  interleaved rounds per group (default 7); results are medians over rounds
-#   --no-wasm   skip the WebAssembly build of the executor workload (node)
+#   --no-wasm   skip the WebAssembly builds (the executor workload, and the hand-off on both backends; node)
 #   --no-page   skip the page metrics in headless Chromium (bench/page.mjs)
 #
-# Build directories: build/bench-native (cmake, Release, no playground) and build/bench-wasm
-# (Emscripten, bench/wasm). The downloads use serve.py (started here on a free port); the page
+# Build directories: build/bench-native (cmake, Release, no playground), build/bench-wasm and
+# build/bench-wasm-sim (Emscripten, bench/wasm, on real and on simulated threads). The downloads use serve.py (started here on a free port); the page
 # metrics need the web bundle (build/wasm/web or build/pg-wasm/web) and are skipped without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +71,14 @@ if [ "$WASM" = 1 ]; then
       -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake >"$TMP/cmake-wasm.log" \
       || { cat "$TMP/cmake-wasm.log"; exit 1; }
   fi
-  cmake --build build/bench-wasm --target bench_executor -j2 >"$TMP/build-wasm.log" || { cat "$TMP/build-wasm.log"; exit 1; }
+  cmake --build build/bench-wasm --target bench_executor bench_handoff -j2 >"$TMP/build-wasm.log" || { cat "$TMP/build-wasm.log"; exit 1; }
+  step "build wasm, simulated threads (build/bench-wasm-sim)"
+  if [ ! -f build/bench-wasm-sim/CMakeCache.txt ]; then
+    cmake -S bench/wasm -B build/bench-wasm-sim -DCMAKE_BUILD_TYPE=Release -DTHREADLAB_BACKEND=sim \
+      -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake >"$TMP/cmake-wasm-sim.log" \
+      || { cat "$TMP/cmake-wasm-sim.log"; exit 1; }
+  fi
+  cmake --build build/bench-wasm-sim --target bench_handoff -j2 >"$TMP/build-wasm-sim.log" || { cat "$TMP/build-wasm-sim.log"; exit 1; }
 fi
 
 # -- the local server (simulated internet; also serves the page) ----------------------------------
@@ -105,6 +112,9 @@ if [ "$WASM" = 1 ]; then
   WASM_ARGS=(--rounds "$ROUNDS")
   [ "$QUICK" = 1 ] && WASM_ARGS=(--quick)
   node --no-experimental-fetch build/bench-wasm/bench_executor.js "${WASM_ARGS[@]}" >"$TMP/wasm.jsonl"
+  step "wasm under node: bench_handoff, os then sim"
+  node --no-experimental-fetch build/bench-wasm/bench_handoff.js "${WASM_ARGS[@]}" >>"$TMP/wasm.jsonl"
+  node --no-experimental-fetch build/bench-wasm-sim/bench_handoff.js "${WASM_ARGS[@]}" >>"$TMP/wasm.jsonl"
 fi
 
 if [ "$PAGE" = 1 ]; then
