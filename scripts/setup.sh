@@ -25,8 +25,8 @@ APT_PACKAGES=(
     doctest-dev libstb-dev libboost-dev libbenchmark-dev
     # JSON for the playground's report, state and page messages (header-only)
     nlohmann-json3-dev
-    # desktop smoke tests: X virtual framebuffer (xvfb-run needs xauth)
-    xvfb xauth
+    # desktop smoke tests: X virtual framebuffer (xvfb-run needs xauth); keys typed into it (xdotool)
+    xvfb xauth xdotool
     # browser tests: Debian's Chromium (driven by playwright-core) and a font for it
     chromium fonts-dejavu-core
     # ... and Debian's Firefox ESR (driven by puppeteer-core over WebDriver BiDi)

@@ -195,6 +195,35 @@ class DesktopPlayground(unittest.TestCase):
         self.assertTrue(all(e["tid"] in named for e in slices))
         self.assertIn("waiting on a Condition", {e["name"] for e in slices})  # get() on the empty Queue
 
+    def test_tab_then_enter_runs_the_example(self):
+        # Real key presses (xdotool, through the X server's XTEST) into the window: the first Tab
+        # goes to Run and Enter presses it, as on the web. With no window manager, X gives the
+        # keyboard to the window under the pointer.
+        if shutil.which("xdotool") is None:
+            raise AssertionError("xdotool missing (scripts/setup.sh installs it)")
+        tmp = tempfile.mkdtemp(prefix="threadlab-keys-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        report_path = os.path.join(tmp, "report.json")
+        script = """
+            "$0" --preset ten-threads --seconds 0.2 --size 1024x700 --report "$1" &
+            app=$!
+            xdotool search --sync --onlyvisible --name "Threadlab playground" >/dev/null
+            sleep 1
+            [ -e "$1" ] && { echo "a report before any key"; kill $app; exit 3; }
+            xdotool mousemove 500 350 key Tab key Return
+            for i in $(seq 200); do [ -s "$1" ] && break; sleep 0.1; done
+            kill $app
+            wait $app
+        """
+        proc = subprocess.run(XVFB + ["sh", "-c", script, BINARY, report_path], cwd=REPO, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.assertNotIn("a report before any key", proc.stdout)
+        self.assertTrue(os.path.exists(report_path), "Tab, Enter ran nothing:\n%s\n%s" % (proc.stdout, proc.stderr))
+        with open(report_path) as f:
+            report = json.load(f)
+        self.assertEqual(report["done"], 10, report["console"])
+        self.assertEqual(report["console"].count("Sleeping 0.2 Second(s)..."), 10, report["console"])
+
     def test_invalid_flag_exits_2_with_a_message(self):
         proc = self.run_app("--count", "0", timeout=60)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
