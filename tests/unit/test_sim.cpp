@@ -123,23 +123,28 @@ TEST_CASE("sim: explore_schedules covers every schedule within the preemption bo
     CHECK_FALSE(tl::sim::explore_schedules(race, 2, 5).complete);
 }
 
-TEST_CASE("sim: explore_schedules reports a deadlock or a crash as an outcome, and goes on") {
-    auto opposite_orders = [] {
-        tl::Lock lock_a, lock_b;
-        lock_a.set_name("lock_a");
-        lock_b.set_name("lock_b");
-        auto take = [](tl::Lock& first, tl::Lock& second) {
-            std::lock_guard hold(first);
-            std::lock_guard also(second);
-        };
-        tl::Thread one({.name = "Thread-1"}, [&] { take(lock_a, lock_b); });
-        tl::Thread two({.name = "Thread-2"}, [&] { take(lock_b, lock_a); });
-        one.start();
-        two.start();
-        one.join();
-        two.join();
-        return std::string("finished");
+// Thread-1 takes lock `a` then `b`, Thread-2 `b` then `a`. With a `pause` each sleeps while
+// holding its first, so both get it and they deadlock; without, only a preemption does it.
+template <class LockType> std::string opposite_lock_orders(const char* a_name, const char* b_name, double pause) {
+    LockType a, b;
+    a.set_name(a_name);
+    b.set_name(b_name);
+    auto take = [pause](LockType& first, LockType& second) {
+        std::lock_guard hold(first);
+        if (pause > 0) tl::sleep(pause);
+        std::lock_guard also(second);
     };
+    tl::Thread one({.name = "Thread-1"}, [&] { take(a, b); });
+    tl::Thread two({.name = "Thread-2"}, [&] { take(b, a); });
+    one.start();
+    two.start();
+    one.join();
+    two.join();
+    return "finished";
+}
+
+TEST_CASE("sim: explore_schedules reports a deadlock or a crash as an outcome, and goes on") {
+    auto opposite_orders = [] { return opposite_lock_orders<tl::Lock>("lock_a", "lock_b", 0); };
     CHECK(tl::sim::explore_schedules(opposite_orders, 0).outcomes.size() == 1); // no preemption, no deadlock
     const auto found = tl::sim::explore_schedules(opposite_orders, 1);
     CHECK(found.complete);
@@ -167,23 +172,8 @@ template <class Program> std::string only_outcome(Program program) {
 }
 
 TEST_CASE("sim: when all threads are asleep the report names a cycle of RLocks, and of pool tasks waiting for each other's results") {
-    CHECK(only_outcome([] {
-              tl::RLock first, second;
-              first.set_name("first");
-              second.set_name("second");
-              auto take = [](tl::RLock& a, tl::RLock& b) {
-                  std::lock_guard hold(a);
-                  tl::sleep(0.1); // both take their first
-                  std::lock_guard also(b);
-              };
-              tl::Thread one({.name = "Thread-1"}, [&] { take(first, second); });
-              tl::Thread two({.name = "Thread-2"}, [&] { take(second, first); });
-              one.start();
-              two.start();
-              one.join();
-              two.join();
-              return std::string("finished");
-          }) == "Deadlock: Thread-1 holds first and waits for second; Thread-2 holds second and waits for first");
+    CHECK(only_outcome([] { return opposite_lock_orders<tl::RLock>("first", "second", 0.1); }) ==
+          "Deadlock: Thread-1 holds first and waits for second; Thread-2 holds second and waits for first");
     // Python's concurrent.futures documentation: a waits for b, b for a, on a pool of two.
     CHECK(only_outcome([] {
               tl::ThreadPoolExecutor pool({.max_workers = 2, .thread_name_prefix = "pool"});
