@@ -86,7 +86,7 @@ void FutureCore::wait_done(Timeout timeout) {
         // and notifies under the slot's mutex, or the sleeper sees the final status.
         Parking& parking = parking_for(this);
 #ifdef THREADLAB_SIM
-        sim::WaitNote note(sim::WaitNote::On::future, serial_, {}, &runner_);
+        sim::WaitNote note(events::ObjectKind::future, serial_, {}, &runner_);
 #endif
         // A deadlock detector that breaks cycles may end the wait with DeadlockError.
         InterruptibleWait interruptible(parking.woken, parking.mutex);

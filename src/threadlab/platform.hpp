@@ -41,6 +41,10 @@ struct Clock {
 };
 #endif
 
+namespace events {
+enum class ObjectKind : std::uint8_t; // events.hpp: what a wait is on (WaitNote below)
+}
+
 namespace detail {
 
 #ifndef THREADLAB_SIM
@@ -87,14 +91,14 @@ std::uint64_t current_id();
 // that thread is kept, read when the report is made (0: none yet, e.g. a task still queued).
 class WaitNote {
 public:
-    enum class On : std::uint8_t { lock, rlock, thread, future };
-    WaitNote(On on, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for);
+    // `kind`: lock, rlock, thread or future.
+    WaitNote(events::ObjectKind kind, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for);
     explicit WaitNote(std::uint64_t thread); // waits for that thread: `object`
     ~WaitNote();
     WaitNote(const WaitNote&) = delete;
     WaitNote& operator=(const WaitNote&) = delete;
 
-    On on;
+    events::ObjectKind kind;
     std::uint64_t object;  // the lock's or RLock's address, the thread's id, the future's serial
     std::string_view name; // a lock's display name
     const std::uint64_t* waits_for;

@@ -318,15 +318,6 @@ std::string wait_for_cycle(const Scheduler& s) {
             if (other->id == *fiber->note->waits_for) return other;
         return nullptr;
     };
-    auto kind_of = [](WaitNote::On on) {
-        switch (on) {
-        case WaitNote::On::lock: return events::ObjectKind::lock;
-        case WaitNote::On::rlock: return events::ObjectKind::rlock;
-        case WaitNote::On::thread: return events::ObjectKind::thread;
-        case WaitNote::On::future: return events::ObjectKind::future;
-        }
-        return events::ObjectKind::none;
-    };
     for (const Fiber* start : s.alive) {
         std::vector<const Fiber*> path;
         const Fiber* fiber = start;
@@ -341,7 +332,7 @@ std::string wait_for_cycle(const Scheduler& s) {
         std::vector<detail::WaitForLink> links;
         for (const Fiber* member : cycle) {
             const WaitNote& note = *member->note;
-            links.push_back({member->id, display(*member), kind_of(note.on), note.object, std::string(note.name),
+            links.push_back({member->id, display(*member), note.kind, note.object, std::string(note.name),
                              next_of(member)->id});
         }
         return detail::deadlock_message(links);
@@ -664,14 +655,14 @@ void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*)) {
 
 std::uint64_t current_id() { return on_scheduler_thread().current->id; }
 
-WaitNote::WaitNote(On on, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for)
-    : on(on), object(object), name(name), waits_for(waits_for), fiber_(on_scheduler_thread().current),
+WaitNote::WaitNote(events::ObjectKind kind, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for)
+    : kind(kind), object(object), name(name), waits_for(waits_for), fiber_(on_scheduler_thread().current),
       outer_(fiber_->note) {
     fiber_->note = this;
 }
 
 WaitNote::WaitNote(std::uint64_t thread)
-    : on(On::thread), object(thread), waits_for(&object), fiber_(on_scheduler_thread().current), outer_(fiber_->note) {
+    : kind(events::ObjectKind::thread), object(thread), waits_for(&object), fiber_(on_scheduler_thread().current), outer_(fiber_->note) {
     fiber_->note = this;
 }
 

@@ -74,10 +74,10 @@ bool Lock::acquire_slow(const std::optional<Clock::time_point>& deadline) {
     detail::InterruptibleWait interruptible(released_, mutex_);
 #ifdef THREADLAB_SIM
     // Not a Condition's own waiter locks (quiet); an RLock's lock waits as that RLock.
-    using Note = detail::sim::WaitNote;
-    std::optional<Note> note;
-    if (reports_) note.emplace(Note::On::lock, events::detail::object_id(this), display_name(), &holder_);
-    if (rlock_) note.emplace(Note::On::rlock, events::detail::object_id(rlock_), rlock_->display_name(), &holder_);
+    using events::ObjectKind, events::detail::object_id;
+    std::optional<detail::sim::WaitNote> note;
+    if (reports_) note.emplace(ObjectKind::lock, object_id(this), display_name(), &holder_);
+    if (rlock_) note.emplace(ObjectKind::rlock, object_id(rlock_), rlock_->display_name(), &holder_);
 #endif
     std::unique_lock lock(mutex_);
     for (;;) {
