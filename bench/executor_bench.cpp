@@ -161,7 +161,7 @@ double threadlab_as_completed(int n, int workers) {
 // Submit -> start latency on an idle pool: the submitter sleeps between tasks, so the workers
 // are asleep waiting for work each time, as in an interactive program.
 void submit_start_latency(const Config& config) {
-    if (!config.only.empty() && std::string("latency.submit_start").rfind(config.only, 0) != 0) return;
+    if (!selected(config, "latency.submit_start")) return;
     const int samples = config.quick ? 20 : 2000;
     const auto gap = std::chrono::microseconds(500);
     using std::chrono::steady_clock;

@@ -24,6 +24,7 @@ void handoff_workloads(const Config& config) {
               {{"threadlab_os", [=] { return handoff_os::sleepers(threads, 0.05); }},
                {"threadlab_sim", [=] { return handoff_sim::sleepers(threads, 0.05); }}});
 #ifndef __EMSCRIPTEN__ // explore_schedules forks
+    if (!selected(config, "sim.explore")) return;
     int schedules = 0;
     handoff_sim::explore_schedules(2, schedules); // how many runs the bound gives (139)
     run_group(config, "sim.explore", schedules,

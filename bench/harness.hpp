@@ -66,9 +66,14 @@ inline void print_samples(const std::vector<double>& samples) {
 // Runs the variants in interleaved rounds and prints the group's JSON line. `per` is the number
 // of operations in one run (per-operation value = median / per). `warmup` runs each variant once
 // untimed first.
+// Whether --only lets `group` run.
+inline bool selected(const Config& config, const std::string& group) {
+    return config.only.empty() || group.rfind(config.only, 0) == 0;
+}
+
 inline void run_group(const Config& config, const std::string& group, double per, std::vector<Variant> variants,
                       bool warmup = true, int rounds = 0, const std::string& unit = "s") {
-    if (!config.only.empty() && group.rfind(config.only, 0) != 0) return;
+    if (!selected(config, group)) return;
     if (rounds <= 0) rounds = config.quick ? 1 : config.rounds;
     std::fprintf(stderr, "  %-34s", group.c_str());
     std::fflush(stderr);
