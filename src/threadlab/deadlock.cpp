@@ -351,6 +351,9 @@ std::string detail::deadlock_message(const std::vector<WaitForLink>& cycle) {
         link.wait.kind = w.kind;
         link.wait.object = w.object;
         link.wait.name = w.object_name;
+        link.queued = w.queued_on != 0;
+        link.executor = w.queued_on;
+        link.is_worker_of_pool = w.is_worker_of_pool;
         links.push_back(std::move(link));
     }
     return message(links);

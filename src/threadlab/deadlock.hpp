@@ -87,8 +87,9 @@ private:
 };
 
 namespace detail {
-// One thread's wait in a cycle, as the sim scheduler's all-asleep report knows it: a Lock (kind
-// lock, its address and name) or a thread's end (kind thread). `next` is the thread it waits for.
+// One thread's wait in a cycle, as the sim scheduler's all-asleep report knows it: a Lock or RLock
+// (its address and name), a thread's end (kind thread) or a future's result (kind future, its
+// serial). `next` is the thread it waits for.
 struct WaitForLink {
     std::uint64_t thread = 0;
     std::string thread_name;
@@ -96,6 +97,8 @@ struct WaitForLink {
     std::uint64_t object = 0;
     std::string object_name;
     std::uint64_t next = 0;
+    std::uint64_t queued_on = 0;    // a future whose task is still queued on this pool (executor id)
+    bool is_worker_of_pool = false; // ... and `thread` is a worker of that pool
 };
 // The detector's message for that cycle: "Deadlock: Thread-1 holds lock_a and waits for lock_b; ...".
 std::string deadlock_message(const std::vector<WaitForLink>& cycle);

@@ -35,6 +35,9 @@ public:
             events::detail::emit_task(events::Kind::task_submitted, future.serial(), future.submitter(),
                                       static_cast<std::int64_t>(events::detail::object_id(this)));
         }
+#ifdef THREADLAB_SIM
+        item->item_future().set_pool(events::detail::object_id(this));
+#endif
         bool wake = false;
         {
             std::unique_lock lock(mutex_);
@@ -118,6 +121,9 @@ private:
     }
 
     void work() {
+#ifdef THREADLAB_SIM
+        sim::set_pool(events::detail::object_id(this));
+#endif
         if (initializer_) {
             try {
                 initializer_();

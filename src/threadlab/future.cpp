@@ -87,6 +87,7 @@ void FutureCore::wait_done(Timeout timeout) {
         Parking& parking = parking_for(this);
 #ifdef THREADLAB_SIM
         sim::WaitNote note(events::ObjectKind::future, serial_, {}, &runner_);
+        note.queued_on = pool_;
 #endif
         // A deadlock detector that breaks cycles may end the wait with DeadlockError.
         InterruptibleWait interruptible(parking.woken, parking.mutex);

@@ -86,6 +86,9 @@ public:
     // The thread that submitted it to an executor (0: not recorded, made while nobody observed).
     std::uint32_t submitter() const { return submitter_; }
     void set_submitter(std::uint32_t serial) { submitter_ = serial; }
+#ifdef THREADLAB_SIM
+    void set_pool(std::uint64_t executor) { pool_ = executor; }
+#endif
 
     // Wait until finished; CancelledError / TimeoutError otherwise; rethrows the task's error.
     void wait_for_result(Timeout timeout);
@@ -132,6 +135,7 @@ private:
     std::uint32_t submitter_ = 0;
 #ifdef THREADLAB_SIM
     std::uint64_t runner_ = 0; // the thread running its task, for the all-asleep report
+    std::uint64_t pool_ = 0;   // the pool its task is queued on (until runner_ is set), likewise
 #endif
 };
 

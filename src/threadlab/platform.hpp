@@ -84,11 +84,14 @@ using WaitList = std::vector<Fiber*>;
 // The calling fiber's slot for `key`, made by make() on first use, destroyed when the fiber ends.
 void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*));
 std::uint64_t current_id();
+// The calling fiber is a worker of this pool (ExecutorCore's id), for the all-asleep report.
+void set_pool(std::uint64_t pool);
 
 // What the calling fiber waits for while a WaitNote lives, so that the all-asleep report can give
 // the wait-for chain in the deadlock detector's words: a Lock or RLock (its holder), a thread's
 // end, or a future's result (the thread running its task). `waits_for` points at where the id of
-// that thread is kept, read when the report is made (0: none yet, e.g. a task still queued).
+// that thread is kept, read when the report is made (0: none yet). A future whose task is still
+// queued waits for a worker of its pool instead: `queued_on` names the pool (see set_pool).
 class WaitNote {
 public:
     // `kind`: lock, rlock, thread or future.
@@ -102,6 +105,7 @@ public:
     std::uint64_t object;  // the lock's or RLock's address, the thread's id, the future's serial
     std::string_view name; // a lock's display name
     const std::uint64_t* waits_for;
+    std::uint64_t queued_on = 0; // a future's pool (ExecutorCore's id), while *waits_for is 0
 
 private:
     Fiber* fiber_;

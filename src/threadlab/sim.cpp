@@ -99,6 +99,7 @@ struct Fiber {
     std::vector<LocalSlot> locals;
     std::string label; // the Thread's name
     WaitNote* note = nullptr; // what it waits for, if it said (a Lock, a thread's end)
+    std::uint64_t pool = 0;   // a pool worker's pool (set_pool)
 #ifdef THREADLAB_ASAN
     void* fake_stack = nullptr;
     const void* asan_bottom = nullptr;
@@ -309,11 +310,20 @@ void fire_timers(Scheduler& s, Clock::time_point now) {
 std::string display(const Fiber& fiber) { return fiber.label.empty() ? "fiber " + std::to_string(fiber.id) : fiber.label; }
 
 // A cycle among the sleeping fibers' waits, in the deadlock detector's words ("" if none): each
-// waits for at most one fiber, the holder of its Lock or RLock, the thread it joins, or the one
-// running the task whose result it waits for.
+// waits for at most one fiber, the holder of its Lock or RLock, the thread it joins, the one
+// running the task whose result it waits for, or - the task still queued - a worker of its pool
+// (another one first: every worker is asleep, so any of them stands for the pool).
 std::string wait_for_cycle(const Scheduler& s) {
+    auto worker_of = [&](std::uint64_t pool, const Fiber* waiter) -> const Fiber* {
+        const Fiber* found = nullptr;
+        for (const Fiber* other : s.alive)
+            if (other->pool == pool && (!found || found == waiter)) found = other;
+        return found;
+    };
     auto next_of = [&](const Fiber* fiber) -> const Fiber* {
-        if (!fiber->note || *fiber->note->waits_for == 0) return nullptr;
+        if (!fiber->note) return nullptr;
+        if (*fiber->note->waits_for == 0)
+            return fiber->note->queued_on ? worker_of(fiber->note->queued_on, fiber) : nullptr;
         for (const Fiber* other : s.alive)
             if (other->id == *fiber->note->waits_for) return other;
         return nullptr;
@@ -332,8 +342,9 @@ std::string wait_for_cycle(const Scheduler& s) {
         std::vector<detail::WaitForLink> links;
         for (const Fiber* member : cycle) {
             const WaitNote& note = *member->note;
+            const bool queued = *note.waits_for == 0;
             links.push_back({member->id, display(*member), note.kind, note.object, std::string(note.name),
-                             next_of(member)->id});
+                             next_of(member)->id, queued ? note.queued_on : 0, queued && member->pool == note.queued_on});
         }
         return detail::deadlock_message(links);
     }
@@ -654,6 +665,8 @@ void* local_slot(const void* key, void* (*make)(), void (*destroy)(void*)) {
 }
 
 std::uint64_t current_id() { return on_scheduler_thread().current->id; }
+
+void set_pool(std::uint64_t pool) { on_scheduler_thread().current->pool = pool; }
 
 WaitNote::WaitNote(events::ObjectKind kind, std::uint64_t object, std::string_view name, const std::uint64_t* waits_for)
     : kind(kind), object(object), name(name), waits_for(waits_for), fiber_(on_scheduler_thread().current),

@@ -191,6 +191,43 @@ TEST_CASE("sim: when all threads are asleep the report names a cycle of RLocks, 
               return std::to_string(a->result());
           }) == "Deadlock: pool_0 waits for the result of a task running on pool_1; pool_1 waits for the result of a task running on pool_0");
 }
+
+TEST_CASE("sim: when all threads are asleep the report names a future queued behind busy workers, as the detector does") {
+    // Python's documentation: a task on a one-worker pool waits for a task queued behind it.
+    CHECK(only_outcome([] {
+              tl::ThreadPoolExecutor pool({.max_workers = 1, .thread_name_prefix = "pool"});
+              tl::Future<int> outer = pool.submit([&] { return pool.submit([] { return 42; }).result(); });
+              return std::to_string(outer.result());
+          }) == "Deadlock: pool_0 runs a task that waits for a future queued behind it on the same pool (max_workers=1)");
+    // Both workers wait for tasks queued behind them: the pool waits for itself.
+    CHECK(only_outcome([] {
+              tl::ThreadPoolExecutor pool({.max_workers = 2, .thread_name_prefix = "pool"});
+              tl::Barrier both_running(2);
+              auto nested = [&] {
+                  both_running.wait();
+                  return pool.submit([] { return 1; }).result();
+              };
+              tl::Future<int> a = pool.submit(nested), b = pool.submit(nested);
+              return std::to_string(a.result() + b.result());
+          }) == "Deadlock: pool_0 runs a task that waits for a future queued behind it on the same pool (max_workers=2); "
+                "pool_1 runs a task that waits for a future queued behind it on the same pool (max_workers=2)");
+    // From outside the pool: the caller holds the lock that the only worker waits for.
+    CHECK(only_outcome([] {
+              tl::ThreadPoolExecutor pool({.max_workers = 1, .thread_name_prefix = "pool"});
+              tl::Lock lock;
+              lock.set_name("lock_a");
+              tl::Event holding;
+              tl::Future<void> blocked = pool.submit([&] {
+                  holding.wait();
+                  std::lock_guard take(lock);
+              });
+              std::lock_guard hold(lock);
+              holding.set();
+              pool.submit([] {}).result();
+              return std::string();
+          }) == "Deadlock: MainThread holds lock_a and waits for a future queued on a pool whose workers are all busy (max_workers=1); "
+                "pool_0 waits for lock_a");
+}
 #else
 TEST_CASE("sim: explore_schedules needs child processes, which the browser has not: RuntimeError") {
     CHECK(raised([] { tl::sim::explore_schedules([] { return std::string(); }, 1); }) ==
