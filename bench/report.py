@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Turn the JSON lines of bench_threadlab, python_peers.py, the wasm build and page.mjs into one
+"""Turn the JSON lines of bench_threadlab, python_peers.py, the wasm build, page.mjs and handoff_page.mjs into one
 table (stdout, Markdown) and bench/results.json.
 
     python3 bench/report.py --out bench/results.json [--machine machine.json] FILE.jsonl ...
 
 Each input line is {"group", "unit", "per", "variants": {name: {"median"|"p50"|..., ...}}}. Files
 are given as LABEL=PATH; LABEL prefixes the group names ("native", "python", "wasm", "page"), except
-that native and python share one namespace so that the Python peer lands next to the C++ ones.
+that native and python share one namespace so that the Python peer lands next to the C++ ones, and
+"browser" (handoff_page.mjs) whose groups are prefixed by the browser already.
 
 Ratios compare values from the same run (medians of interleaved rounds): "2.10x faster" means the
 peer took 2.10 times as long as Threadlab; "1.10x slower" means Threadlab took 1.10 times as long.
@@ -61,6 +62,10 @@ ROWS = [
     ("wasm (node) latency submit -> start p50", "wasm:latency.submit_start", "threadlab", "native:threadlab", "p50", None),
     ("wasm (node) hand-off: Semaphore ping-pong, sim vs os", "wasm:backend.ping_pong", "threadlab_sim", "threadlab_os", "per_op", None),
     ("wasm (node) 100 Threads x 50 ms sleep, sim vs os (wall)", "wasm:backend.sleepers_100", "threadlab_sim", "threadlab_os", "wall", None),
+    ("Chromium page hand-off: Semaphore ping-pong, sim vs os", "chromium:backend.ping_pong", "threadlab_sim", "threadlab_os", "per_op", None),
+    ("Chromium page 100 Threads x 50 ms sleep, sim vs os (wall)", "chromium:backend.sleepers_100", "threadlab_sim", "threadlab_os", "wall", None),
+    ("Firefox page hand-off: Semaphore ping-pong, sim vs os", "firefox:backend.ping_pong", "threadlab_sim", "threadlab_os", "per_op", None),
+    ("Firefox page 100 Threads x 50 ms sleep, sim vs os (wall)", "firefox:backend.sleepers_100", "threadlab_sim", "threadlab_os", "wall", None),
     ("page: wasm + JS, gzipped", "page:page.size_gz", "threadlab", None, "bytes", ("abs", 300 * 1024)),
     ("page: navigation -> first frame (warm cache)", "page:page.first_frame", "threadlab", None, "wall", ("abs", 1.0)),
     ("page: frame time while 1000 tasks run, p50", "page:page.frame_time_1000_tasks", "threadlab", None, "p50", None),
@@ -89,7 +94,8 @@ def load(files):
             if not line.startswith("{"):
                 continue
             record = json.loads(line)
-            name = record["group"] if label in ("native", "python") else f"{label}:{record['group']}"
+            # handoff_page.mjs names its groups by browser already ("chromium:backend.ping_pong")
+            name = record["group"] if label in ("native", "python", "browser") else f"{label}:{record['group']}"
             group = groups.setdefault(name, {"unit": record["unit"], "per": record["per"], "variants": {}})
             group["variants"].update(record["variants"])
             # a native variant is also reachable as native:<variant> from other namespaces

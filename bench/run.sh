@@ -7,7 +7,8 @@
 #   --quick     tiny sizes and one round (seconds): proves the programs build and start (CI smoke)
 #   --rounds N  interleaved rounds per group (default 7); results are medians over rounds
 #   --no-wasm   skip the WebAssembly builds (the executor workload, and the hand-off on both backends; node)
-#   --no-page   skip the page metrics in headless Chromium (bench/page.mjs)
+#   --no-page   skip the page metrics in headless Chromium (bench/page.mjs), and the hand-off in
+#               pages of Chromium and Firefox (bench/handoff_page.mjs)
 #
 # Build directories: build/bench-native (cmake, Release, no playground), build/bench-wasm and
 # build/bench-wasm-sim (Emscripten, bench/wasm, on real and on simulated threads). The downloads use serve.py (started here on a free port); the page
@@ -127,10 +128,15 @@ if [ "$PAGE" = 1 ]; then
   else
     echo "== page: skipped, no web bundle (build/wasm/web or build/pg-wasm/web)" >&2
   fi
+  if [ "$WASM" = 1 ]; then
+    step "page: bench/handoff_page.mjs (bench_handoff in Chromium and Firefox, os and sim)"
+    node bench/handoff_page.mjs "${WASM_ARGS[@]}" >"$TMP/browser.jsonl" \
+      || echo "handoff_page.mjs failed; the hand-off in pages left out" >&2
+  fi
 fi
 
 # -- report ---------------------------------------------------------------------------------------
 machine_json "$LOAD_BEFORE" "$QUICK" >"$TMP/machine.json"
 python3 bench/report.py --out bench/results.json --machine "$TMP/machine.json" \
-  native="$TMP/native.jsonl" python="$TMP/python.jsonl" wasm="$TMP/wasm.jsonl" page="$TMP/page.jsonl"
+  native="$TMP/native.jsonl" python="$TMP/python.jsonl" wasm="$TMP/wasm.jsonl" page="$TMP/page.jsonl" browser="$TMP/browser.jsonl"
 echo "wrote bench/results.json" >&2
