@@ -109,6 +109,7 @@ void download_image(const RunPtr& run, int id, const std::string& img_url) {
     options.timeout_s = scenario.timeout_s;
     options.cancel = task.cancel_flag();
     tasks::FetchResult response = tasks::fetch(img_url, options);
+    run->set_connecting(id, response.connecting_s);
     const std::string img_name = image_name_from_url(img_url);
     if (!response.ok) {
         const bool cancelled = run->cancel_requested.load() && response.error == "cancelled";

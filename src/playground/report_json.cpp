@@ -48,6 +48,7 @@ nlohmann::json report_value(const RunState::Snapshot& s, const Scenario& scenari
                          {"status", to_string(t.status)},
                          {"last_line", t.last_line},
                          {"bytes", t.bytes},
+                         {"connecting_ms", ms(t.connecting)},
                          {"error", t.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.error)}});
     }
     auto deadlocks = nlohmann::json::array();

@@ -93,6 +93,11 @@ void RunState::finish_task(int id, TaskStatus status, std::uint64_t bytes, std::
     ++version_;
 }
 
+void RunState::set_connecting(int id, double seconds) {
+    std::lock_guard lock(mutex_);
+    if (auto* task = find(id)) task->connecting = seconds;
+}
+
 void RunState::print(std::string line, int task_id) {
     std::lock_guard lock(mutex_);
     // A print of several lines ("Exception in thread ...:\nValueError: ...") is as many console

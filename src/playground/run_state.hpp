@@ -32,6 +32,7 @@ struct TaskRecord {
     double end = -1;            // finished (-1: not yet)
     TaskStatus status = TaskStatus::queued;
     std::uint64_t bytes = 0;    // fetch: bytes downloaded
+    double connecting = 0;      // fetch: seconds before its request went out (FetchResult::connecting_s)
     std::string error;          // failed / cancelled: why
     std::string last_line;      // a program's thread: the last line it printed (drawn in its bar)
 };
@@ -64,6 +65,9 @@ public:
     void set_thread(int id, std::string thread); // the thread is known before the task starts
     void begin_task(int id, std::string thread); // on the thread that runs it (its serial is taken)
     void finish_task(int id, TaskStatus status, std::uint64_t bytes = 0, std::string error = {});
+    // A download's time before its request went out, for the report (the timeline has it from
+    // the event stream).
+    void set_connecting(int id, double seconds);
     void print(std::string line, int task_id = 0); // task_id: also that task's last_line
     void add_deadlock(std::string message, std::vector<int> task_ids); // also prints the message
     void add_thumbnail(Thumbnail thumbnail);
@@ -145,7 +149,7 @@ struct FrameTimes {
 FrameTimes summarize_frame_intervals(std::vector<float> intervals_ms);
 
 // The report window.threadlab.run() resolves with:
-// {wall_ms, sequential_ms, speedup, tasks: [{id, thread, start_ms, end_ms, status, bytes, error}],
+// {wall_ms, sequential_ms, speedup, tasks: [{id, thread, start_ms, end_ms, status, bytes, connecting_ms, error}],
 //  console, deadlocks: [{message, at_ms, task_ids}], frame_ms: {frames, p50, p95, max}, ...}. frame_ms only when frames is given;
 // sequential_ms and speedup are null where speed_up() does not know them.
 std::string report_json(const RunState::Snapshot& snapshot, const Scenario& scenario,

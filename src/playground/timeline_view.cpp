@@ -272,6 +272,7 @@ ImVec4 state_color(ev::State state) {
     case ev::State::running: return {0, 0, 0, 0};
     case ev::State::sleeping: return rgb(86, 180, 233);  // sky blue
     case ev::State::io: return rgb(0, 158, 115);         // bluish green
+    case ev::State::connecting: return rgb(0, 114, 178); // blue
     case ev::State::blocked_on_lock: return rgb(213, 94, 0); // vermillion
     case ev::State::waiting_condition:
     case ev::State::waiting_event:
@@ -295,6 +296,7 @@ void states_legend(bool gil) {
     };
     static const Entry entries[] = {
         {ev::State::sleeping, "sleep"},
+        {ev::State::connecting, "connection"},
         {ev::State::io, "IO"},
         {ev::State::blocked_on_lock, "lock"},
         {ev::State::waiting_event, "Event/Condition/Semaphore/Barrier"},

@@ -475,8 +475,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._note = "status=%d requested" % status
         # Any page may read the simulated internet (it is test data): the playground spreads its
         # downloads over *.localhost names of this server (web browsers open at most 6
-        # connections per host), and those are other origins.
-        self.send_body(status, ctype, body, params=params, extra={"Access-Control-Allow-Origin": "*"})
+        # connections per host), and those are other origins. Timing-Allow-Origin lets such a page
+        # see when each request went out (Resource Timing), so that it can show the time spent
+        # waiting for a connection apart from the server's latency.
+        self.send_body(status, ctype, body, params=params,
+                       extra={"Access-Control-Allow-Origin": "*", "Timing-Allow-Origin": "*"})
 
     def _static(self, path, query):
         srv = self.server

@@ -26,6 +26,10 @@ struct FetchResult {
     int http_status = 0;             // 0 when no HTTP response arrived
     std::vector<std::uint8_t> bytes; // the body (also for HTTP errors, when one was sent)
     std::string error;               // empty when ok
+    // Seconds before the request went out: waiting for a free connection (a browser opens at most
+    // 6 per host) and opening it; all of it when it never went out; 0 when not known (a browser
+    // tells only servers that send Timing-Allow-Origin, as serve.py does).
+    double connecting_s = 0;
 };
 
 FetchResult fetch(const std::string& url, const FetchOptions& options = {});

@@ -174,7 +174,11 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
     } else {
         result.ok = true;
     }
-    io.end(result.ok);
+    curl_off_t pretransfer_us = 0, total_us = 0;
+    curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
+    result.connecting_s = static_cast<double>(pretransfer_us > 0 ? pretransfer_us : total_us) / 1e6;
+    io.end(result.ok, result.connecting_s);
     curl_easy_cleanup(curl);
     return result;
 }

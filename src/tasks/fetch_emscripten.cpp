@@ -49,9 +49,11 @@ enum XhrFailure {
 // server, dl0.localhost ... dl7.localhost (loopback in every browser), in turn: `spread` counts
 // downloads. Should a browser not resolve them, the first failure finds out (serve.py's
 // /healthz on the same name), and this Worker asks the page's own host from then on.
-EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size, int spread), {
+EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_bytes, double* body_size, int spread,
+                       double* connecting_ms), {
     self.threadlabXhrBody = null;
     HEAPF64[body_size >> 3] = 0;
+    HEAPF64[connecting_ms >> 3] = 0;
     var target = threadlabDownloadTarget(UTF8ToString(url_utf8), spread);
     if (!target) return -1;
     var url = target.url, alias = target.alias, page = self.location;
@@ -61,6 +63,7 @@ EM_JS(int, js_xhr_get, (const char* url_utf8, double timeout_ms, double max_byte
         xhr.responseType = 'arraybuffer';
         xhr.timeout = timeout_ms; // allowed for synchronous requests in a Worker, not in a Window
         xhr.send();
+        HEAPF64[connecting_ms >> 3] = threadlabConnectingMs(href);
         return xhr;
     };
     var xhr;
@@ -108,8 +111,9 @@ EM_JS(void, js_xhr_take_body, (std::uint8_t* dest), {
 // threadlab_fetch_done(wait) wakes the waiting thread.
 EM_JS(void, js_xhr_start, (const char* url_utf8, double timeout_ms, double max_bytes, int spread, void* wait), {
     Module.threadlabDone = Module.threadlabDone || new Map();
-    var finish = function(status, body, size) {
-        Module.threadlabDone.set(wait, {status: status, body: body || new Uint8Array(0), size: size || 0});
+    var finish = function(status, body, size, connecting) {
+        Module.threadlabDone.set(wait, {status: status, body: body || new Uint8Array(0), size: size || 0,
+                                        connecting: connecting || 0});
         _threadlab_fetch_done(wait);
         if (Module.threadlabWakeThreads) Module.threadlabWakeThreads(); // the page's host: run it now
     };
@@ -130,11 +134,12 @@ EM_JS(void, js_xhr_start, (const char* url_utf8, double timeout_ms, double max_b
         };
         xhr.onload = function() {
             var body = xhr.response ? new Uint8Array(xhr.response) : new Uint8Array(0);
+            var connecting = threadlabConnectingMs(href);
             if (body.length > max_bytes) {
-                if (xhr.status >= 200 && xhr.status < 400) return finish(-4, null, body.length);
+                if (xhr.status >= 200 && xhr.status < 400) return finish(-4, null, body.length, connecting);
                 body = null; // an oversized error page: the status says enough
             }
-            finish(xhr.status, body, body ? body.length : 0);
+            finish(xhr.status, body, body ? body.length : 0, connecting);
         };
         try {
             xhr.send();
@@ -147,25 +152,26 @@ EM_JS(void, js_xhr_start, (const char* url_utf8, double timeout_ms, double max_b
 });
 
 // [JS] The status of the GET that woke `wait`; its body is then js_xhr_take_body's to take.
-EM_JS(int, js_xhr_finished, (void* wait, double* body_size), {
+EM_JS(int, js_xhr_finished, (void* wait, double* body_size, double* connecting_ms), {
     var done = Module.threadlabDone.get(wait);
     Module.threadlabDone.delete(wait);
     self.threadlabXhrBody = done.body;
     HEAPF64[body_size >> 3] = done.size;
+    HEAPF64[connecting_ms >> 3] = done.connecting;
     return done.status;
 });
 #endif
 
 // One GET, blocking the calling thread: its status (or an XhrFailure), the body kept for
-// js_xhr_take_body, its size in *body_size.
-int get(const std::string& url, double timeout_ms, double max_bytes, double* body_size, int spread) {
+// js_xhr_take_body, its size in *body_size, the time before its request went out in *connecting_ms.
+int get(const std::string& url, double timeout_ms, double max_bytes, double* body_size, int spread, double* connecting_ms) {
 #ifdef THREADLAB_SIM
     threadlab::sim::ExternalWait wait;
     js_xhr_start(url.c_str(), timeout_ms, max_bytes, spread, &wait);
     wait.wait();
-    return js_xhr_finished(&wait, body_size);
+    return js_xhr_finished(&wait, body_size, connecting_ms);
 #else
-    return js_xhr_get(url.c_str(), timeout_ms, max_bytes, body_size, spread);
+    return js_xhr_get(url.c_str(), timeout_ms, max_bytes, body_size, spread, connecting_ms);
 #endif
 }
 
@@ -185,13 +191,14 @@ FetchResult fetch(const std::string& url, const FetchOptions& options) {
         result.error = "cancelled";
         return result;
     }
-    double body_size = 0;
+    double body_size = 0, connecting_ms = 0;
     const double timeout_ms = options.timeout_s > 0 ? options.timeout_s * 1000 : 0; // 0 = no limit
     events::Io io(url); // the download is this thread's wait, for the event stream
     static std::atomic<unsigned> downloads{0}; // round robin over the host names (js_xhr_get)
     const int status = get(url, timeout_ms, static_cast<double>(options.max_bytes), &body_size,
-                           static_cast<int>(downloads.fetch_add(1, std::memory_order_relaxed) % 8));
-    io.end(status >= 200 && status < 400);
+                           static_cast<int>(downloads.fetch_add(1, std::memory_order_relaxed) % 8), &connecting_ms);
+    result.connecting_s = connecting_ms / 1000;
+    io.end(status >= 200 && status < 400, result.connecting_s);
     switch (status) {
     case kInvalidUrl: result.error = "invalid URL"; return result;
     case kTimedOut: result.error = describe_timeout(options.timeout_s); return result;

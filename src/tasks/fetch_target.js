@@ -19,3 +19,17 @@ function threadlabDownloadTarget(href, spread) {
                    (url.pathname.indexOf('/images/') === 0 || url.pathname.indexOf('/bytes/') === 0);
   return {url: url, alias: spreadable ? 'http://dl' + (spread % 8) + '.localhost:' + page.port : null};
 }
+
+// The milliseconds the request for `href` (as sent) spent before it went out - waiting for a free
+// connection (6 per host), opening one - from Resource Timing: 0 when not known (the server must
+// send Timing-Allow-Origin, as serve.py's simulated internet does, or no entry was kept).
+function threadlabConnectingMs(href) {
+  if (!self.performance || !performance.getEntriesByName) return 0;
+  var entries = performance.getEntriesByName(href, 'resource');
+  var entry = entries[entries.length - 1];
+  return entry && entry.requestStart > 0 ? Math.max(0, entry.requestStart - entry.startTime) : 0;
+}
+// The browser keeps 250 entries, then drops new ones: a long run of downloads starts afresh.
+if (self.performance && performance.addEventListener && performance.clearResourceTimings) {
+  performance.addEventListener('resourcetimingbufferfull', function() { performance.clearResourceTimings(); });
+}

@@ -204,12 +204,12 @@ WaitScope::WaitScope(ObjectKind kind, std::uint64_t object, std::string_view nam
     emit_wait(Kind::wait_begin, true);
 }
 
-void WaitScope::end_now(bool ok) noexcept {
+void WaitScope::end_now(bool ok, std::int64_t count) noexcept {
     active_ = false;
-    emit_wait(Kind::wait_end, ok);
+    emit_wait(Kind::wait_end, ok, count);
 }
 
-void WaitScope::emit_wait(Kind kind, bool ok) const noexcept { emit(kind, kind_, object_, name_, 0, ok, task_); }
+void WaitScope::emit_wait(Kind kind, bool ok, std::int64_t count) const noexcept { emit(kind, kind_, object_, name_, count, ok, task_); }
 
 // [SECTION] Display names -----------------------------------------------------------------------
 

@@ -48,7 +48,9 @@ enum class Kind : std::uint8_t {
                      // (main, a dummy) announced when first seen
     thread_finished, // on the thread, last thing; ok=false if its target raised
     wait_begin,      // a call blocks: object and object_kind say on what
-    wait_end,        // ok: acquired/notified/done; false: timed out, broken or raised
+    wait_end,        // ok: acquired/notified/done; false: timed out, broken or raised. Io: count
+                     // is the microseconds of the wait spent before the request went out (queued
+                     // for a connection, connecting; 0: none or not known)
     lock_acquired,   // Lock, RLock (count: level after), Semaphore (count: value after)
     lock_released,   // Lock (maybe by another thread), RLock (count: level after), Semaphore (count: n)
     notified,        // Condition notify (count: waiters woken), Event set, Barrier release (count: parties)
@@ -144,8 +146,11 @@ private:
 
 // [SECTION] Io ----------------------------------------------------------------------------------
 
-// Io io(url); ...blocking download...; io.end(ok);  wait_begin/wait_end of kind io, named by
-// `label` (which must outlive the scope). Without end(), the destructor ends it with ok=false.
+// Io io(url); ...blocking download...; io.end(ok, connecting_s);  wait_begin/wait_end of kind io,
+// named by `label` (which must outlive the scope). `connecting_s`: how much of the wait came before
+// the request was sent (waiting for a free connection - a browser opens 6 per host - and opening
+// it), so that a timeline can tell it from the server's answer. Without end(), the destructor ends
+// it with ok=false.
 class Io;
 
 // [SECTION] For the library ---------------------------------------------------------------------
@@ -180,13 +185,13 @@ public:
     ~WaitScope() { end(false); }
     WaitScope(const WaitScope&) = delete;
     WaitScope& operator=(const WaitScope&) = delete;
-    void end(bool ok) noexcept {
-        if (active_) end_now(ok);
+    void end(bool ok, std::int64_t count = 0) noexcept {
+        if (active_) end_now(ok, count);
     }
 
 private:
-    void end_now(bool ok) noexcept;
-    void emit_wait(Kind kind, bool ok) const noexcept;
+    void end_now(bool ok, std::int64_t count) noexcept;
+    void emit_wait(Kind kind, bool ok, std::int64_t count = 0) const noexcept;
     bool active_ = false;
     ObjectKind kind_;
     std::uint64_t object_;
@@ -258,7 +263,9 @@ private:
 class Io {
 public:
     explicit Io(std::string_view label) noexcept : scope_(ObjectKind::io, 0, label) {}
-    void end(bool ok) noexcept { scope_.end(ok); }
+    void end(bool ok, double connecting_s = 0) noexcept {
+        scope_.end(ok, connecting_s > 0 ? static_cast<std::int64_t>(connecting_s * 1e6) : 0);
+    }
 
 private:
     detail::WaitScope scope_;

@@ -17,6 +17,7 @@ const char* state_name(State state) {
     case State::running: return "running";
     case State::sleeping: return "sleeping";
     case State::io: return "waiting for IO";
+    case State::connecting: return "waiting for a connection";
     case State::blocked_on_lock: return "blocked on a lock";
     case State::waiting_condition: return "waiting on a Condition";
     case State::waiting_event: return "waiting on an Event";
@@ -335,6 +336,27 @@ void ThreadStates::apply(const Event& e) {
     }
 }
 
+// The Io wait that just ended (the newest closed io slice: a GIL wait may have begun after it)
+// spent its first `connecting` seconds before its request went out: that part becomes a slice of
+// its own.
+void ThreadStates::split_connecting(Lane& lane, double connecting) {
+    const std::size_t last = lane.slices.size();
+    for (std::size_t i = last; i-- > 0 && i + 4 > last;) {
+        Slice& io = lane.slices[i];
+        if (io.state != State::io || io.end < 0) continue;
+        Slice before = io;
+        before.state = State::connecting;
+        before.end = std::min(io.end, io.begin + connecting);
+        io.begin = before.end;
+        if (io.begin >= io.end)
+            io = std::move(before); // all of it
+        else
+            lane.slices.insert(lane.slices.begin() + static_cast<std::ptrdiff_t>(i), std::move(before));
+        changed();
+        return;
+    }
+}
+
 void ThreadStates::on_wait_end(std::size_t index, const Event& e) {
     Track& track = tracks_[index];
     auto found = std::find_if(track.waits.rbegin(), track.waits.rend(), [&](const OpenWait& w) {
@@ -344,6 +366,7 @@ void ThreadStates::on_wait_end(std::size_t index, const Event& e) {
     const double begin = found->begin;
     track.waits.erase(std::next(found).base());
     set_state(index, e.time, nullptr);
+    if (e.object_kind == ObjectKind::io && e.count > 0) split_connecting(lanes_[index], e.count * 1e-6);
     if (!e.ok) return;
     if (is_lock_like(e.object_kind)) {
         track.waited_for = e.object; // its lock_acquired follows: a hand-off if another released it

@@ -34,7 +34,8 @@ namespace threadlab::events {
 enum class State : std::uint8_t {
     running,           // started, not finished, no wait open
     sleeping,          // threadlab::sleep
-    io,                // events::Io (a download)
+    io,                // events::Io (a download): the request sent, waiting for the answer
+    connecting,        // the first part of an Io wait: waiting for a free connection, opening it
     blocked_on_lock,   // Lock, RLock acquire
     waiting_condition, // Condition.wait
     waiting_event,     // Event.wait
@@ -140,6 +141,7 @@ private:
     void set_state(std::size_t index, double time, const Event* wait);
     void close_open(std::vector<Slice>& slices, double time);
     void on_wait_end(std::size_t index, const Event& e);
+    void split_connecting(Lane& lane, double connecting);
     void notify(std::uint64_t key, const Event& e, std::uint64_t object);
     void add_flow(Flow::Kind kind, std::uint32_t from, double from_time, std::uint32_t to, double to_time,
                   std::uint64_t object);

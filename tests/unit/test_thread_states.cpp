@@ -73,6 +73,14 @@ void check_contiguous(const ev::Lane& lane) {
     }
     CHECK(lane.slices.back().end >= lane.slices.back().begin);
 }
+// The states a finished thread's lane went through, in order (its slices checked contiguous).
+std::vector<State> states_seen(const ev::Lane* lane) {
+    REQUIRE(lane);
+    check_contiguous(*lane);
+    std::vector<State> seen;
+    for (const auto& s : lane->slices) seen.push_back(s.state);
+    return seen;
+}
 // CPU work with the eval breaker every ~0.1 ms (as test_gil.cpp's spin).
 void spin(double seconds) {
     const double start = perf_counter();
@@ -178,18 +186,37 @@ TEST_CASE("ThreadStates.sleep_io: sleep shows sleeping and an Io shows waiting f
     t.join();
     auto states = rec.states();
     const ev::Lane* lane = states.lane(t.serial());
-    REQUIRE(lane);
-    check_contiguous(*lane);
-    std::vector<State> seen;
-    for (const auto& s : lane->slices) seen.push_back(s.state);
     // The sleep inside the Io is nested: the innermost wait is what the lane shows.
-    CHECK(seen == std::vector<State>{State::running, State::sleeping, State::running, State::io, State::sleeping,
+    CHECK(states_seen(lane) == std::vector<State>{State::running, State::sleeping, State::running, State::io, State::sleeping,
                                      State::io, State::running});
     const ev::Slice* io = find_slice(*lane, State::io);
     REQUIRE(io);
     CHECK(io->object_name == "https://example.com/a.jpg");
     const ev::Slice* slept = find_slice(*lane, State::sleeping);
     CHECK(slept->end - slept->begin >= 0.009);
+}
+
+TEST_CASE("ThreadStates.sleep_io: an Io that waited for a connection shows that part first, as waiting for a connection") {
+    Recording rec;
+    Thread t{[] {
+        ev::Io queued("https://example.com/b.jpg");
+        threadlab::detail::sleep_for(std::chrono::milliseconds(30)); // not a threadlab wait: no event
+        queued.end(true, 0.01); // its request went out after 10 ms
+        ev::Io never_sent("https://example.com/c.jpg");
+        threadlab::detail::sleep_for(std::chrono::milliseconds(5));
+        never_sent.end(false, 1.0); // no connection before it failed: all of it
+    }};
+    t.start();
+    t.join();
+    auto states = rec.states();
+    const ev::Lane* lane = states.lane(t.serial());
+    CHECK(states_seen(lane) == std::vector<State>{State::running, State::connecting, State::io, State::running, State::connecting,
+                                     State::running});
+    const ev::Slice& connecting = lane->slices[1];
+    CHECK(connecting.end - connecting.begin == doctest::Approx(0.01).epsilon(0.001));
+    CHECK(connecting.object_name == "https://example.com/b.jpg");
+    CHECK(lane->slices[2].end - lane->slices[2].begin >= 0.015);
+    CHECK(std::string(ev::state_name(State::connecting)) == "waiting for a connection");
 }
 
 TEST_CASE("ThreadStates.join: join shows waiting to join, and the thread's end wakes the joiner") {
