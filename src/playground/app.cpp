@@ -221,7 +221,8 @@ void App::refresh_snapshot() {
         states_next_seq_ = next;
     }
     if (shown_run_->snapshot_if_changed(snapshot_version_, snapshot_)) snapshot_version_ = snapshot_.version;
-    thumbnails_.upload(shown_run_->take_new_thumbnails());
+    thumbnails_.add(shown_run_->take_new_images());
+    thumbnails_.decode_some(0.004); // a few ms a frame: a 96 px thumbnail of a photo takes 1-10 ms
     const bool over = snapshot_.phase == RunPhase::finished || snapshot_.phase == RunPhase::cancelled;
     if (over && report_pending_) {
         report_pending_ = false;

@@ -51,6 +51,8 @@ public:
     // state slices, hand-offs. "" before the first run.
     std::string trace_json() const;
     bool busy() const { return runner_.busy() || exploration_.running; }
+    // Downloaded images still to be decoded into thumbnails (a few per frame).
+    bool decoding_thumbnails() const { return thumbnails_.decoding(); }
     // Step mode (simulated threads): the scenario panel's switch and the step the reader chose;
     // the web main performs the step between frames.
     StepControl& step_control() { return step_; }

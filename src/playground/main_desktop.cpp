@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
             frames_since_done = 0;
         }
         // A few frames after the end, so the final state (thumbnails, summary) is on screen.
-        const bool settled = autorun ? frames_since_done >= 3 : frames >= 30;
+        const bool settled = autorun ? frames_since_done >= 3 && !app.decoding_thumbnails() : frames >= 30;
         if (settled && !options.screenshot.empty()) {
             std::string error;
             if (playground::save_framebuffer_png(options.screenshot, fb.width, fb.height, error))

@@ -11,7 +11,6 @@
 #include <threadlab/threadlab.hpp>
 #include <vector>
 
-#include "image_decode.hpp"
 #include "print_routing.hpp"
 #include "run_state.hpp"
 #include "tasks/cpu_task.hpp"
@@ -26,7 +25,6 @@ using RunPtr = std::shared_ptr<RunState>;
 
 // Thumbnails are kept for the first tasks only: 1000 decoded images would not fit in memory.
 constexpr int kMaxThumbnails = 120;
-constexpr int kThumbnailSide = 96;
 
 // [SECTION] Task bookkeeping ---------------------------------------------------------------------
 
@@ -118,14 +116,10 @@ void download_image(const RunPtr& run, int id, const std::string& img_url) {
                     response.error);
         return;
     }
-    if (id <= kMaxThumbnails) {
-        if (auto thumbnail = decode_thumbnail(response.bytes, kThumbnailSide)) {
-            thumbnail->task_id = id;
-            run->add_thumbnail(std::move(*thumbnail));
-        }
-    }
     threadlab::println(img_name, " is downloaded...");
-    task.finish(TaskStatus::done, response.bytes.size());
+    const std::size_t size = response.bytes.size();
+    if (id <= kMaxThumbnails) run->add_image({id, std::move(response.bytes)}); // the UI decodes it
+    task.finish(TaskStatus::done, size);
 }
 
 // def count_primes(first, last, repeats): CPU-bound work, counted for real.

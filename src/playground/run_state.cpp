@@ -119,9 +119,9 @@ void RunState::add_deadlock(std::string message, std::vector<int> task_ids) {
     ++version_;
 }
 
-void RunState::add_thumbnail(Thumbnail thumbnail) {
+void RunState::add_image(DownloadedImage image) {
     std::lock_guard lock(mutex_);
-    new_thumbnails_.push_back(std::move(thumbnail));
+    new_images_.push_back(std::move(image));
 }
 
 void RunState::set_wall(double seconds) {
@@ -170,9 +170,9 @@ bool RunState::snapshot_if_changed(std::uint64_t have_version, Snapshot& out) co
     return true;
 }
 
-std::vector<Thumbnail> RunState::take_new_thumbnails() {
+std::vector<DownloadedImage> RunState::take_new_images() {
     std::lock_guard lock(mutex_);
-    return std::exchange(new_thumbnails_, {});
+    return std::exchange(new_images_, {});
 }
 
 std::optional<Scenario> measured_tasks(const Scenario& given) {

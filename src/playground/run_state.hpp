@@ -1,6 +1,6 @@
 // playground/run_state.hpp - everything one run produces, shared between its threads and the UI.
 //
-// Task threads and the runner write (begin/finish a task, print a line, add a thumbnail); the UI
+// Task threads and the runner write (begin/finish a task, print a line, hand over an image); the UI
 // thread takes a Snapshot once per frame. Every lock is held only to copy a few fields, so the
 // UI thread never waits on a task.
 #pragma once
@@ -37,10 +37,10 @@ struct TaskRecord {
     std::string last_line;      // a program's thread: the last line it printed (drawn in its bar)
 };
 
-struct Thumbnail {
+// A download's body, for the UI to show as a thumbnail (ThumbnailCache decodes it).
+struct DownloadedImage {
     int task_id = 0;
-    int width = 0, height = 0;
-    std::vector<std::uint8_t> rgba; // width * height * 4
+    std::vector<std::uint8_t> bytes;
 };
 
 // A deadlock the detector found (threadlab/deadlock.hpp) while a program ran.
@@ -70,7 +70,7 @@ public:
     void set_connecting(int id, double seconds);
     void print(std::string line, int task_id = 0); // task_id: also that task's last_line
     void add_deadlock(std::string message, std::vector<int> task_ids); // also prints the message
-    void add_thumbnail(Thumbnail thumbnail);
+    void add_image(DownloadedImage image);
     void set_wall(double seconds); // what the program measured (t2 - t1)
     void set_phase(RunPhase phase);
 
@@ -96,8 +96,8 @@ public:
     };
     // Copies only when something changed since `have_version` (returns false otherwise).
     bool snapshot_if_changed(std::uint64_t have_version, Snapshot& out) const;
-    // Thumbnails added since the last call (moved out: each is handed over once).
-    std::vector<Thumbnail> take_new_thumbnails();
+    // Images added since the last call (moved out: each is handed over once).
+    std::vector<DownloadedImage> take_new_images();
     RunPhase phase() const;
     double started_at() const { return started_at_.load(); }
     // The program calls this first thing (its t1 = perf_counter()), so every time in the run -
@@ -119,7 +119,7 @@ private:
     std::vector<int> completion_order_;
     std::vector<std::string> console_;
     std::vector<DeadlockRecord> deadlocks_;
-    std::vector<Thumbnail> new_thumbnails_;
+    std::vector<DownloadedImage> new_images_;
 };
 
 // The speed-up a learner can trust: how long the same tasks take one after another, against how
