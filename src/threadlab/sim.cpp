@@ -492,9 +492,16 @@ Fiber* pick(Scheduler& s) {
             remove(s.runnable, next);
             return next;
         }
+        // Waiting for IO (downloads) takes the time it really takes, on the virtual clock too:
+        // only sleeps and timeouts are jumped over.
+        auto follow_wall_while = [&s](auto wait) {
+            const auto from = wall_now();
+            wait();
+            if (s.virtual_clock) s.virtual_now += wall_now() - from;
+        };
 #ifdef __EMSCRIPTEN__
         if (s.timed.empty() && s.external_waits > 0) { // the event loop delivers what ends them
-            emscripten_sleep(1);
+            follow_wall_while([] { emscripten_sleep(1); });
             continue;
         }
 #else
@@ -503,7 +510,7 @@ Fiber* pick(Scheduler& s) {
             if (!s.timed.empty())
                 timeout = s.virtual_clock ? std::chrono::nanoseconds::zero()
                                           : std::max(std::chrono::nanoseconds::zero(), earliest_deadline(s) - Clock::now());
-            s.poll_external(timeout);
+            follow_wall_while([&] { s.poll_external(timeout); });
             s.last_poll = wall_now();
             if (!s.runnable.empty() || !s.virtual_clock || s.timed.empty()) continue;
         }

@@ -43,7 +43,9 @@ std::uint64_t seed();
 // (RuntimeError otherwise): explore mode runs one program under many seeds in one process.
 void reseed(std::uint64_t seed);
 // Whether Clock is virtual (THREADLAB_CLOCK=virtual); set_virtual_clock(), with only the calling
-// thread alive, switches (RuntimeError otherwise).
+// thread alive, switches (RuntimeError otherwise). Virtual time stands still while threads
+// compute and jumps to the next deadline when all of them wait; while they wait for IO
+// (ExternalWait: a download) and no deadline is pending, it follows the wall clock.
 bool virtual_clock();
 void set_virtual_clock(bool on);
 // How finely threads interleave. At a scheduling point that does not block (shared<T> access,

@@ -24,12 +24,12 @@ DOWNLOADED = re.compile(r"^photo-[0-9a-f]+-[0-9a-f]+ is downloaded\.\.\.$")
 FINISHED = re.compile(r"^Finished in ([0-9.e-]+) seconds$")
 
 
-def run_example(test, server_url, *args, timeout=60):
+def run_example(test, server_url, *args, timeout=60, env=None):
     out = tempfile.mkdtemp(prefix="threadlab-dl-")
     test.addCleanup(shutil.rmtree, out, True)
     started = time.monotonic()
     proc = subprocess.run([test.binary, "--server", server_url, "--out", out] + list(args),
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
     return proc, out, time.monotonic() - started
 
 
@@ -91,6 +91,17 @@ class SimulatedThreadsDownloadExample(DownloadExample):
     """The same on simulated threads: every Thread a fiber of one OS thread, yet the 15 downloads
     overlap (each fiber waits while libcurl's multi interface moves its transfer on)."""
     binary, stage = SIM_BINARY, "sim"
+
+    def test_on_the_virtual_clock_a_download_takes_the_time_it_really_takes(self):
+        # Virtual time stands still while threads compute and jumps over sleeps, but a download
+        # is the server's time: with every thread waiting for one, the clock follows the wall.
+        env = dict(os.environ, THREADLAB_CLOCK="virtual")
+        for workers, at_least in (("15", 0.29), ("5", 0.89)):  # one latency; three waves of five
+            proc, _, _ = run_example(self, self.server.url.rstrip("/"), "--workers", workers, "--latency-ms", "300", env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            seconds = float(FINISHED.match(proc.stdout.splitlines()[-1]).group(1))
+            self.assertGreaterEqual(seconds, at_least, (workers, proc.stdout))
+            self.assertLess(seconds, at_least + 1.5, (workers, proc.stdout))
 
 
 if __name__ == "__main__":
