@@ -291,8 +291,8 @@ void run_program(const RunPtr& run) {
     if (!run->scenario().program.empty()) return run_example_program(run);
     route_prints_of_this_thread(run);
     const Scenario& s = run->scenario();
-    // Sized before the clock starts (the first time by a ~50 ms calibration): the program shown
-    // starts its clock with first, last and repeats already known.
+    // Sized before the clock starts (the first time by a calibration of up to a second): the
+    // program shown starts its clock with first, last and repeats already known.
     const tasks::CpuWork cpu_work = s.kind == TaskKind::cpu ? tasks::cpu_work_for_seconds(s.seconds) : tasks::CpuWork{};
     run->restart_clock();
     const double t1 = threadlab::perf_counter();

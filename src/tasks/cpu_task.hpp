@@ -23,7 +23,8 @@ inline constexpr std::uint64_t kCpuFirst = 1'000'000;
 inline constexpr std::uint64_t kCpuBlock = 100'000;
 
 // Work whose primes take about `seconds` to count on one core of this machine.
-// The first call calibrates (~50 ms); later calls reuse the measurement. Thread-safe.
+// The first call calibrates (0.25-1 s); later calls use the fastest pass over the block seen
+// since, calibration's or a task's. Thread-safe.
 CpuWork cpu_work_for_seconds(double seconds);
 // Whether that calibration has run (so cpu_work_for_seconds returns at once).
 bool cpu_work_calibrated();
