@@ -191,7 +191,9 @@ EMSCRIPTEN_KEEPALIVE const char* threadlab_explore(int schedules) {
 constexpr double kStartingThreadsFrameMs = 500;
 
 // Whether this animation frame must be drawn: while a run is in flight (and a moment after it,
-// for its report), while a text field has the keyboard (its cursor blinks), and until draw_until.
+// for its report), while thumbnails wait to be decoded (a few per frame: on a loaded machine the
+// settling frames after a run are not enough), while a text field has the keyboard (its cursor
+// blinks), and until draw_until.
 static bool wants_frame(double now) {
     static bool was_busy = false;
     const bool busy = app->busy();
@@ -202,7 +204,8 @@ static bool wants_frame(double now) {
         --frames_owed;
         return true;
     }
-    return !announced_ready || busy || now < draw_until || ImGui::GetIO().WantTextInput;
+    return !announced_ready || busy || app->decoding_thumbnails() || now < draw_until ||
+           ImGui::GetIO().WantTextInput;
 }
 
 #ifdef THREADLAB_SIM

@@ -626,6 +626,26 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
     }
   });
 
+  it('on a slow machine (CPU throttled 4x) every thumbnail still appears after a run, with no input', { timeout: 120000 }, async () => {
+    // The UI decodes a few thumbnails a frame; the page drew frames for half a second after a
+    // run and then stopped, leaving the rest undecoded until the next input (3 of 15 here).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    try {
+      const report = await runScenario(page, { kind: 'fetch', count: 15, latency_ms: 300, mode: 'pool', workers: 15 });
+      assert.equal(report.done, 15, summary(report));
+      let shown = 0;
+      for (const deadline = Date.now() + 20000; Date.now() < deadline && shown < 15;) {
+        await page.waitForTimeout(500);
+        shown = countThumbnails(await page.screenshot({ path: path.join(ARTIFACTS, 'fetch-throttled.png'), timeout: 30000 }));
+      }
+      assert.equal(shown, 15, 'thumbnails shown (see tests/artifacts/e2e/fetch-throttled.png)');
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {});
+      await cdp.detach().catch(() => {});
+    }
+  });
+
   it('a 404, a refused connection and a cut-off body fail with a reason; good images succeed', { timeout: 180000 }, async () => {
     const index = await page.evaluate(() => fetch('/images/index.json').then((r) => r.json()));
     assert.ok(index.length >= 2);
