@@ -1047,7 +1047,8 @@ ChildRun run_in_child(const std::function<std::string()>& program, const std::ve
         return run;
     }
     run.decisions.resize(counts[0]);
-    std::memcpy(run.decisions.data(), bytes.data() + sizeof counts, decisions_bytes);
+    if (decisions_bytes) // an empty vector's data() may be null, which memcpy must not get
+        std::memcpy(run.decisions.data(), bytes.data() + sizeof counts, decisions_bytes);
     run.outcome = bytes.substr(sizeof counts + decisions_bytes);
     // Each decision the schedule forced must have been made as forced, or the search would not
     // move on: a program whose choices differ from run to run (wall time, a random seed of its
