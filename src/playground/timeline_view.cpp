@@ -10,8 +10,8 @@
 #include <cmath>
 #include <cstdio>
 #include <imgui.h>
-#include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,15 +28,17 @@ constexpr const char* kQueueLane = "waiting for a worker";
 
 // [SECTION] Lanes --------------------------------------------------------------------------------
 
-// "Thread-2" < "Thread-10": digit runs compare as numbers.
-bool natural_less(const std::string& a, const std::string& b) {
+// "Thread-2" < "Thread-10": digit runs compare as numbers. No allocation: with 1000 lanes the
+// sort runs ~10,000 comparisons every frame.
+bool natural_less(std::string_view a, std::string_view b) {
+    auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
     size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
-        if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+        if (digit(a[i]) && digit(b[j])) {
             size_t i_end = i, j_end = j;
-            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) ++i_end;
-            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) ++j_end;
-            const std::string x = a.substr(i, i_end - i), y = b.substr(j, j_end - j);
+            while (i_end < a.size() && digit(a[i_end])) ++i_end;
+            while (j_end < b.size() && digit(b[j_end])) ++j_end;
+            const std::string_view x = a.substr(i, i_end - i), y = b.substr(j, j_end - j);
             if (x.size() != y.size()) return x.size() < y.size();
             if (x != y) return x < y;
             i = i_end;
@@ -52,18 +54,22 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 struct Lane {
     std::uint32_t serial = 0; // the thread's identity; 0 for the queue
-    std::string name;
+    std::string_view name;    // a task's thread name, kept by the snapshot the lanes are built from
     double first_seen = 0;
     std::vector<const TaskRecord*> tasks;
 };
 
 // One lane per thread, keyed by its serial; a task given a thread that has not begun it yet (a
 // Thread created, not started) has only its name, which finds the lane of a thread that began one.
+// Built every frame, so hash maps of ids and views rather than ordered maps of copied names.
 std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue) {
-    std::map<std::string, std::uint32_t> serial_of;
+    std::unordered_map<std::string_view, std::uint32_t> serial_of;
     for (const auto& task : tasks)
         if (task.serial) serial_of.emplace(task.thread, task.serial);
-    std::map<std::pair<std::uint32_t, std::string>, Lane> by_thread;
+    std::vector<Lane> lanes;
+    std::unordered_map<std::uint32_t, std::size_t> lane_of_serial;
+    std::unordered_map<std::string_view, std::size_t> lane_of_name; // threads without a serial yet
+    lane_of_serial.reserve(tasks.size());
     for (const auto& task : tasks) {
         if (task.id == 0) continue;
         if (task.thread.empty()) {
@@ -73,21 +79,15 @@ std::vector<Lane> build_lanes(const std::vector<TaskRecord>& tasks, Lane& queue)
         std::uint32_t serial = task.serial;
         if (!serial)
             if (auto it = serial_of.find(task.thread); it != serial_of.end()) serial = it->second;
-        auto [it, added] = by_thread.try_emplace({serial, serial ? std::string() : task.thread});
-        Lane& lane = it->second;
-        lane.serial = serial;
+        const std::size_t next = lanes.size();
+        const std::size_t index = serial ? lane_of_serial.try_emplace(serial, next).first->second
+                                         : lane_of_name.try_emplace(task.thread, next).first->second;
         const double seen = task.start >= 0 ? std::min(task.queued_at, task.start) : task.queued_at;
-        if (added) {
-            lane.name = task.thread;
-            lane.first_seen = seen;
-        } else {
-            lane.first_seen = std::min(lane.first_seen, seen);
-        }
+        if (index == next) lanes.push_back({serial, task.thread, seen, {}});
+        Lane& lane = lanes[index];
+        lane.first_seen = std::min(lane.first_seen, seen);
         lane.tasks.push_back(&task);
     }
-    std::vector<Lane> lanes;
-    lanes.reserve(by_thread.size());
-    for (auto& [key, lane] : by_thread) lanes.push_back(std::move(lane));
     // Python numbers its threads in creation order (Thread-2 before Thread-10, ..._0_2 before
     // ..._0_10), so a natural sort of the names is the order the program made them.
     std::sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) { return natural_less(a.name, b.name); });
@@ -573,7 +573,7 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
         for (int i = first; i < last; ++i) {
             const Lane& lane = lane_at(i);
             const float y = top.y + i * lane_h + (lane_h - ImGui::GetTextLineHeight()) * 0.5f;
-            std::string text = lane.name;
+            std::string text(lane.name);
             if (show_queue && i == 0) text = std::to_string(lane.tasks.size()) + " " + kQueueLane;
             list->PushClipRect({top.x, top.y + scroll - 1}, {g.plot_x0 - 6, top.y + scroll + view_h}, true);
             list->AddText({top.x + 6, y}, show_queue && i == 0 ? palette().queue_label : palette().lane_label,
@@ -631,9 +631,9 @@ void draw_timeline(const RunState::Snapshot& s, TimelineRenderer& renderer, cons
                     ImGui::EndTooltip();
                 }
             }
-            else if (mouse.x < g.plot_x0) ImGui::SetTooltip("%s: %d task%s", lane.name.c_str(),
-                                                             static_cast<int>(lane.tasks.size()),
-                                                             lane.tasks.size() == 1 ? "" : "s");
+            else if (mouse.x < g.plot_x0)
+                ImGui::SetTooltip("%.*s: %d task%s", static_cast<int>(lane.name.size()), lane.name.data(),
+                                  static_cast<int>(lane.tasks.size()), lane.tasks.size() == 1 ? "" : "s");
         }
     }
     ImGui::EndChild();
