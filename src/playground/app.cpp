@@ -65,6 +65,7 @@ std::string App::run(const Scenario& scenario) {
     finished_report_.reset();
     run_frame_intervals_ms_.clear();
     run_frame_times_ = {};
+    last_frame_at_ = std::chrono::steady_clock::now(); // the first interval counts from the Run, not the idle page's last frame
     refresh_snapshot();
     return {};
 }
@@ -521,9 +522,12 @@ void App::layout_embed() {
 }
 
 void App::frame() {
-    // ImGui's DeltaTime is the time since the previous frame began: while a run is in flight, how
+    // While a run is in flight, the time since the previous frame (or since the Run): how
     // responsive the UI is (the report's frame_ms).
-    if (report_pending_) run_frame_intervals_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
+    const auto now = std::chrono::steady_clock::now();
+    if (report_pending_)
+        run_frame_intervals_ms_.push_back(std::chrono::duration<float, std::milli>(now - last_frame_at_).count());
+    last_frame_at_ = now;
     refresh_snapshot();
     const bool still = reduced_motion_ && reduced_motion_();
     renderer_.begin_frame(still ? 0.0f : static_cast<float>(ImGui::GetTime()));

@@ -6,6 +6,7 @@
 // functions block: runs happen on the runner thread (runner.hpp).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -150,6 +151,7 @@ private:
     bool report_pending_ = false;
     std::optional<std::string> finished_report_;
     std::vector<float> run_frame_intervals_ms_; // frames drawn while the run was in flight
+    std::chrono::steady_clock::time_point last_frame_at_;
     FrameTimes run_frame_times_;
 
     ThumbnailCache thumbnails_;

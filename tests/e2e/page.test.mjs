@@ -839,9 +839,12 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
       const woken = await busySeconds();
       for (let i = 0; i < 10; i++) { await idle.mouse.move(200 + 20 * i, 200); await idle.waitForTimeout(50); }
       assert.ok(await busySeconds() - woken > 0.01, 'moving the mouse drew frames');
-      // ... and a run started through the API still finishes and reports.
+      // ... and a run started through the API, after 2 s without a frame, still finishes and
+      // reports; its frame intervals count from the Run, not from the idle page's last frame.
+      await idle.waitForTimeout(2000);
       const report = await runScenario(idle, { kind: 'sleep', count: 3, seconds: 0.3, mode: 'threads' });
       assert.equal(report.tasks.filter((t) => t.status === 'done').length, 3, summary(report));
+      assert.ok(report.frame_ms && report.frame_ms.max < 1500, `frame intervals of the run: ${JSON.stringify(report.frame_ms)}`);
     } finally {
       await idle.close().catch(() => {});
     }
