@@ -28,6 +28,12 @@ constexpr ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_No
 
 // Narrower than this (a phone), the full page shows one panel at a time.
 constexpr float kNarrowWidth = 700;
+// Real threads in a browser: each is a Web Worker, slow to make (the Results panel says so).
+#ifdef __EMSCRIPTEN__
+constexpr bool kThreadsAreWorkers = !threadlab::detail::simulated;
+#else
+constexpr bool kThreadsAreWorkers = false;
+#endif
 
 // The preset a scenario equals, or -1 (the panel then says "Custom").
 int matching_preset(const Scenario& scenario) {
@@ -170,6 +176,11 @@ std::string App::state_json() const {
                             {"elapsed_ms", static_cast<long long>(snapshot_.now * 1000)},
                             {"scenario", encode_query(to_fields(draft_))}};
     if (!message_.empty()) state["message"] = message_;
+    if (kThreadsAreWorkers && shown_run_)
+        if (const auto starts = slow_thread_starts(snapshot_, shown_run_->scenario()))
+            state["slow_thread_starts"] = {{"waiting", starts->waiting}, {"to_start", starts->to_start},
+                                           {"per_second", starts->per_second},
+                                           {"seconds_left", starts->seconds_left}};
 #ifdef THREADLAB_SIM
     nlohmann::json runnable = nlohmann::json::array(); // step mode's choice
     for (const auto& choice : threadlab::sim::runnable_threads())
@@ -277,7 +288,19 @@ void App::draw_panel(std::string_view name) {
         case SimAction::none: break;
         }
     } else if (name == "results") {
-        if (draw_results_panel(snapshot_, shown_run_ ? &shown_run_->scenario() : nullptr, thumbnails_)) save_trace();
+        const Scenario* shown = shown_run_ ? &shown_run_->scenario() : nullptr;
+        switch (draw_results_panel(snapshot_, shown, thumbnails_, kThreadsAreWorkers)) {
+        case ResultsAction::download_trace: save_trace(); break;
+        case ResultsAction::open_simulated:
+            if (open_full_page_ && shown) {
+                Fields fields = to_fields(*shown);
+                fields.emplace_back("backend", "sim");
+                fields.emplace_back("autorun", "1"); // it runs at once there, as the reader expects
+                open_full_page_(encode_query(fields));
+            }
+            break;
+        case ResultsAction::none: break;
+        }
     } else if (name == "timeline") {
         draw_timeline(snapshot_, renderer_, timeline_states(), timeline_zoom_);
     } else if (name == "console") {

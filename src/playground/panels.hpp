@@ -46,9 +46,11 @@ SimAction draw_sim_controls(StepControl& step, const Exploration& exploration, c
 
 // Wall time, the same tasks one after another and the speed-up (speed_up(): none for downloads),
 // counts, completion order, thumbnails. `scenario` is the shown run's (nullptr: no run yet).
-// True when "Download trace" was pressed (shown once a run is over).
-bool draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scenario,
-                        const ThumbnailCache& thumbnails);
+// Where threads are Web Workers (`threads_are_workers`: real threads in a browser), while many
+// wait to start (slow_thread_starts), why, and a way to simulated threads.
+enum class ResultsAction { none, download_trace, open_simulated };
+ResultsAction draw_results_panel(const RunState::Snapshot& snapshot, const Scenario* scenario,
+                                 const ThumbnailCache& thumbnails, bool threads_are_workers);
 
 // What the program printed, line by line, following the end while it grows.
 void draw_console_panel(const RunState::Snapshot& snapshot);

@@ -42,12 +42,30 @@ void draw_speed_up(const RunState::Snapshot& s, const Scenario& scenario, bool l
     ImGui::PopTextWrapPos();
 }
 
+// Many real threads waiting for their Web Workers: why it is slow, how long is left, and the way out.
+bool draw_slow_starts(const SlowThreadStarts& starts) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().accent);
+    ImGui::TextWrapped("%d threads are still to start. Each real thread in a browser is a Web Worker, and the "
+                       "browser makes Workers one at a time, tens of ms each (Firefox runs at most 512 at once).",
+                       starts.to_start);
+    ImGui::PopStyleColor();
+    if (starts.seconds_left >= 0)
+        ImGui::TextWrapped("Starting %.0f a second: about %.0f s to go.", starts.per_second, starts.seconds_left);
+    ImGui::TextWrapped("Simulated threads start them all at once, on one core:");
+    const bool open = tab_stop(ImGui::SmallButton("Open with simulated threads"));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("This scenario in a new tab, with backend=sim: fibers on the page's own thread.");
+    return open;
+}
+
 } // namespace
 
-bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, const ThumbnailCache& thumbnails) {
+ResultsAction draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, const ThumbnailCache& thumbnails,
+                                 bool threads_are_workers) {
+    ResultsAction action = ResultsAction::none;
     if (s.tasks.empty()) {
         ImGui::TextDisabled("No run yet.");
-        return false;
+        return action;
     }
     int counts[5] = {};
     for (const auto& task : s.tasks) counts[static_cast<int>(task.status)]++;
@@ -62,14 +80,17 @@ bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
     ImGui::TextDisabled("%d/%d %s ended", counts[2] + counts[3] + counts[4], static_cast<int>(s.tasks.size()),
                         program ? "threads" : "tasks");
     ImGui::ProgressBar(s.tasks.empty() ? 0.f : float(counts[2] + counts[3] + counts[4]) / s.tasks.size(), {-1, 4}, "");
+    // Right under the progress, where its button stays put while the lines below change.
+    if (threads_are_workers && scenario)
+        if (const auto starts = slow_thread_starts(s, *scenario); starts && draw_slow_starts(*starts))
+            action = ResultsAction::open_simulated;
 
     ImGui::TextDisabled("wall time");
     ImGui::SameLine();
     ImGui::Text("%.3f s", wall);
-    bool download_trace = false;
     if (!live) {
         ImGui::SameLine();
-        download_trace = tab_stop(ImGui::SmallButton("Download trace"));
+        if (tab_stop(ImGui::SmallButton("Download trace"))) action = ResultsAction::download_trace;
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("This run as a Chrome trace (JSON): every thread's states and hand-offs.\n"
                               "Open it in https://ui.perfetto.dev or chrome://tracing.");
@@ -120,7 +141,7 @@ bool draw_results_panel(const RunState::Snapshot& s, const Scenario* scenario, c
         }
         ImGui::NewLine();
     }
-    return download_trace;
+    return action;
 }
 
 } // namespace playground

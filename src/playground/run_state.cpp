@@ -222,4 +222,27 @@ std::string gil_lesson(const RunState::Snapshot& s, const Scenario& given) {
     return text;
 }
 
+std::optional<SlowThreadStarts> slow_thread_starts(const RunState::Snapshot& s, const Scenario& scenario) {
+    const bool a_thread_per_task = !scenario.program.empty() || (scenario.mode == RunMode::threads && scenario.limit == 0);
+    if (!a_thread_per_task || s.phase != RunPhase::running || s.tasks.empty()) return std::nullopt;
+    SlowThreadStarts starts;
+    int begun = 0;
+    double first_made = s.now;
+    for (const TaskRecord& task : s.tasks) {
+        first_made = std::min(first_made, task.queued_at);
+        if (task.start >= 0) ++begun;
+        else if (task.status == TaskStatus::queued && s.now - task.queued_at >= SlowThreadStarts::kWaitedSeconds)
+            ++starts.waiting;
+    }
+    if (starts.waiting < SlowThreadStarts::kMinWaiting) return std::nullopt;
+    // The program makes its threads as earlier ones start, so some are not made yet.
+    const int threads = scenario.program.empty() ? std::max<int>(scenario.count, s.tasks.size()) : s.tasks.size();
+    starts.to_start = threads - begun;
+    if (begun > 0 && s.now > first_made) {
+        starts.per_second = begun / (s.now - first_made);
+        starts.seconds_left = starts.to_start / starts.per_second;
+    }
+    return starts;
+}
+
 } // namespace playground

@@ -141,6 +141,21 @@ SpeedUp speed_up(const RunState::Snapshot& snapshot, const Scenario& scenario);
 // numbers ("With the GIL, 4 CPU tasks took 4.10 s: ..."); empty while the speed-up is not known.
 std::string gil_lesson(const RunState::Snapshot& snapshot, const Scenario& scenario);
 
+// Threads whose start() was called long ago but whose target has not begun. In a browser every
+// real thread is a Web Worker, which the browser creates one at a time, tens of ms each (and
+// Firefox runs at most 512 at once): 1000 threads take a minute to start where simulated threads
+// take a second, and the page says so. nullopt when few threads wait, or not for long, and for
+// runs whose tasks may wait for something else (a pool's workers, a limit's semaphore).
+struct SlowThreadStarts {
+    int waiting = 0;          // started threads whose target has not begun, for >= kWaitedSeconds
+    int to_start = 0;         // threads whose target has not begun, made yet or not
+    double per_second = 0;    // targets begun per second since the first thread was made
+    double seconds_left = -1; // at that rate, until the last one begins (made yet or not); -1: none has begun
+    static constexpr int kMinWaiting = 20;
+    static constexpr double kWaitedSeconds = 0.5;
+};
+std::optional<SlowThreadStarts> slow_thread_starts(const RunState::Snapshot& snapshot, const Scenario& scenario);
+
 // How smoothly the UI drew while a run was in flight: the intervals between its frames.
 struct FrameTimes {
     int frames = 0;

@@ -309,10 +309,25 @@ describe('browser playground', { skip, timeout: 15 * 60 * 1000 }, () => {
   it('thousand-threads finishes: 1000 threads, each on a Worker of its own', { timeout: 420000 }, async () => {
     // A generous bound: each Worker beyond the pre-started pool is made by the page's main thread
     // (tens of ms each here); how long it takes is bench/thousand_threads.mjs's business.
-    const report = await runScenario(page, 'preset=thousand-threads', 400000);
-    console.log(`# Chromium thousand-threads: wall ${report.wall_ms} ms, frame interval ${JSON.stringify(report.frame_ms)}`);
+    // Meanwhile the Results panel says why threads wait to start, how fast they start, and offers
+    // simulated threads (state().slow_thread_starts is what it shows).
+    const seen = [];
+    const watch = setInterval(() => {
+      page.evaluate(() => window.threadlab.state().slow_thread_starts).then((s) => { if (s) seen.push(s); }, () => {});
+    }, 500);
+    let report;
+    try {
+      report = await runScenario(page, 'preset=thousand-threads', 400000);
+    } finally {
+      clearInterval(watch);
+    }
+    console.log(`# Chromium thousand-threads: wall ${report.wall_ms} ms, frame interval ${JSON.stringify(report.frame_ms)}; ` +
+      `slow starts seen ${seen.length} times, first ${JSON.stringify(seen[0])}, last ${JSON.stringify(seen[seen.length - 1])}`);
     assert.equal(report.done, 1000, summary(report));
     assert.equal(new Set(report.tasks.map((t) => t.thread)).size, 1000, summary(report));
+    assert.ok(seen.length >= 2 && seen.some((s) => s.waiting >= 20 && s.per_second > 0 && s.seconds_left > 0),
+      `the slow starts were shown while threads waited for Workers: ${JSON.stringify(seen.slice(0, 3))}`);
+    assert.equal((await page.evaluate(() => window.threadlab.state())).slow_thread_starts, undefined, 'and not once the run is over');
   });
 
   it('semaphore-downloads: 15 threads, never more than 3 downloading at once', { timeout: 180000 }, async () => {

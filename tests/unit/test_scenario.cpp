@@ -289,6 +289,54 @@ TEST_CASE("Scenario.speed-up is the same tasks one after another (count x second
     CHECK(nlohmann::json::parse(report_json(snapshot, cpu))["speedup"].is_null());
 }
 
+TEST_CASE("Scenario.slow thread starts: many threads waiting to begin, how fast they begin, how long is left") {
+    // 1000 threads made at once, 3 s ago: 100 have begun, 900 still wait (for their Web Workers).
+    RunState::Snapshot snapshot;
+    snapshot.phase = RunPhase::running;
+    snapshot.now = 3.0;
+    for (int id = 1; id <= 1000; ++id) {
+        TaskRecord task;
+        task.id = id;
+        if (id <= 100) {
+            task.start = 0.03 * id;
+            task.status = TaskStatus::running;
+        }
+        snapshot.tasks.push_back(task);
+    }
+    const Scenario thousand = *parse_scenario_query("preset=thousand-threads").scenario;
+    const std::optional<SlowThreadStarts> starts = slow_thread_starts(snapshot, thousand);
+    REQUIRE(starts);
+    CHECK(starts->waiting == 900);
+    CHECK(starts->per_second == doctest::Approx(100 / 3.0));
+    CHECK(starts->seconds_left == doctest::Approx(27.0));
+    // The program makes threads as earlier ones start: those not made yet are still to start.
+    RunState::Snapshot made = snapshot;
+    made.tasks.resize(200);
+    REQUIRE(slow_thread_starts(made, thousand));
+    CHECK(slow_thread_starts(made, thousand)->waiting == 100);
+    CHECK(slow_thread_starts(made, thousand)->to_start == 900);
+    CHECK(slow_thread_starts(made, thousand)->seconds_left == doctest::Approx(27.0));
+
+    // Not while tasks wait for something else, nor once the run is over.
+    CHECK_FALSE(slow_thread_starts(snapshot, *parse_scenario_query("preset=thousand-threads&mode=pool&workers=5").scenario));
+    CHECK_FALSE(slow_thread_starts(snapshot, *parse_scenario_query("preset=thousand-threads&limit=3").scenario));
+    snapshot.phase = RunPhase::finished;
+    CHECK_FALSE(slow_thread_starts(snapshot, thousand));
+    snapshot.phase = RunPhase::running;
+
+    // Nor for a few threads, or for threads made a moment ago; before any has begun, no estimate.
+    snapshot.tasks.resize(100 + SlowThreadStarts::kMinWaiting - 1);
+    CHECK_FALSE(slow_thread_starts(snapshot, thousand));
+    snapshot.tasks.assign(1000, TaskRecord{});
+    for (TaskRecord& task : snapshot.tasks) task.queued_at = snapshot.now - SlowThreadStarts::kWaitedSeconds / 2;
+    CHECK_FALSE(slow_thread_starts(snapshot, thousand));
+    snapshot.tasks.assign(1000, TaskRecord{}); // made at 0, none begun
+    const std::optional<SlowThreadStarts> none_begun = slow_thread_starts(snapshot, thousand);
+    REQUIRE(none_begun);
+    CHECK(none_begun->waiting == 1000);
+    CHECK(none_begun->seconds_left < 0);
+}
+
 TEST_CASE("Catalog.preview lays tasks out as threads, a pool's workers or one after another") {
     Scenario ten = find_preset("ten-threads")->scenario; // its tasks, without the program
     ten.program.clear();
