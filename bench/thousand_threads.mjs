@@ -11,6 +11,10 @@
 // load to the report. A run that does not finish in --limit seconds (default 120) is reported
 // as such, with the report's counts so far: the bench never hangs. Beside each wall time, the
 // page's frame intervals during the run (the report's frame_ms: p95 <= 33 ms is 30 fps or better).
+// Beside them, in Chromium, the browser's own floor for real threads: 1000 plain JavaScript
+// Workers (no Threadlab, no WebAssembly) that each wait 1 s, made at once on the same page. (Not
+// in Firefox ESR: its page stopped answering with 500 plain Workers made at once, where 100 took
+// 2.1 s; Threadlab's threads there wait for a Worker beyond 500, web/worker_limit.js.)
 // Prints one JSON line per browser in bench_threadlab's format (group browser.thousand_threads)
 // and a summary on stderr.
 import { fileURLToPath } from 'node:url';
@@ -50,6 +54,29 @@ async function round(newPage, url) {
   }
 }
 
+// 1000 plain Workers, each waiting 1 s and then answering, ended by the page: {seconds} until the
+// last has answered (a browser that runs fewer Workers at once queues the rest until earlier ones
+// end), or {answered} when not all did within 50 s (under the browsers' 60 s protocol timeout).
+async function plainWorkers(newPage, url) {
+  const page = await newPage();
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 60000 });
+    return await page.evaluate(async () => {
+      const source = URL.createObjectURL(new Blob(['setTimeout(() => postMessage(1), 1000);'], { type: 'text/javascript' }));
+      const t0 = performance.now();
+      let answered = 0;
+      const all = Promise.all(Array.from({ length: 1000 }, () => new Promise((resolve) => {
+        const worker = new Worker(source);
+        worker.onmessage = () => { worker.terminate(); answered++; resolve(); };
+      })));
+      const finished = await Promise.race([all.then(() => true), new Promise((r) => setTimeout(() => r(false), 50000))]);
+      return finished ? { seconds: (performance.now() - t0) / 1000 } : { answered };
+    });
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 async function bench(name, newPage, url) {
   const walls = [];
   const p95s = [];
@@ -79,6 +106,18 @@ try {
     if (only && only !== name) continue;
     const browser = await launch();
     try {
+      if (name === 'chromium' && (!onlyBackend || onlyBackend === 'threads')) {
+        const floors = [];
+        for (let i = 0; i < rounds; i++) {
+          const r = await plainWorkers(() => newPage(browser), server.url);
+          if (r.seconds) floors.push(r.seconds);
+          else log(`  ${name} plain Workers round ${i + 1}: ${r.answered} of 1000 answered in 50 s`);
+        }
+        log(`${name} plain Workers (no Threadlab), 1000 x 1 s: ` +
+            (floors.length ? `median ${median(floors).toFixed(2)} s (${floors.map((f) => f.toFixed(2)).join(', ')})` : 'none finished'));
+        console.log(JSON.stringify({ group: 'browser.thousand_threads', unit: 's', per: 1,
+          variants: { [`${name} plain Workers`]: { median: floors.length ? median(floors) : null, samples: floors, rounds } } }));
+      }
       for (const backend of ['threads', 'sim']) {
         if (onlyBackend && onlyBackend !== backend) continue;
         await bench(`${name} ${backend}`, () => newPage(browser), server.url + (backend === 'sim' ? '?backend=sim' : ''));
