@@ -7,8 +7,11 @@
 // downloads from serve.py go to dl0..dl7.localhost (a browser opens at most 6 connections per
 // host) - and `one_host`: the same URLs written out absolute for 127.0.0.1 on a page opened as
 // localhost, so every download shares one host as before. Each in two modes: 15 threads, and a
-// pool of 15 (executor.map, the tutorial's form). The figure is the report's wall_ms. Prints one
-// JSON line per browser and mode in bench_threadlab's format and a summary on stderr.
+// pool of 15 (executor.map, the tutorial's form). The figure is the report's wall_ms. Beside them,
+// in the same rounds, the browser's floor: `js_worker_xhr`, 15 plain JavaScript Workers (started
+// before the clock) each making one synchronous XMLHttpRequest for the same images spread over the
+// same host names, as Threadlab's threads do. Prints one JSON line per browser and mode in
+// bench_threadlab's format and a summary on stderr.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { log, median, option } from './cli.mjs';
@@ -24,11 +27,29 @@ const port = new URL(server.url).port;
 const names = JSON.parse(await (await fetch(server.url + 'images/index.json')).text()).map((i) => i.name ?? i);
 const modes = { threads: 'mode=threads', pool15: 'mode=map&workers=15' };
 
+// 15 plain Workers, one synchronous request each (what Threadlab's fetch is on a thread's Worker),
+// for URLs spread over dl0..dl7.localhost as the playground spreads them: seconds for all 15.
+const jsWorkerXhr = (page, urls) => page.evaluate(async (urls) => {
+  const source = `onmessage = (e) => { const x = new XMLHttpRequest(); x.open('GET', e.data, false);
+    x.responseType = 'arraybuffer'; x.send(); postMessage(x.response ? x.response.byteLength : 0); };`;
+  const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const workers = urls.map(() => new Worker(script));
+  await Promise.all(workers.map((w) => new Promise((ok) => { w.onmessage = ok; w.postMessage(new URL('threadlab.js', location.href).href); })));
+  const start = performance.now();
+  await Promise.all(workers.map((w, i) => new Promise((ok) => { w.onmessage = ok; w.postMessage(urls[i]); })));
+  const wall = (performance.now() - start) / 1000;
+  workers.forEach((w) => w.terminate());
+  URL.revokeObjectURL(script);
+  return wall;
+}, urls);
+
 async function bench(name, page) {
   await page.goto(`http://localhost:${port}/`, { waitUntil: 'load', timeout: 60000 });
   await e2e.waitReady(page);
   const samples = {};
   for (let r = 0; r < rounds; r++) {
+    const peerUrls = names.map((n, i) => `http://dl${i % 8}.localhost:${port}/images/${n}.png?latency_ms=300&round=${r}peer`);
+    (samples.js_worker_xhr ??= []).push(await e2e.withTimeout(jsWorkerXhr(page, peerUrls), 60000, `${name} js_worker_xhr`));
     for (const [mode, keys] of Object.entries(modes)) {
       for (const variant of ['spread', 'one_host']) {
         // A cache buster per round and variant: the app's downloads are never cached either.
@@ -49,6 +70,11 @@ async function bench(name, page) {
     log(`${name} ${mode}: spread ${variants.spread.median.toFixed(3)} s, one host ${variants.one_host.median.toFixed(3)} s ` +
         `(medians of ${rounds}; target <= 0.45 s)`);
   }
+  const peer = samples.js_worker_xhr;
+  console.log(JSON.stringify({ group: `browser.download_15x300ms.js_worker_xhr.${name}`, unit: 's', per: 1,
+    variants: { spread: { median: median(peer), samples: peer, rounds } } }));
+  log(`${name} plain JavaScript, 15 Workers x a synchronous request, spread: ${median(peer).toFixed(3)} s ` +
+      `(${peer.map((v) => v.toFixed(3)).join(', ')})`);
 }
 
 try {
