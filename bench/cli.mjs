@@ -1,5 +1,6 @@
 // bench/cli.mjs - what the browser benchmarks share: their command-line options, the median of
-// rounds, and the summary they write on stderr (stdout carries the JSON lines).
+// rounds, the summary they write on stderr (stdout carries the JSON lines), and the plain
+// JavaScript peer of Threadlab's downloads.
 const args = process.argv.slice(2);
 
 /** The value after `--name` on the command line, else `fallback`. */
@@ -18,3 +19,23 @@ export const median = (v) => {
 };
 
 export const log = (text) => process.stderr.write(text + '\n');
+
+/**
+ * The browser's floor for Threadlab's fetch, which is a synchronous XMLHttpRequest on each task's
+ * thread: one plain Worker per URL (started before the clock) making that request, on `page`
+ * (Playwright's or Puppeteer's). Seconds until all have answered.
+ */
+export const jsWorkerXhr = (page, urls) => page.evaluate(async (urls) => {
+  urls = urls.map((u) => new URL(u, location.href).href); // a blob: Worker has no base URL
+  const source = `onmessage = (e) => { const x = new XMLHttpRequest(); x.open('GET', e.data, false);
+    x.responseType = 'arraybuffer'; x.send(); postMessage(x.response ? x.response.byteLength : 0); };`;
+  const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const workers = urls.map(() => new Worker(script));
+  await Promise.all(workers.map((w) => new Promise((ok) => { w.onmessage = ok; w.postMessage(new URL('threadlab.js', location.href).href); })));
+  const start = performance.now();
+  await Promise.all(workers.map((w, i) => new Promise((ok) => { w.onmessage = ok; w.postMessage(urls[i]); })));
+  const wall = (performance.now() - start) / 1000;
+  workers.forEach((w) => w.terminate());
+  URL.revokeObjectURL(script);
+  return wall;
+}, urls);

@@ -14,7 +14,7 @@
 // bench_threadlab's format and a summary on stderr.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { log, median, option } from './cli.mjs';
+import { jsWorkerXhr, log, median, option } from './cli.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2e = await import(path.join(here, '..', 'tests', 'e2e', 'browser.mjs'));
@@ -26,22 +26,6 @@ const server = await e2e.startServer();
 const port = new URL(server.url).port;
 const names = JSON.parse(await (await fetch(server.url + 'images/index.json')).text()).map((i) => i.name ?? i);
 const modes = { threads: 'mode=threads', pool15: 'mode=map&workers=15' };
-
-// 15 plain Workers, one synchronous request each (what Threadlab's fetch is on a thread's Worker),
-// for URLs spread over dl0..dl7.localhost as the playground spreads them: seconds for all 15.
-const jsWorkerXhr = (page, urls) => page.evaluate(async (urls) => {
-  const source = `onmessage = (e) => { const x = new XMLHttpRequest(); x.open('GET', e.data, false);
-    x.responseType = 'arraybuffer'; x.send(); postMessage(x.response ? x.response.byteLength : 0); };`;
-  const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const workers = urls.map(() => new Worker(script));
-  await Promise.all(workers.map((w) => new Promise((ok) => { w.onmessage = ok; w.postMessage(new URL('threadlab.js', location.href).href); })));
-  const start = performance.now();
-  await Promise.all(workers.map((w, i) => new Promise((ok) => { w.onmessage = ok; w.postMessage(urls[i]); })));
-  const wall = (performance.now() - start) / 1000;
-  workers.forEach((w) => w.terminate());
-  URL.revokeObjectURL(script);
-  return wall;
-}, urls);
 
 async function bench(name, page) {
   await page.goto(`http://localhost:${port}/`, { waitUntil: 'load', timeout: 60000 });

@@ -16,7 +16,7 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, log, median, option } from './cli.mjs';
+import { flag, jsWorkerXhr, log, median, option } from './cli.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -97,25 +97,11 @@ try {
   // URLs, in the same rounds. js_worker_xhr: one Worker per URL doing a synchronous XMLHttpRequest
   // (the browser's floor for Threadlab's fetch, which is exactly that on each task's thread);
   // js_fetch: Promise.all of fetch() on the page's thread. Workers are started before the clock.
-  const jsPeer = (kind, urls) => page.evaluate(async ({ kind, urls }) => {
-    urls = urls.map((u) => new URL(u, location.href).href); // a blob: Worker has no base URL
-    if (kind === 'js_fetch') {
-      const start = performance.now();
-      await Promise.all(urls.map(async (u) => (await fetch(u, { cache: 'no-store' })).arrayBuffer()));
-      return (performance.now() - start) / 1000;
-    }
-    const source = `onmessage = (e) => { const x = new XMLHttpRequest(); x.open('GET', e.data, false);
-      x.responseType = 'arraybuffer'; x.send(); postMessage(x.response.byteLength); };`;
-    const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const workers = urls.map(() => new Worker(script));
-    await Promise.all(workers.map((w) => new Promise((ok) => { w.onmessage = ok; w.postMessage(new URL('threadlab.js', location.href).href); })));
+  const jsPeer = (kind, urls) => kind === 'js_worker_xhr' ? jsWorkerXhr(page, urls) : page.evaluate(async (urls) => {
     const start = performance.now();
-    await Promise.all(workers.map((w, i) => new Promise((ok) => { w.onmessage = ok; w.postMessage(urls[i]); })));
-    const wall = (performance.now() - start) / 1000;
-    workers.forEach((w) => w.terminate());
-    URL.revokeObjectURL(script);
-    return wall;
-  }, { kind, urls });
+    await Promise.all(urls.map(async (u) => (await fetch(u, { cache: 'no-store' })).arrayBuffer()));
+    return (performance.now() - start) / 1000;
+  }, urls);
 
   // Frame intervals while 1,000 tasks run (a pool of 32 running 1,000 sleeps of 100 ms).
   const tasks = quick ? 50 : 1000;
